@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { LimpahError } from '../errors';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+/** Every environment variable Limpah reads, with its default. The README's reference is checked against this. */
+export const envSchema = z.object({
+  HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HTTP_PORT: port(3000),
+  RADIUS_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  RADIUS_AUTH_PORT: port(1812),
+  RADIUS_ACCT_PORT: port(1813),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379/0')
+      .optional(),
+  ),
+  REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, "-" or "_"')
+    .default('limpah'),
+  SITE_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  DATA_DIR: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type EnvConfig = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
+  readonly radius: { readonly host: string; readonly authPort: number; readonly acctPort: number };
+  readonly redis: { readonly url: string | undefined; readonly namespace: string };
+  readonly siteFile: string | undefined;
+  readonly publicUrl: string;
+  readonly dataDir: string | undefined;
+  readonly logLevel: string;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads and validates the environment once; the result is frozen and passed in, never read from a global. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new LimpahError('CONFIG_INVALID', `Invalid environment; fix these variables:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.HTTP_PORT}`).replace(/\/+$/, '');
+  return deepFreeze({
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY },
+    radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
+    redis: { url: e.REDIS_URL, namespace: e.REDIS_NAMESPACE },
+    siteFile: e.SITE_FILE,
+    publicUrl,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+export { deepFreeze };

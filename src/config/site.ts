@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { LimpahError } from '../errors';
+import { deepFreeze } from './env';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and "-", e.g. "taman-kota-sampit"');
+const kbps = z.number().int('must be a whole number of kbps').positive('must be more than 0');
+const minutes = z.number().int('must be a whole number of minutes').positive('must be more than 0');
+
+export const HOTSPOT_KINDS = ['park', 'village-hall'] as const;
+export const NAS_TYPES = ['mikrotik'] as const;
+
+export const nasSchema = z.strictObject({
+  type: z.enum(NAS_TYPES, { error: `must be one of: ${NAS_TYPES.join(', ')}` }),
+  ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be the IPv4 or IPv6 address the router sends RADIUS from' }),
+  identifier: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/, 'must be the router identity, printable ASCII without spaces'),
+  secret: z
+    .string()
+    .min(8, 'must be at least 8 characters (16 or more is recommended); use the same secret as /radius on the router')
+    .max(128),
+});
+
+export const quotaSchema = z
+  .strictObject({
+    maxSessions: z.number().int().positive('must be more than 0'),
+    downKbps: kbps,
+    upKbps: kbps,
+    minDownKbps: kbps.default(256),
+    minUpKbps: kbps.default(128),
+    sessionMinutes: minutes,
+    dailyMinutes: minutes,
+    dailyMB: z.number().int().positive('must be more than 0'),
+    idleMinutes: minutes.default(10),
+    interimSeconds: z.number().int().min(60, 'must be at least 60 seconds').max(3600).default(300),
+  })
+  .refine((q) => q.minDownKbps <= q.downKbps, { message: 'minDownKbps must not exceed downKbps', path: ['minDownKbps'] })
+  .refine((q) => q.minUpKbps <= q.upKbps, { message: 'minUpKbps must not exceed upKbps', path: ['minUpKbps'] });
+
+export const hotspotSchema = z.strictObject({
+  id,
+  name: z.string().trim().min(1).max(100),
+  kecamatan: z.string().trim().min(1).max(60),
+  kind: z.enum(HOTSPOT_KINDS, { error: `must be one of: ${HOTSPOT_KINDS.join(', ')}` }),
+  nas: z.array(nasSchema).min(1, 'a hotspot needs at least one NAS (router)'),
+  quota: quotaSchema,
+});
+
+export const agencySchema = z.strictObject({
+  id,
+  name: z.string().trim().min(1).max(120),
+  committedKbps: z.number().int().min(0, 'must not be negative'),
+});
+
+export const siteSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120).default('Limpah'),
+    uplink: z.strictObject({ capacityKbps: kbps, headroomKbps: z.number().int().min(0) }),
+    kecamatan: z.array(z.string().trim().min(1)).optional(),
+    agencies: z.array(agencySchema).default([]),
+    hotspots: z.array(hotspotSchema).default([]),
+  })
+  .superRefine((site, ctx) => {
+    if (site.uplink.headroomKbps >= site.uplink.capacityKbps) {
+      ctx.addIssue({ code: 'custom', path: ['uplink', 'headroomKbps'], message: 'must be less than capacityKbps' });
+    }
+    const seen = (what: string, values: Array<[string, (string | number)[]]>) => {
+      const first = new Map<string, string>();
+      for (const [value, path] of values) {
+        const where = path.join('.');
+        const prev = first.get(value);
+        if (prev !== undefined) {
+          ctx.addIssue({ code: 'custom', path, message: `duplicate ${what} "${value}" (already used at ${prev})` });
+        } else {
+          first.set(value, where);
+        }
+      }
+    };
+    seen('agency id', site.agencies.map((a, i) => [a.id, ['agencies', i, 'id']]));
+    seen('hotspot id', site.hotspots.map((h, i) => [h.id, ['hotspots', i, 'id']]));
+    const nas = site.hotspots.flatMap((h, i) => h.nas.map((n, j) => ({ n, path: ['hotspots', i, 'nas', j] as (string | number)[] })));
+    seen('NAS ip', nas.map(({ n, path }) => [n.ip, [...path, 'ip']]));
+    seen('NAS identifier', nas.map(({ n, path }) => [n.identifier, [...path, 'identifier']]));
+    if (site.kecamatan) {
+      const known = new Set(site.kecamatan);
+      site.hotspots.forEach((h, i) => {
+        if (!known.has(h.kecamatan)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hotspots', i, 'kecamatan'],
+            message: `"${h.kecamatan}" is not in the site's kecamatan list`,
+          });
+        }
+      });
+    }
+  });
+
+export type Site = z.infer<typeof siteSchema>;
+export type Hotspot = z.infer<typeof hotspotSchema>;
+export type HotspotQuota = z.infer<typeof quotaSchema>;
+export type Nas = z.infer<typeof nasSchema>;
+export type Agency = z.infer<typeof agencySchema>;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+/** Validates a parsed site document; the error lists every problem with its field path. */
+export function parseSite(doc: unknown, source = 'site file'): Site {
+  const parsed = siteSchema.safeParse(doc);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+    throw new LimpahError('SITE_FILE_INVALID', `${source} is invalid; fix these fields:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+export async function loadSiteFile(file: string): Promise<Site> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new LimpahError('SITE_FILE_UNREADABLE', `Cannot read the site file ${file}: ${(err as Error).message}. Check SITE_FILE.`, {
+      cause: err,
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new LimpahError('SITE_FILE_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return parseSite(doc, file);
+}
+
+/** Public capacity from the site alone: uplink − headroom − Σ committed, never negative. */
+export function staticCapacityKbps(site: Site): number {
+  const committed = site.agencies.reduce((sum, a) => sum + a.committedKbps, 0);
+  return Math.max(0, site.uplink.capacityKbps - site.uplink.headroomKbps - committed);
+}

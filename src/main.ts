@@ -1,0 +1,114 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { loadConfig, type AppConfig } from './config/env';
+import { loadSiteFile } from './config/site';
+import { isLimpahError } from './errors';
+import { createLogger, type Logger } from './log';
+import { paths } from './paths';
+import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded';
+import { UdpListener } from './radius/transport';
+import { buildServices } from './services';
+
+/** The composition root: the only place that listens, binds, handles signals or exits. */
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const cleanups: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ err }, 'error during shutdown');
+      }
+    }
+    logger.flush();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+
+  try {
+    await start(config, logger, cleanups);
+  } catch (err) {
+    if (isLimpahError(err)) logger.fatal({ code: err.code }, err.message);
+    else logger.fatal({ err }, 'Limpah failed to start');
+    await shutdown('start failed', 1);
+  }
+}
+
+async function start(config: AppConfig, logger: Logger, cleanups: Array<() => Promise<void>>): Promise<void> {
+  let redisUrl = config.redis.url;
+  if (!redisUrl) {
+    const dataDir = resolve(config.dataDir ?? 'data', 'redis');
+    const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir, logger });
+    cleanups.push(() => embedded.stop());
+    redisUrl = embedded.url;
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectionName: 'limpah' });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  cleanups.push(async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  await redis.ping();
+  logger.info({ redis: config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
+
+  const siteFile = config.siteFile ?? paths.exampleSite;
+  const site = await loadSiteFile(siteFile);
+  logger.info(
+    { siteFile: config.siteFile ? siteFile : 'example site', hotspots: site.hotspots.length, agencies: site.agencies.length },
+    config.siteFile ? 'site loaded' : 'no SITE_FILE set: loaded the example site (Kotawaringin Timur)',
+  );
+
+  const services = await buildServices({
+    redis,
+    namespace: config.redis.namespace,
+    site,
+    logger,
+    publicUrl: config.publicUrl,
+    trustProxy: config.http.trustProxy,
+  });
+  cleanups.push(() => services.stop());
+
+  const auth = new UdpListener('auth', config.radius.host, config.radius.authPort, services.radius.handleAuth, logger);
+  const acct = new UdpListener('acct', config.radius.host, config.radius.acctPort, services.radius.handleAcct, logger);
+  const authPort = await auth.start();
+  cleanups.push(() => auth.close());
+  const acctPort = await acct.start();
+  cleanups.push(() => acct.close());
+
+  const http = createServer(services.app);
+  http.listen(config.http.port, config.http.host);
+  await once(http, 'listening');
+  cleanups.push(
+    () =>
+      new Promise<void>((done) => {
+        http.close(() => done());
+        http.closeIdleConnections();
+      }),
+  );
+  logger.info(
+    {
+      http: `${config.http.host}:${config.http.port}`,
+      radiusAuth: `${config.radius.host}:${authPort}`,
+      radiusAcct: `${config.radius.host}:${acctPort}`,
+      publicUrl: config.publicUrl,
+      nas: services.nas.size,
+    },
+    'Limpah is running',
+  );
+}
+
+void main();

@@ -1,0 +1,69 @@
+/**
+ * Every Redis key Limpah uses, built in one place. All keys share the hash tag `{<namespace>}` so that every Lua
+ * script touches one Cluster slot; tests give each suite its own namespace.
+ */
+export class Keys {
+  readonly tag: string;
+
+  constructor(readonly namespace: string) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(namespace)) throw new Error(`invalid Redis namespace "${namespace}"`);
+    this.tag = `{${namespace}}`;
+  }
+
+  /** Hash: capDownKbps, capUpKbps, allocDownKbps, allocUpKbps, sessions. */
+  pool(): string {
+    return `${this.tag}:pool`;
+  }
+  /** Hash: site name, uplink and agencies as loaded from the site file. */
+  site(): string {
+    return `${this.tag}:site`;
+  }
+  /** Hash: agency id -> JSON record. */
+  agencies(): string {
+    return `${this.tag}:agencies`;
+  }
+  /** Set of hotspot ids. */
+  hotspots(): string {
+    return `${this.tag}:hotspots`;
+  }
+  /** Hash: a hotspot's descriptive fields and quota. */
+  hotspot(hotspotId: string): string {
+    return `${this.tag}:hotspot:${hotspotId}`;
+  }
+  /** Set of the hotspot's live (pending or active) session ids. */
+  hotspotLive(hotspotId: string): string {
+    return `${this.tag}:hotspot:${hotspotId}:live`;
+  }
+  /** Hash: NAS source IP -> JSON NAS record (type, identifier, secret, hotspot id). */
+  nasByIp(): string {
+    return `${this.tag}:nas`;
+  }
+  /** Hash: NAS identifier (router identity, or Chilli nasid) -> hotspot id. */
+  nasByIdentifier(): string {
+    return `${this.tag}:nas-identifier`;
+  }
+  /** Hash: a one-time portal grant, expiring on its own. */
+  grant(username: string): string {
+    return `${this.tag}:grant:${username}`;
+  }
+  /** Hash: a session admitted through RADIUS, keyed by the grant's username. */
+  session(sessionId: string): string {
+    return `${this.tag}:session:${sessionId}`;
+  }
+  /** Sorted set: live session id -> lease expiry (ms since epoch, Redis time). */
+  leases(): string {
+    return `${this.tag}:leases`;
+  }
+  /** Hash: a device's usage per WIB day (fields d<day>:s seconds, d<day>:b bytes). */
+  device(mac: string): string {
+    return `${this.tag}:device:${mac}`;
+  }
+  /** String: the cached admission result of one Access-Request, for retransmissions. */
+  admitRequest(requestKey: string): string {
+    return `${this.tag}:admit-req:${requestKey}`;
+  }
+  /** List: accounting records that matched no session, kept for the reconcile job. */
+  unmatchedAccounting(): string {
+    return `${this.tag}:acct:unmatched`;
+  }
+}

@@ -1,0 +1,151 @@
+import type { Redis } from 'ioredis';
+import { Keys } from './keys';
+import { defineScripts } from './script-loader';
+
+/** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */
+export type RefusalReason = 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'daily_limit' | 'hotspot_full' | 'pool_full';
+
+export type Admission =
+  | {
+      readonly ok: true;
+      readonly downKbps: number;
+      readonly upKbps: number;
+      readonly sessionTimeoutSec: number;
+      readonly bytesLeft: number;
+      readonly idleTimeoutSec: number;
+      readonly interimSec: number;
+    }
+  | { readonly ok: false; readonly reason: RefusalReason };
+
+export interface AdmitInput {
+  readonly sessionId: string;
+  readonly mac: string;
+  readonly hotspotId: string;
+  readonly nasIp: string;
+  readonly acctSessionId: string;
+  /** Identifies one Access-Request (NAS, Identifier, authenticator) so a retransmission gets the same answer. */
+  readonly requestKey: string;
+}
+
+export type AccountingStatus = 'start' | 'interim' | 'stop';
+
+export interface AccountingInput {
+  readonly status: AccountingStatus;
+  readonly sessionId: string;
+  readonly mac: string;
+  readonly hotspotId: string;
+  readonly acctSessionId: string;
+  readonly sessionTimeSec: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly terminateCause: string;
+  readonly record: Record<string, unknown>;
+}
+
+export type AccountingResult = { readonly code: 'ok' | 'duplicate' | 'closed' | 'unknown'; readonly state: string };
+
+export interface PoolSnapshot {
+  readonly capDownKbps: number;
+  readonly capUpKbps: number;
+  readonly allocDownKbps: number;
+  readonly allocUpKbps: number;
+  readonly sessions: number;
+}
+
+export interface PoolOptions {
+  /** How long an admitted session may stay pending before Accounting-Start, ms. */
+  readonly pendingLeaseMs?: number;
+  /** How long a cached admission answers retransmissions, ms. */
+  readonly requestCacheMs?: number;
+  /** How long a closed session record is kept, seconds. */
+  readonly closedRetentionSec?: number;
+}
+
+type Reply = Array<string | number>;
+interface PoolCommands {
+  admit(...args: Array<string | number>): Promise<Reply>;
+  account(...args: Array<string | number>): Promise<Reply>;
+  release(...args: Array<string | number>): Promise<string>;
+}
+
+const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
+  'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'daily_limit', 'hotspot_full', 'pool_full',
+]);
+
+/** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
+export class Pool {
+  private readonly cmd: PoolCommands;
+  private readonly pendingLeaseMs: number;
+  private readonly requestCacheMs: number;
+  private readonly closedRetentionSec: number;
+
+  constructor(private readonly redis: Redis, readonly keys: Keys, options: PoolOptions = {}) {
+    defineScripts(redis);
+    this.cmd = redis as unknown as PoolCommands;
+    this.pendingLeaseMs = options.pendingLeaseMs ?? 180_000;
+    this.requestCacheMs = options.requestCacheMs ?? 30_000;
+    this.closedRetentionSec = options.closedRetentionSec ?? 7 * 86400;
+  }
+
+  async admit(input: AdmitInput): Promise<Admission> {
+    const k = this.keys;
+    const r = await this.cmd.admit(
+      k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
+      k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
+      input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
+      this.requestCacheMs,
+    );
+    const code = String(r[0]);
+    if (code === 'ok') {
+      return {
+        ok: true,
+        downKbps: Number(r[1]),
+        upKbps: Number(r[2]),
+        sessionTimeoutSec: Number(r[3]),
+        bytesLeft: Number(r[4]),
+        idleTimeoutSec: Number(r[5]),
+        interimSec: Number(r[6]),
+      };
+    }
+    if (!REFUSALS.has(code)) throw new Error(`admit script returned unknown code ${code}`);
+    return { ok: false, reason: code as RefusalReason };
+  }
+
+  async account(input: AccountingInput): Promise<AccountingResult> {
+    const k = this.keys;
+    const r = await this.cmd.account(
+      k.pool(), k.session(input.sessionId), k.hotspotLive(input.hotspotId), k.leases(), k.device(input.mac),
+      k.unmatchedAccounting(),
+      input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
+      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec,
+    );
+    return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
+  }
+
+  /** Releases a live session without accounting. With onlyIfExpired, a session whose lease was renewed stays. */
+  async release(sessionId: string, hotspotId: string, reason: string, onlyIfExpired = false): Promise<string> {
+    const k = this.keys;
+    return this.cmd.release(
+      k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(),
+      sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0',
+    );
+  }
+
+  async snapshot(): Promise<PoolSnapshot> {
+    const p = await this.redis.hmget(this.keys.pool(), 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'sessions');
+    const n = (v: string | null | undefined) => Number(v ?? 0);
+    return { capDownKbps: n(p[0]), capUpKbps: n(p[1]), allocDownKbps: n(p[2]), allocUpKbps: n(p[3]), sessions: n(p[4]) };
+  }
+
+  async session(sessionId: string): Promise<Record<string, string> | null> {
+    const s = await this.redis.hgetall(this.keys.session(sessionId));
+    return Object.keys(s).length === 0 ? null : s;
+  }
+
+  /** Session ids whose lease ended before Redis time now. */
+  async expiredLeases(limit = 500): Promise<string[]> {
+    const [sec, usec] = await this.redis.time();
+    const nowMs = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    return this.redis.zrangebyscore(this.keys.leases(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+}

@@ -1,0 +1,87 @@
+--[[
+  admit: consume a one-time grant and admit a session into the pool, atomically.
+
+  KEYS[1] pool hash            (capDownKbps, capUpKbps, allocDownKbps, allocUpKbps, sessions)
+  KEYS[2] hotspot hash         (quota fields)
+  KEYS[3] hotspot live set     (session ids)
+  KEYS[4] grant hash           (password, hotspotId, mac)
+  KEYS[5] session hash         (created here)
+  KEYS[6] leases sorted set    (session id -> lease expiry ms)
+  KEYS[7] device usage hash    (d<day>:s, d<day>:b)
+  KEYS[8] admit request key    (cached reply for retransmissions)
+
+  ARGV[1] session id (the grant's username)
+  ARGV[2] MAC from Calling-Station-Id, normalised AA:BB:CC:DD:EE:FF
+  ARGV[3] hotspot id of the NAS that sent the request
+  ARGV[4] NAS IP
+  ARGV[5] Acct-Session-Id from the request ('' if absent)
+  ARGV[6] pending lease, ms (a grant admitted but never started is released after this)
+  ARGV[7] request cache TTL, ms
+
+  Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
+  code: 'ok' | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'daily_limit' | 'hotspot_full' | 'pool_full'
+  A repeated call with the same KEYS[8] returns the first result unchanged.
+]]
+local cached = redis.call('GET', KEYS[8])
+if cached then
+  return cjson.decode(cached)
+end
+
+local function finish(result)
+  redis.call('SET', KEYS[8], cjson.encode(result), 'PX', tonumber(ARGV[7]))
+  return result
+end
+
+local function refuse(code)
+  return finish({code, 0, 0, 0, 0, 0, 0})
+end
+
+local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
+
+local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac')
+if not grant[1] then return refuse('grant_invalid') end
+if grant[1] ~= hotspotId then return refuse('grant_invalid') end
+if grant[2] ~= mac then return refuse('mac_mismatch') end
+if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
+
+local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
+  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds')
+if not q[1] then return refuse('hotspot_unknown') end
+local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
+local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
+local sessionSec, dailySec = tonumber(q[6]) * 60, tonumber(q[7]) * 60
+local dailyBytes = tonumber(q[8]) * 1048576
+local idleSec, interimSec = tonumber(q[9]) * 60, tonumber(q[10])
+
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local day = math.floor((tonumber(t[1]) + 25200) / 86400) -- WIB (UTC+7) day number
+
+local used = redis.call('HMGET', KEYS[7], 'd' .. day .. ':s', 'd' .. day .. ':b')
+local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
+local secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
+if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
+
+if redis.call('SCARD', KEYS[3]) >= maxSessions then return refuse('hotspot_full') end
+
+local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps')
+local freeDown = tonumber(p[1] or '0') - tonumber(p[3] or '0')
+local freeUp = tonumber(p[2] or '0') - tonumber(p[4] or '0')
+local grantDown = math.min(downKbps, freeDown)
+local grantUp = math.min(upKbps, freeUp)
+if grantDown < minDownKbps or grantUp < minUpKbps then return refuse('pool_full') end
+
+local timeout = math.min(sessionSec, secLeft)
+
+redis.call('HSET', KEYS[5],
+  'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[4], 'acctSessionId', ARGV[5],
+  'downKbps', grantDown, 'upKbps', grantUp, 'admittedAt', nowMs, 'sessionTime', 0, 'inputBytes', 0,
+  'outputBytes', 0, 'interimSec', interimSec)
+redis.call('HINCRBY', KEYS[1], 'allocDownKbps', grantDown)
+redis.call('HINCRBY', KEYS[1], 'allocUpKbps', grantUp)
+redis.call('HINCRBY', KEYS[1], 'sessions', 1)
+redis.call('SADD', KEYS[3], sid)
+redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)
+redis.call('DEL', KEYS[4])
+
+return finish({'ok', grantDown, grantUp, timeout, bytesLeft, idleSec, interimSec})

@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+import { staticCapacityKbps, type Hotspot, type Nas, type Site } from '../config/site';
+import type { Keys } from './keys';
+
+/** A NAS as the RADIUS server and portal see it. */
+export interface NasRecord {
+  readonly ip: string;
+  readonly type: Nas['type'];
+  readonly identifier: string;
+  readonly secret: string;
+  readonly hotspotId: string;
+  readonly source: 'site';
+}
+
+/** A hotspot's public description, as the portal shows it. */
+export interface HotspotInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly kecamatan: string;
+  readonly kind: string;
+  readonly sessionMinutes: number;
+  readonly dailyMinutes: number;
+  readonly dailyMB: number;
+  readonly downKbps: number;
+}
+
+function hotspotFields(h: Hotspot): Record<string, string | number> {
+  return { id: h.id, name: h.name, kecamatan: h.kecamatan, kind: h.kind, ...h.quota };
+}
+
+/**
+ * Writes the site into Redis. Idempotent: the same file written twice leaves every key as it was, and the
+ * ledger (allocations, sessions, usage) is never touched. NASes that came from an earlier site file and are no
+ * longer in it are removed, so a router taken out of the file stops being trusted.
+ */
+export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<void> {
+  const capacityKbps = staticCapacityKbps(site);
+  const nas: NasRecord[] = site.hotspots.flatMap((h) =>
+    h.nas.map((n) => ({ ip: n.ip, type: n.type, identifier: n.identifier, secret: n.secret, hotspotId: h.id, source: 'site' as const })),
+  );
+  const existing = await redis.hgetall(keys.nasByIp());
+  const staleIps = Object.entries(existing)
+    .filter(([ip, json]) => !nas.some((n) => n.ip === ip) && (JSON.parse(json) as NasRecord).source === 'site')
+    .map(([ip, json]) => ({ ip, identifier: (JSON.parse(json) as NasRecord).identifier }));
+
+  const tx = redis.multi();
+  tx.hset(keys.pool(), { capDownKbps: capacityKbps, capUpKbps: capacityKbps });
+  tx.hset(keys.site(), {
+    name: site.name,
+    capacityKbps: site.uplink.capacityKbps,
+    headroomKbps: site.uplink.headroomKbps,
+    kecamatan: JSON.stringify(site.kecamatan ?? []),
+  });
+  for (const a of site.agencies) tx.hset(keys.agencies(), a.id, JSON.stringify(a));
+  for (const h of site.hotspots) {
+    tx.sadd(keys.hotspots(), h.id);
+    tx.hset(keys.hotspot(h.id), hotspotFields(h));
+  }
+  for (const s of staleIps) {
+    tx.hdel(keys.nasByIp(), s.ip);
+    tx.hdel(keys.nasByIdentifier(), s.identifier);
+  }
+  for (const n of nas) {
+    tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
+    tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
+  }
+  const results = await tx.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0];
+}
+
+export async function readNasDirectory(redis: Redis, keys: Keys): Promise<Map<string, NasRecord>> {
+  const all = await redis.hgetall(keys.nasByIp());
+  return new Map(Object.entries(all).map(([ip, json]) => [ip, JSON.parse(json) as NasRecord]));
+}
+
+export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; identifier?: string }): Promise<HotspotInfo | null> {
+  let id = by.id;
+  if (!id && by.identifier) id = (await redis.hget(keys.nasByIdentifier(), by.identifier)) ?? undefined;
+  if (!id) return null;
+  const h = await redis.hgetall(keys.hotspot(id));
+  if (!h.id) return null;
+  return {
+    id: h.id,
+    name: h.name ?? h.id,
+    kecamatan: h.kecamatan ?? '',
+    kind: h.kind ?? '',
+    sessionMinutes: Number(h.sessionMinutes),
+    dailyMinutes: Number(h.dailyMinutes),
+    dailyMB: Number(h.dailyMB),
+    downKbps: Number(h.downKbps),
+  };
+}

@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { isLimpahError } from '../errors';
+import type { Logger } from '../log';
+import { paths } from '../paths';
+import type { Keys } from '../pool/keys';
+import { findHotspot } from '../pool/site-store';
+import type { FormSigner } from './form-token';
+import { format, MESSAGES, pickLocale } from './i18n/messages';
+import { mikrotikRouter } from './mikrotik';
+import { renderError } from './render';
+
+export interface AppDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly logger: Logger;
+  readonly signer: FormSigner;
+  readonly publicUrl: string;
+  readonly trustProxy?: boolean;
+}
+
+/** Builds the HTTP app without listening; main.ts listens, tests hand it to supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('view engine', 'ejs');
+  app.set('views', paths.views);
+  app.locals['format'] = format;
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = randomUUID();
+    req.log = deps.logger.child({ reqId: id });
+    res.locals['nonce'] = randomBytes(16).toString('base64');
+    const locale = pickLocale(req.query['lang'] ?? (req.body as Record<string, unknown> | undefined)?.['lang'], req.get('accept-language'));
+    res.locals['t'] = MESSAGES[locale];
+    res.locals['locale'] = locale;
+    res.setHeader('Content-Language', locale);
+    res.setHeader('Vary', 'Accept-Language');
+    next();
+  });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': [(_req, res) => `'nonce-${(res as Response).locals['nonce'] as string}'`],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'font-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'none'"],
+          'frame-ancestors': ["'none'"],
+          // The credentials go to the router's login URL, an origin known only per request.
+          'form-action': ["'self'", (_req, res) => ((res as Response).locals['formActionOrigin'] as string | undefined) ?? "'self'"],
+        },
+      },
+      // The router is reached over plain http on the LAN: never upgrade or pin https for it.
+      strictTransportSecurity: false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.use(
+    '/static',
+    express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.use(mikrotikRouter(deps));
+
+  app.get('/hotspot/welcome', async (req, res) => {
+    const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;
+    const hotspot = id && /^[a-z0-9-]{1,64}$/.test(id) ? await findHotspot(deps.redis, deps.keys, { id }) : null;
+    res.render('welcome', { hotspot });
+  });
+
+  app.get('/', (_req, res) => {
+    renderError(res, 200, 'errNotThroughRouter');
+  });
+
+  app.use((_req, res) => {
+    renderError(res, 404, 'errNotFound');
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = isLimpahError(err) ? err.statusCode : ((err as { status?: number }).status ?? 500);
+    if (status >= 500) req.log?.error({ err }, 'request failed');
+    else req.log?.info({ err: (err as Error).message, status }, 'bad request');
+    if (res.headersSent) return;
+    if (!res.locals['t']) res.locals['t'] = MESSAGES.id;
+    renderError(res, status, status >= 500 ? 'errServer' : 'errBadRequest');
+  });
+
+  return app;
+}

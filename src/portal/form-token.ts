@@ -1,0 +1,42 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../pool/keys';
+
+/**
+ * Signs the NAS parameters the splash page carries in hidden fields, so that "Sambungkan" only creates a grant
+ * for parameters the portal itself received from a router redirect, unchanged, within the form's lifetime.
+ */
+export class FormSigner {
+  constructor(private readonly key: Buffer, private readonly lifetimeMs = 30 * 60_000) {}
+
+  sign(fields: Record<string, string>, now = Date.now()): string {
+    const expires = now + this.lifetimeMs;
+    return `${expires}.${this.mac(fields, expires)}`;
+  }
+
+  verify(fields: Record<string, string>, token: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
+    const m = /^(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m) return 'invalid';
+    const expires = Number(m[1]);
+    const expected = Buffer.from(this.mac(fields, expires));
+    const given = Buffer.from(m[2]!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+    return expires < now ? 'expired' : 'ok';
+  }
+
+  private mac(fields: Record<string, string>, expires: number): string {
+    const h = createHmac('sha256', this.key);
+    h.update(String(expires));
+    for (const k of Object.keys(fields).sort()) h.update(`\0${k}\0${fields[k]}`);
+    return h.digest('base64url');
+  }
+}
+
+/** The signing key is shared through Redis so that every Limpah process accepts every other's forms. */
+export async function loadFormKey(redis: Redis, keys: Keys): Promise<Buffer> {
+  const key = `${keys.tag}:portal:form-key`;
+  await redis.set(key, randomBytes(32).toString('base64'), 'NX');
+  const value = await redis.get(key);
+  if (!value) throw new Error('portal form key missing from Redis');
+  return Buffer.from(value, 'base64');
+}

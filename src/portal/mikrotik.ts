@@ -1,0 +1,151 @@
+import { Router, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { normalizeMac } from '../mac';
+import { createGrant } from '../pool/grants';
+import type { Keys } from '../pool/keys';
+import { findHotspot, type HotspotInfo } from '../pool/site-store';
+import type { FormSigner } from './form-token';
+import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
+import { renderError } from './render';
+
+export interface PortalDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly signer: FormSigner;
+  readonly publicUrl: string;
+}
+
+const httpUrl = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) URL');
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' || v === undefined || Array.isArray(v) ? undefined : v), schema.optional());
+
+/** What the router's login.html sends. Everything is checked; nothing is trusted beyond its shape. */
+const redirectSchema = z.object({
+  mac: z.string().max(32),
+  ip: optional(z.ipv4()),
+  'link-login-only': httpUrl(512),
+  'link-orig': optional(z.string().max(2048)),
+  error: optional(z.string().max(300)),
+  'chap-id': optional(z.string().max(16)),
+  'chap-challenge': optional(z.string().max(256)),
+  identity: optional(z.string().max(64)),
+  'server-name': optional(z.string().max(64)),
+  hotspot: optional(z.string().max(64)),
+  lang: optional(z.enum(['id', 'en'])),
+});
+
+/** The hidden fields of the splash form, signed by the portal. */
+const connectSchema = z.object({
+  mac: z.string().max(32),
+  hotspot: z.string().max(64),
+  linkLoginOnly: httpUrl(512),
+  dst: httpUrl(2048),
+  chapId: z.string().max(16).default(''),
+  chapChallenge: z.string().max(256).default(''),
+  token: z.string().max(128),
+});
+
+type ConnectFields = Omit<z.infer<typeof connectSchema>, 'token'>;
+
+function params(req: Request): Record<string, unknown> {
+  return req.method === 'POST' ? { ...(req.body as object) } : { ...req.query };
+}
+
+/** A destination after login: the page the citizen wanted if it is a plain http(s) URL, else our welcome page. */
+function destination(linkOrig: string | undefined, fallback: string): string {
+  if (!linkOrig) return fallback;
+  const ok = httpUrl(2048).safeParse(linkOrig);
+  return ok.success ? linkOrig : fallback;
+}
+
+async function resolveHotspot(deps: PortalDeps, hotspotId: string | undefined, identity: string | undefined): Promise<HotspotInfo | null> {
+  const byId = hotspotId && /^[a-z0-9-]{1,64}$/.test(hotspotId) ? await findHotspot(deps.redis, deps.keys, { id: hotspotId }) : null;
+  return byId ?? (identity ? findHotspot(deps.redis, deps.keys, { identifier: identity }) : null);
+}
+
+export function mikrotikRouter(deps: PortalDeps): Router {
+  const router = Router();
+
+  const splash = async (req: Request, res: Response) => {
+    const raw = params(req);
+    if (raw['mac'] === undefined && raw['link-login-only'] === undefined) {
+      return renderError(res, 400, 'errNotThroughRouter');
+    }
+    const parsed = redirectSchema.safeParse(raw);
+    const mac = parsed.success ? normalizeMac(parsed.data.mac) : null;
+    if (!parsed.success || !mac) {
+      req.log?.info({ issues: parsed.success ? ['mac'] : parsed.error.issues.map((i) => i.path.join('.')) }, 'bad MikroTik redirect');
+      return renderError(res, 400, 'errBadRequest');
+    }
+    const p = parsed.data;
+    const hotspot = await resolveHotspot(deps, p.hotspot, p.identity);
+    if (!hotspot) return renderError(res, 404, 'errUnknownHotspot');
+
+    if ((p['chap-id'] === undefined) !== (p['chap-challenge'] === undefined)) return renderError(res, 400, 'errBadRequest');
+    if (p['chap-id'] !== undefined && (!decodeMikrotikOctal(p['chap-id']) || !decodeMikrotikOctal(p['chap-challenge'] ?? ''))) {
+      return renderError(res, 400, 'errBadRequest');
+    }
+    const fields: ConnectFields = {
+      mac,
+      hotspot: hotspot.id,
+      linkLoginOnly: p['link-login-only'],
+      dst: destination(p['link-orig'], `${deps.publicUrl}/hotspot/welcome?hotspot=${encodeURIComponent(hotspot.id)}`),
+      chapId: p['chap-id'] ?? '',
+      chapChallenge: p['chap-challenge'] ?? '',
+    };
+    res.render('splash', {
+      hotspot,
+      routerError: p.error,
+      fields,
+      token: deps.signer.sign(fields),
+      action: '/hotspot/mikrotik/connect',
+    });
+  };
+
+  router.get('/hotspot/mikrotik', splash);
+  router.post('/hotspot/mikrotik', splash);
+
+  router.post('/hotspot/mikrotik/connect', async (req: Request, res: Response) => {
+    const parsed = connectSchema.safeParse(req.body);
+    if (!parsed.success) return renderError(res, 400, 'errBadRequest');
+    const { token, ...fields } = parsed.data;
+    const verdict = deps.signer.verify(fields, token);
+    if (verdict === 'expired') return renderError(res, 400, 'errExpiredForm');
+    if (verdict !== 'ok') return renderError(res, 400, 'errBadRequest');
+
+    const mac = normalizeMac(fields.mac);
+    const hotspot = await findHotspot(deps.redis, deps.keys, { id: fields.hotspot });
+    if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
+
+    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac });
+    let password = grant.password;
+    if (fields.chapId) {
+      const chapId = decodeMikrotikOctal(fields.chapId);
+      const challenge = decodeMikrotikOctal(fields.chapChallenge);
+      if (!chapId || !challenge) return renderError(res, 400, 'errBadRequest');
+      password = mikrotikChapPassword(chapId, grant.password, challenge);
+    }
+    req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(fields.chapId) }, 'grant issued');
+    res.locals['formActionOrigin'] = new URL(fields.linkLoginOnly).origin;
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('router-login', {
+      action: fields.linkLoginOnly,
+      loginFields: { username: grant.username, password, dst: fields.dst, popup: 'true' },
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import { normalizeMac } from '../mac';
+import { readGrant } from '../pool/grants';
+import type { Keys } from '../pool/keys';
+import type { Pool, RefusalReason } from '../pool/pool';
+import type { NasRecord } from '../pool/site-store';
+import { verifyChap, verifyPap } from './chap';
+import { Code, type RadiusRequest, type ReplyAttribute } from './codec';
+import { acceptAttributes } from './reply-profile';
+import { REPLY_MESSAGES } from './reply-messages';
+
+export interface AccessDecision {
+  readonly code: typeof Code.AccessAccept | typeof Code.AccessReject;
+  readonly attributes: ReplyAttribute[];
+  /** For the log: why, or the granted rate. */
+  readonly outcome: string;
+}
+
+function reject(reason: RefusalReason, outcome: string = reason): AccessDecision {
+  return { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES[reason]]], outcome };
+}
+
+function text(req: RadiusRequest, name: string): string | undefined {
+  const v = req.attributes[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function octets(req: RadiusRequest, name: string): Buffer | undefined {
+  const v = req.attributes[name];
+  return Buffer.isBuffer(v) ? v : undefined;
+}
+
+/** A key that names one Access-Request, so a retransmission is recognised by the admit script too. */
+export function requestKey(nasIp: string, req: RadiusRequest): string {
+  return `${nasIp}:${req.identifier}:${req.authenticator.toString('hex')}`;
+}
+
+/**
+ * Decides an Access-Request: the grant must exist, the password must match (PAP or CHAP), the grant must
+ * belong to this NAS's hotspot and to the Calling-Station-Id, and the pool must admit the session.
+ */
+export async function authorize(
+  deps: { redis: Redis; keys: Keys; pool: Pool },
+  nas: NasRecord,
+  req: RadiusRequest,
+  log: Logger,
+): Promise<AccessDecision> {
+  const username = text(req, 'User-Name');
+  if (!username) return reject('grant_invalid', 'no User-Name');
+  const grant = await readGrant(deps.redis, deps.keys, username);
+  if (!grant) {
+    // A retransmission of a request already admitted finds the grant consumed: the admit script answers it.
+    const cached = await deps.redis.exists(deps.keys.admitRequest(requestKey(nas.ip, req)));
+    if (!cached) return reject('grant_invalid', 'unknown, used or expired grant');
+  } else {
+    const pap = text(req, 'User-Password');
+    const chap = octets(req, 'CHAP-Password');
+    let passwordOk = false;
+    if (chap) passwordOk = verifyChap(chap, octets(req, 'CHAP-Challenge') ?? req.authenticator, grant.password);
+    else if (pap !== undefined) passwordOk = verifyPap(pap, grant.password);
+    if (!passwordOk) return reject('grant_invalid', chap ? 'wrong CHAP password' : pap !== undefined ? 'wrong PAP password' : 'no password');
+  }
+
+  const mac = normalizeMac(text(req, 'Calling-Station-Id'));
+  if (!mac) return reject('mac_mismatch', 'no valid Calling-Station-Id');
+
+  const admission = await deps.pool.admit({
+    sessionId: username,
+    mac,
+    hotspotId: nas.hotspotId,
+    nasIp: nas.ip,
+    acctSessionId: text(req, 'Acct-Session-Id') ?? '',
+    requestKey: requestKey(nas.ip, req),
+  });
+  if (!admission.ok) return reject(admission.reason);
+  log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');
+  return {
+    code: Code.AccessAccept,
+    attributes: acceptAttributes(nas, admission),
+    outcome: `accept ${admission.upKbps}k/${admission.downKbps}k`,
+  };
+}

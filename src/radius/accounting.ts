@@ -1,0 +1,73 @@
+import type { Logger } from '../log';
+import { normalizeMac } from '../mac';
+import type { AccountingStatus, Pool } from '../pool/pool';
+import type { NasRecord } from '../pool/site-store';
+import type { RadiusRequest } from './codec';
+
+const GIGAWORD = 2 ** 32;
+
+function num(req: RadiusRequest, name: string): number {
+  const v = req.attributes[name];
+  return typeof v === 'number' ? v : 0;
+}
+
+function str(req: RadiusRequest, name: string): string {
+  const v = req.attributes[name];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+const STATUS: Readonly<Record<string, AccountingStatus>> = { Start: 'start', 'Interim-Update': 'interim', Stop: 'stop' };
+
+export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'unmatched' | 'ignored';
+
+/**
+ * Stores one Accounting-Request. The caller answers the NAS only after this resolves, so a record the NAS
+ * believes delivered is in Redis. Counters are totals; the script adds only their growth, so a retransmission
+ * or a duplicate counts once.
+ */
+export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRequest, log: Logger): Promise<AccountingOutcome> {
+  const statusName = str(req, 'Acct-Status-Type');
+  const status = STATUS[statusName];
+  if (!status) {
+    // Accounting-On/Off (NAS reboot) and other types are acknowledged; closing the NAS's sessions comes with
+    // the RADIUS server issue.
+    log.info({ status: statusName }, 'accounting status acknowledged without action');
+    return 'ignored';
+  }
+  const sessionId = str(req, 'User-Name');
+  const mac = normalizeMac(str(req, 'Calling-Station-Id')) ?? '00:00:00:00:00:00';
+  const record = {
+    nasIp: nas.ip,
+    status,
+    userName: sessionId,
+    acctSessionId: str(req, 'Acct-Session-Id'),
+    mac,
+    sessionTime: num(req, 'Acct-Session-Time'),
+    inputOctets: num(req, 'Acct-Input-Octets') + num(req, 'Acct-Input-Gigawords') * GIGAWORD,
+    outputOctets: num(req, 'Acct-Output-Octets') + num(req, 'Acct-Output-Gigawords') * GIGAWORD,
+    terminateCause: str(req, 'Acct-Terminate-Cause'),
+  };
+  const result = await pool.account({
+    status,
+    sessionId: sessionId || `unnamed:${record.acctSessionId}`,
+    mac,
+    hotspotId: nas.hotspotId,
+    acctSessionId: record.acctSessionId,
+    sessionTimeSec: record.sessionTime,
+    inputBytes: record.inputOctets,
+    outputBytes: record.outputOctets,
+    terminateCause: record.terminateCause,
+    record,
+  });
+  switch (result.code) {
+    case 'ok':
+      return 'stored';
+    case 'duplicate':
+      return 'duplicate';
+    case 'closed':
+      return 'closed';
+    case 'unknown':
+      log.warn({ sessionId, acctSessionId: record.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
+      return 'unmatched';
+  }
+}

@@ -1,0 +1,350 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import radius from 'radius';
+import { paths } from '../paths';
+
+/**
+ * The only module that touches the `radius` package. It uses the package to name and type attributes and to
+ * lay them out, and does every check and signature itself, because the package:
+ *  - appends Message-Authenticator last (BlastRADIUS wants it first in responses),
+ *  - computes it in the wrong order for Accounting requests and compares digests as lossy utf8 strings,
+ *  - mutates the caller's attribute arrays and needs its dictionaries added before the first use.
+ */
+
+radius.add_dictionary(paths.radiusDictionaries);
+radius.load_dictionaries();
+
+export const HEADER_LENGTH = 20;
+export const MAX_PACKET_LENGTH = 4096;
+const AUTH_OFFSET = 4;
+const AUTH_LENGTH = 16;
+
+export const Code = {
+  AccessRequest: 1,
+  AccessAccept: 2,
+  AccessReject: 3,
+  AccountingRequest: 4,
+  AccountingResponse: 5,
+  AccessChallenge: 11,
+  StatusServer: 12,
+} as const;
+
+export const Attr = {
+  UserName: 1,
+  UserPassword: 2,
+  ChapPassword: 3,
+  ProxyState: 33,
+  ChapChallenge: 60,
+  MessageAuthenticator: 80,
+} as const;
+
+export const Vendor = { Mikrotik: 14988, WISPr: 14122, ChilliSpot: 14559 } as const;
+
+const CODE_NAMES: Record<number, string> = {
+  1: 'Access-Request',
+  2: 'Access-Accept',
+  3: 'Access-Reject',
+  4: 'Accounting-Request',
+  5: 'Accounting-Response',
+  11: 'Access-Challenge',
+  12: 'Status-Server',
+};
+
+export type AttrValue = string | number | Buffer;
+
+/** A request decoded and verified: attributes are typed, vendor attributes by name. */
+export interface RadiusRequest {
+  readonly code: number;
+  readonly identifier: number;
+  readonly authenticator: Buffer;
+  /** The packet as received, trimmed to its declared length. */
+  readonly raw: Buffer;
+  readonly hasMessageAuthenticator: boolean;
+  readonly proxyStates: readonly Buffer[];
+  /** Standard attributes by dictionary name (first occurrence). User-Password is decrypted. */
+  readonly attributes: Readonly<Record<string, AttrValue>>;
+  /** Vendor attributes by dictionary name. */
+  readonly vendorAttributes: Readonly<Record<string, AttrValue>>;
+}
+
+export type DecodeFailure =
+  | 'too-short'
+  | 'bad-length'
+  | 'bad-attribute'
+  | 'unsupported-code'
+  | 'bad-authenticator'
+  | 'bad-message-authenticator';
+
+export type DecodeResult = { ok: true; request: RadiusRequest } | { ok: false; reason: DecodeFailure };
+
+/** The attributes of a reply. Vendor attributes are `{ vendor, name, value }`. */
+export type ReplyAttribute = [name: string, value: AttrValue] | { vendor: number; name: string; value: AttrValue };
+
+/**
+ * Checks the framing: the declared length fits the datagram and the attributes tile it exactly.
+ * Bytes past the declared length are padding and are ignored (RFC 2865 section 3).
+ */
+export function checkFraming(buf: Buffer): DecodeFailure | null {
+  if (buf.length < HEADER_LENGTH) return 'too-short';
+  const length = buf.readUInt16BE(2);
+  if (length < HEADER_LENGTH || length > MAX_PACKET_LENGTH || length > buf.length) return 'bad-length';
+  let off = HEADER_LENGTH;
+  while (off < length) {
+    if (off + 2 > length) return 'bad-attribute';
+    const attrLen = buf[off + 1]!;
+    if (attrLen < 2 || off + attrLen > length) return 'bad-attribute';
+    if (buf[off] === 26) {
+      // Vendor-Specific: 4-byte vendor id, then sub-attributes that must tile the value.
+      if (attrLen < 8) return 'bad-attribute';
+      let sub = off + 6;
+      const end = off + attrLen;
+      while (sub < end) {
+        if (sub + 2 > end) return 'bad-attribute';
+        const subLen = buf[sub + 1]!;
+        if (subLen < 2 || sub + subLen > end) return 'bad-attribute';
+        sub += subLen;
+      }
+    }
+    off += attrLen;
+  }
+  return null;
+}
+
+function rawAttributes(packet: Buffer): Array<[number, Buffer]> {
+  const out: Array<[number, Buffer]> = [];
+  const length = packet.readUInt16BE(2);
+  for (let off = HEADER_LENGTH; off < length; off += packet[off + 1]!) {
+    out.push([packet[off]!, packet.subarray(off + 2, off + packet[off + 1]!)]);
+  }
+  return out;
+}
+
+function md5(...parts: Buffer[]): Buffer {
+  const h = createHash('md5');
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+function hmacMd5(secret: string, data: Buffer): Buffer {
+  return createHmac('md5', secret).update(data).digest();
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Offset of the first Message-Authenticator value in a framed packet, or -1. */
+function messageAuthenticatorOffset(packet: Buffer): number {
+  const length = packet.readUInt16BE(2);
+  for (let off = HEADER_LENGTH; off < length; off += packet[off + 1]!) {
+    if (packet[off] === Attr.MessageAuthenticator) return packet[off + 1] === 18 ? off + 2 : -2;
+  }
+  return -1;
+}
+
+/**
+ * Verifies Message-Authenticator (RFC 3579 3.2, RFC 5176 3.3): HMAC-MD5 over the packet with the
+ * Message-Authenticator value zeroed and, for Accounting requests, the Request Authenticator zeroed too.
+ */
+function verifyMessageAuthenticator(packet: Buffer, secret: string, zeroAuthenticator: boolean): boolean {
+  const off = messageAuthenticatorOffset(packet);
+  if (off < 0) return false;
+  const copy = Buffer.from(packet);
+  const received = Buffer.from(copy.subarray(off, off + 16));
+  copy.fill(0, off, off + 16);
+  if (zeroAuthenticator) copy.fill(0, AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
+  return safeEqual(hmacMd5(secret, copy), received);
+}
+
+/** RFC 2866 3: the Accounting Request Authenticator is MD5(packet with a zero authenticator ‖ secret). */
+function verifyAccountingAuthenticator(packet: Buffer, secret: string): boolean {
+  const copy = Buffer.from(packet);
+  copy.fill(0, AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
+  return safeEqual(md5(copy, Buffer.from(secret)), packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
+}
+
+/** RFC 2865 5.2: User-Password hiding, reversed. Returns null when the value is not a valid hidden password. */
+export function decryptUserPassword(hidden: Buffer, secret: string, authenticator: Buffer): string | null {
+  if (hidden.length < 16 || hidden.length > 128 || hidden.length % 16 !== 0) return null;
+  const out = Buffer.alloc(hidden.length);
+  let prev = authenticator;
+  const key = Buffer.from(secret);
+  for (let i = 0; i < hidden.length; i += 16) {
+    const b = md5(key, prev);
+    for (let j = 0; j < 16; j++) out[i + j] = hidden[i + j]! ^ b[j]!;
+    prev = hidden.subarray(i, i + 16);
+  }
+  const nul = out.indexOf(0);
+  return out.subarray(0, nul === -1 ? out.length : nul).toString('utf8');
+}
+
+/** RFC 2865 5.2: hides a User-Password; used by tests and the benchmark to play the NAS. */
+export function encryptUserPassword(password: string, secret: string, authenticator: Buffer): Buffer {
+  const plain = Buffer.from(password, 'utf8');
+  const padded = Buffer.alloc(Math.max(16, Math.ceil(plain.length / 16) * 16));
+  plain.copy(padded);
+  const out = Buffer.alloc(padded.length);
+  let prev = authenticator;
+  const key = Buffer.from(secret);
+  for (let i = 0; i < padded.length; i += 16) {
+    const b = md5(key, prev);
+    for (let j = 0; j < 16; j++) out[i + j] = padded[i + j]! ^ b[j]!;
+    prev = out.subarray(i, i + 16);
+  }
+  return out;
+}
+
+/** The code of a datagram, or null when it is too short to have one. Used to route before verification. */
+export function peekCode(buf: Buffer): number | null {
+  return buf.length >= HEADER_LENGTH ? buf[0]! : null;
+}
+
+/**
+ * Decodes and verifies a request from a NAS with the NAS's secret. Never throws on bad input: a malformed or
+ * forged packet is a value the caller drops.
+ */
+export function decodeRequest(datagram: Buffer, secret: string): DecodeResult {
+  const framing = checkFraming(datagram);
+  if (framing) return { ok: false, reason: framing };
+  const packet = datagram.subarray(0, datagram.readUInt16BE(2));
+  const code = packet[0]!;
+  if (code !== Code.AccessRequest && code !== Code.AccountingRequest && code !== Code.StatusServer) {
+    return { ok: false, reason: 'unsupported-code' };
+  }
+  const maOffset = messageAuthenticatorOffset(packet);
+  if (maOffset === -2) return { ok: false, reason: 'bad-attribute' };
+  const hasMessageAuthenticator = maOffset >= 0;
+  if (code === Code.AccountingRequest && !verifyAccountingAuthenticator(packet, secret)) {
+    return { ok: false, reason: 'bad-authenticator' };
+  }
+  if (code === Code.StatusServer && !hasMessageAuthenticator) return { ok: false, reason: 'bad-message-authenticator' };
+  if (hasMessageAuthenticator && !verifyMessageAuthenticator(packet, secret, code === Code.AccountingRequest)) {
+    return { ok: false, reason: 'bad-message-authenticator' };
+  }
+
+  let decoded: ReturnType<typeof radius.decode>;
+  try {
+    // no_secret: the package's own checks are wrong for Accounting; ours ran above. It gets a copy it may touch.
+    decoded = radius.decode({ packet: Buffer.from(packet), no_secret: true });
+  } catch {
+    return { ok: false, reason: 'bad-attribute' };
+  }
+  const authenticator = Buffer.from(packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
+  const attributes: Record<string, AttrValue> = {};
+  for (const [name, value] of Object.entries(decoded.attributes)) {
+    if (name === 'Vendor-Specific' || name === 'User-Password') continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string' || typeof first === 'number' || Buffer.isBuffer(first)) attributes[name] = first;
+  }
+  const vendorAttributes: Record<string, AttrValue> = {};
+  const vsa = decoded.attributes['Vendor-Specific'];
+  if (vsa && typeof vsa === 'object' && !Buffer.isBuffer(vsa)) {
+    for (const [name, value] of Object.entries(vsa as Record<string, unknown>)) {
+      const first = Array.isArray(value) ? value[0] : value;
+      if (typeof first === 'string' || typeof first === 'number' || Buffer.isBuffer(first)) vendorAttributes[name] = first;
+    }
+  }
+  const raw = rawAttributes(packet);
+  const hiddenPassword = raw.find(([t]) => t === Attr.UserPassword)?.[1];
+  if (hiddenPassword) {
+    const password = decryptUserPassword(hiddenPassword, secret, authenticator);
+    if (password === null) return { ok: false, reason: 'bad-attribute' };
+    attributes['User-Password'] = password;
+  }
+  return {
+    ok: true,
+    request: {
+      code,
+      identifier: packet[1]!,
+      authenticator,
+      raw: Buffer.from(packet),
+      hasMessageAuthenticator,
+      proxyStates: raw.filter(([t]) => t === Attr.ProxyState).map(([, v]) => Buffer.from(v)),
+      attributes,
+      vendorAttributes,
+    },
+  };
+}
+
+function toPackageAttributes(attrs: readonly ReplyAttribute[]): unknown[] {
+  const out: unknown[] = [];
+  const byVendor = new Map<number, Array<[string, AttrValue]>>();
+  for (const a of attrs) {
+    if (Array.isArray(a)) {
+      out.push([a[0], a[1]]);
+    } else {
+      // One Vendor-Specific attribute per sub-attribute, as MikroTik and most NASes send and expect.
+      out.push(['Vendor-Specific', a.vendor, [[a.name, a.value]]]);
+      byVendor.set(a.vendor, [...(byVendor.get(a.vendor) ?? []), [a.name, a.value]]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Encodes a response to a request. Message-Authenticator comes first in every Access-Accept, Access-Reject and
+ * Access-Challenge (BlastRADIUS), and in an Accounting-Response when the request carried one. Proxy-State
+ * attributes are copied last, in order (RFC 2865 5.33). The caller's array is never changed.
+ */
+export function encodeResponse(
+  code: number,
+  request: Pick<RadiusRequest, 'identifier' | 'authenticator' | 'proxyStates' | 'hasMessageAuthenticator'>,
+  attributes: readonly ReplyAttribute[],
+  secret: string,
+): Buffer {
+  const codeName = CODE_NAMES[code];
+  if (!codeName || code === Code.AccessRequest || code === Code.AccountingRequest || code === Code.StatusServer) {
+    throw new Error(`not a response code: ${code}`);
+  }
+  const withMa =
+    code === Code.AccessAccept || code === Code.AccessReject || code === Code.AccessChallenge || request.hasMessageAuthenticator;
+  const list: unknown[] = [];
+  if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
+  list.push(...toPackageAttributes(attributes));
+  for (const ps of request.proxyStates) list.push([Attr.ProxyState, Buffer.from(ps)]);
+
+  const packet = radius.encode({
+    code: codeName,
+    identifier: request.identifier,
+    authenticator: Buffer.from(request.authenticator),
+    attributes: list,
+    secret,
+    add_message_authenticator: false,
+  });
+  // Sign ourselves: Message-Authenticator over the packet with the Request Authenticator, then the
+  // Response Authenticator over the signed packet (RFC 3579 3.2).
+  request.authenticator.copy(packet, AUTH_OFFSET);
+  if (withMa) {
+    const off = HEADER_LENGTH + 2;
+    packet.fill(0, off, off + 16);
+    hmacMd5(secret, packet).copy(packet, off);
+  }
+  md5(packet, Buffer.from(secret)).copy(packet, AUTH_OFFSET);
+  return packet;
+}
+
+/** Checks a response against the request it answers; used by tests and by the CoA client. */
+export function verifyResponse(response: Buffer, requestAuthenticator: Buffer, secret: string): boolean {
+  if (checkFraming(response)) return false;
+  const packet = response.subarray(0, response.readUInt16BE(2));
+  const copy = Buffer.from(packet);
+  requestAuthenticator.copy(copy, AUTH_OFFSET);
+  if (!safeEqual(md5(copy, Buffer.from(secret)), packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH))) return false;
+  const off = messageAuthenticatorOffset(copy);
+  if (off === -1) return true;
+  if (off < 0) return false;
+  const received = Buffer.from(copy.subarray(off, off + 16));
+  copy.fill(0, off, off + 16);
+  return safeEqual(hmacMd5(secret, copy), received);
+}
+
+/** Decodes any packet's attributes without verification, for tests and diagnostics. */
+export function inspect(packet: Buffer): { code: number; identifier: number; attributes: Array<[number, Buffer]> } | null {
+  if (checkFraming(packet)) return null;
+  return { code: packet[0]!, identifier: packet[1]!, attributes: rawAttributes(packet) };
+}
+
+/** Reads a vendor attribute's value from a decoded reply, for tests (no verification). */
+export function decodeAttributes(packet: Buffer): { attributes: Record<string, unknown> } {
+  const d = radius.decode({ packet: Buffer.from(packet), no_secret: true });
+  return { attributes: d.attributes };
+}

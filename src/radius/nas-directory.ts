@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import type { Keys } from '../pool/keys';
+import { readNasDirectory, type NasRecord } from '../pool/site-store';
+
+/** Strips the IPv4-mapped prefix a dual-stack socket puts on IPv4 sources. */
+export function normalizeSourceIp(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * The NASes the RADIUS server trusts, by source IP, held in memory and refreshed from Redis on a timer, so a
+ * flood from unknown addresses costs no Redis round trip.
+ */
+export class NasDirectory {
+  private byIp = new Map<string, NasRecord>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly logger: Logger,
+    private readonly refreshMs = 5000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'NAS directory refresh failed; keeping the last one'));
+    }, this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<void> {
+    this.byIp = await readNasDirectory(this.redis, this.keys);
+  }
+
+  lookup(sourceIp: string): NasRecord | undefined {
+    return this.byIp.get(normalizeSourceIp(sourceIp));
+  }
+
+  get size(): number {
+    return this.byIp.size;
+  }
+}

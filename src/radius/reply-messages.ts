@@ -1,0 +1,14 @@
+import type { RefusalReason } from '../pool/pool';
+
+/**
+ * The Reply-Message of each refusal, in Bahasa Indonesia: what happened and what to do. MikroTik shows it on its
+ * login page as $(error), which the portal displays. Kept short: RouterOS shows the text as it is.
+ */
+export const REPLY_MESSAGES: Readonly<Record<RefusalReason, string>> = Object.freeze({
+  grant_invalid: 'Kode masuk sudah kedaluwarsa atau sudah dipakai. Buka halaman WiFi lagi dan tekan Sambungkan.',
+  mac_mismatch: 'Kode masuk dibuat untuk perangkat lain. Buka halaman WiFi lagi dari perangkat ini dan tekan Sambungkan.',
+  hotspot_unknown: 'Hotspot ini belum terdaftar. Hubungi petugas Diskominfo.',
+  daily_limit: 'Jatah internet harian Anda sudah habis. Silakan kembali besok mulai pukul 00.00 WIB.',
+  hotspot_full: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
+  pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi nanti; biasanya lebih lega setelah jam kantor (16.00 WIB).',
+});

@@ -1,0 +1,132 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import type { Keys } from '../pool/keys';
+import type { Pool } from '../pool/pool';
+import { authorize } from './access';
+import { recordAccounting } from './accounting';
+import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure } from './codec';
+import type { NasDirectory } from './nas-directory';
+import { normalizeSourceIp } from './nas-directory';
+import type { Datagram } from './transport';
+
+export interface RadiusServerDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly pool: Pool;
+  readonly nas: NasDirectory;
+  readonly logger: Logger;
+}
+
+export type DropReason = DecodeFailure | 'unknown-nas' | 'wrong-port';
+
+/** Counts of what the server did, by outcome, for tests and later for /metrics. */
+export interface RadiusCounters {
+  readonly received: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly accounted: number;
+  readonly retransmits: number;
+  readonly dropped: Readonly<Partial<Record<DropReason, number>>>;
+}
+
+const RETRANSMIT_WINDOW_MS = 30_000;
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * RADIUS authentication and accounting: routes a datagram to its NAS, verifies it with the NAS's secret,
+ * decides, and encodes the signed reply. Drops (unknown NAS, bad secret, malformed) are silent on the wire,
+ * counted, and logged at most once per interval per source and reason.
+ */
+export class RadiusServer {
+  private readonly replies = new Map<string, { reply: Buffer; at: number }>();
+  private readonly dropLogAt = new Map<string, number>();
+  private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0 };
+  private readonly dropped: Partial<Record<DropReason, number>> = {};
+
+  constructor(private readonly deps: RadiusServerDeps) {}
+
+  get counters(): RadiusCounters {
+    return { ...this.counts, dropped: { ...this.dropped } };
+  }
+
+  readonly handleAuth = (d: Datagram): Promise<Buffer | null> => this.handle(d, 'auth');
+  readonly handleAcct = (d: Datagram): Promise<Buffer | null> => this.handle(d, 'acct');
+
+  private async handle(d: Datagram, port: 'auth' | 'acct'): Promise<Buffer | null> {
+    this.counts.received++;
+    const sourceIp = normalizeSourceIp(d.address);
+    const nas = this.deps.nas.lookup(sourceIp);
+    if (!nas) return this.drop('unknown-nas', sourceIp);
+
+    const code = peekCode(d.msg);
+    const expected = port === 'auth' ? [Code.AccessRequest, Code.StatusServer] : [Code.AccountingRequest, Code.StatusServer];
+    if (code === null || !(expected as number[]).includes(code)) {
+      return this.drop(code === null ? 'too-short' : code === Code.AccessRequest || code === Code.AccountingRequest ? 'wrong-port' : 'unsupported-code', sourceIp);
+    }
+
+    // RFC 5080 2.2.2: same source, Identifier and authenticator within the window is a retransmission.
+    const cacheKey = `${port}:${sourceIp}:${d.port}:${d.msg[1]}:${d.msg.subarray(4, 20).toString('hex')}`;
+    this.expireReplies();
+    const cached = this.replies.get(cacheKey);
+    if (cached) {
+      this.counts.retransmits++;
+      return cached.reply;
+    }
+
+    const decoded = decodeRequest(d.msg, nas.secret);
+    if (!decoded.ok) return this.drop(decoded.reason, sourceIp);
+    const req = decoded.request;
+    const log = this.deps.logger.child({
+      nas: nas.identifier,
+      nasIp: nas.ip,
+      id: req.identifier,
+      callingStationId: req.attributes['Calling-Station-Id'],
+      acctSessionId: req.attributes['Acct-Session-Id'],
+    });
+
+    let reply: Buffer;
+    if (req.code === Code.StatusServer) {
+      // RFC 5997: answer on the auth port with Access-Accept, on the accounting port with Accounting-Response.
+      reply = encodeResponse(port === 'auth' ? Code.AccessAccept : Code.AccountingResponse, req, [], nas.secret);
+    } else if (req.code === Code.AccessRequest) {
+      const decision = await authorize(this.deps, nas, req, log);
+      if (decision.code === Code.AccessAccept) this.counts.accepted++;
+      else this.counts.rejected++;
+      log.info({ userName: req.attributes['User-Name'], outcome: decision.outcome }, 'Access-Request');
+      reply = encodeResponse(decision.code, req, decision.attributes, nas.secret);
+    } else {
+      const outcome = await recordAccounting(this.deps.pool, nas, req, log);
+      this.counts.accounted++;
+      log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
+      reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
+    }
+    this.replies.set(cacheKey, { reply, at: Date.now() });
+    return reply;
+  }
+
+  private expireReplies(): void {
+    const cutoff = Date.now() - RETRANSMIT_WINDOW_MS;
+    for (const [key, entry] of this.replies) {
+      if (entry.at >= cutoff) break; // insertion order is age order
+      this.replies.delete(key);
+    }
+  }
+
+  private drop(reason: DropReason, sourceIp: string): null {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+    const key = `${reason}:${sourceIp}`;
+    const now = Date.now();
+    const last = this.dropLogAt.get(key) ?? 0;
+    if (now - last >= DROP_LOG_INTERVAL_MS) {
+      this.dropLogAt.set(key, now);
+      if (this.dropLogAt.size > 10_000) this.dropLogAt.clear();
+      this.deps.logger.warn(
+        { reason, sourceIp, droppedSoFar: this.dropped[reason] },
+        reason === 'unknown-nas'
+          ? 'dropped RADIUS packet from an address that is not a known NAS (add it to the site file)'
+          : 'dropped RADIUS packet (check the shared secret on the router)',
+      );
+    }
+    return null;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Site } from './config/site';
+import type { Logger } from './log';
+import { Keys } from './pool/keys';
+import { Pool, type PoolOptions } from './pool/pool';
+import { Reaper } from './pool/reaper';
+import { upsertSite } from './pool/site-store';
+import { createApp } from './portal/app';
+import { FormSigner, loadFormKey } from './portal/form-token';
+import { NasDirectory } from './radius/nas-directory';
+import { RadiusServer } from './radius/server';
+
+export interface Services {
+  readonly keys: Keys;
+  readonly pool: Pool;
+  readonly nas: NasDirectory;
+  readonly radius: RadiusServer;
+  readonly reaper: Reaper;
+  readonly app: Express;
+  /** Stops the timers this builder started; sockets and Redis belong to the caller. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly redis: Redis;
+  readonly namespace: string;
+  readonly site: Site;
+  readonly logger: Logger;
+  readonly publicUrl: string;
+  readonly trustProxy?: boolean;
+  readonly pool?: PoolOptions;
+  readonly reaperIntervalMs?: number;
+}
+
+/**
+ * Wires the domain together without binding anything: writes the site into Redis, then builds the pool, the
+ * NAS directory, the RADIUS handlers and the HTTP app. main.ts binds them to ports; tests bind them to port 0.
+ */
+export async function buildServices(o: ServiceOptions): Promise<Services> {
+  const keys = new Keys(o.namespace);
+  await upsertSite(o.redis, keys, o.site);
+  const pool = new Pool(o.redis, keys, o.pool);
+  const nas = new NasDirectory(o.redis, keys, o.logger);
+  await nas.start();
+  const radius = new RadiusServer({ redis: o.redis, keys, pool, nas, logger: o.logger.child({ component: 'radius' }) });
+  const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
+  reaper.start();
+  const signer = new FormSigner(await loadFormKey(o.redis, keys));
+  const app = createApp({
+    redis: o.redis,
+    keys,
+    logger: o.logger.child({ component: 'portal' }),
+    signer,
+    publicUrl: o.publicUrl,
+    trustProxy: o.trustProxy ?? false,
+  });
+  return {
+    keys,
+    pool,
+    nas,
+    radius,
+    reaper,
+    app,
+    async stop() {
+      nas.stop();
+      await reaper.stop();
+    },
+  };
+}
