@@ -56,8 +56,8 @@ export function createApp(deps: AppDeps): Express {
           'object-src': ["'none'"],
           'base-uri': ["'none'"],
           'frame-ancestors': ["'none'"],
-          // The credentials go to the router's login URL, an origin known only per request.
-          'form-action': ["'self'", (_req, res) => ((res as Response).locals['formActionOrigin'] as string | undefined) ?? "'self'"],
+          // The router-login page widens this to the router's origin (see allowFormAction).
+          'form-action': ["'self'"],
         },
       },
       // The router is reached over plain http on the LAN: never upgrade or pin https for it.

@@ -7,7 +7,7 @@ import type { Keys } from '../pool/keys';
 import { findHotspot, type HotspotInfo } from '../pool/site-store';
 import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
-import { renderError } from './render';
+import { allowFormAction, renderError } from './render';
 
 export interface PortalDeps {
   readonly redis: Redis;
@@ -139,7 +139,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       password = mikrotikChapPassword(chapId, grant.password, challenge);
     }
     req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(fields.chapId) }, 'grant issued');
-    res.locals['formActionOrigin'] = new URL(fields.linkLoginOnly).origin;
+    allowFormAction(res, new URL(fields.linkLoginOnly).origin);
     res.setHeader('Cache-Control', 'no-store');
     res.render('router-login', {
       action: fields.linkLoginOnly,

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import radius from 'radius';
 import { paths } from '../paths';
 
@@ -266,28 +266,19 @@ export function decodeRequest(datagram: Buffer, secret: string): DecodeResult {
 }
 
 function toPackageAttributes(attrs: readonly ReplyAttribute[]): unknown[] {
-  const out: unknown[] = [];
-  const byVendor = new Map<number, Array<[string, AttrValue]>>();
-  for (const a of attrs) {
-    if (Array.isArray(a)) {
-      out.push([a[0], a[1]]);
-    } else {
-      // One Vendor-Specific attribute per sub-attribute, as MikroTik and most NASes send and expect.
-      out.push(['Vendor-Specific', a.vendor, [[a.name, a.value]]]);
-      byVendor.set(a.vendor, [...(byVendor.get(a.vendor) ?? []), [a.name, a.value]]);
-    }
-  }
-  return out;
+  // Fresh arrays: the package mutates what it is given. One Vendor-Specific per sub-attribute, as MikroTik
+  // and most NASes send and expect.
+  return attrs.map((a) => (Array.isArray(a) ? [a[0], a[1]] : ['Vendor-Specific', a.vendor, [[a.name, a.value]]]));
 }
 
 /**
  * Encodes a response to a request. Message-Authenticator comes first in every Access-Accept, Access-Reject and
- * Access-Challenge (BlastRADIUS), and in an Accounting-Response when the request carried one. Proxy-State
+ * Access-Challenge (BlastRADIUS). Proxy-State
  * attributes are copied last, in order (RFC 2865 5.33). The caller's array is never changed.
  */
 export function encodeResponse(
   code: number,
-  request: Pick<RadiusRequest, 'identifier' | 'authenticator' | 'proxyStates' | 'hasMessageAuthenticator'>,
+  request: Pick<RadiusRequest, 'identifier' | 'authenticator' | 'proxyStates'>,
   attributes: readonly ReplyAttribute[],
   secret: string,
 ): Buffer {
@@ -295,8 +286,9 @@ export function encodeResponse(
   if (!codeName || code === Code.AccessRequest || code === Code.AccountingRequest || code === Code.StatusServer) {
     throw new Error(`not a response code: ${code}`);
   }
-  const withMa =
-    code === Code.AccessAccept || code === Code.AccessReject || code === Code.AccessChallenge || request.hasMessageAuthenticator;
+  // Accounting-Response carries none: RFC 2866 has no use for it, and FreeRADIUS 3.2 clients verify one in an
+  // Accounting-Response against a zero authenticator, unlike RFC 5176, so any choice would fail some peer.
+  const withMa = code === Code.AccessAccept || code === Code.AccessReject || code === Code.AccessChallenge;
   const list: unknown[] = [];
   if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
   list.push(...toPackageAttributes(attributes));
@@ -347,4 +339,50 @@ export function inspect(packet: Buffer): { code: number; identifier: number; att
 export function decodeAttributes(packet: Buffer): { attributes: Record<string, unknown> } {
   const d = radius.decode({ packet: Buffer.from(packet), no_secret: true });
   return { attributes: d.attributes };
+}
+
+/**
+ * Encodes a request as a NAS would: Access-Request and Status-Server with a random authenticator and, when
+ * asked, Message-Authenticator first; Accounting-Request with the RFC 2866 authenticator (Message-Authenticator
+ * computed over a zero authenticator first, as FreeRADIUS does). User-Password is hidden here. Used by tests,
+ * the benchmark and, later, the CoA client.
+ */
+export function encodeRequest(
+  code: number,
+  attributes: readonly ReplyAttribute[],
+  secret: string,
+  options: { identifier?: number; messageAuthenticator?: boolean; authenticator?: Buffer } = {},
+): Buffer {
+  const codeName = CODE_NAMES[code];
+  if (!codeName || (code !== Code.AccessRequest && code !== Code.AccountingRequest && code !== Code.StatusServer)) {
+    throw new Error(`not a request code: ${code}`);
+  }
+  const random = code !== Code.AccountingRequest;
+  const authenticator = random ? Buffer.from(options.authenticator ?? randomBytes(AUTH_LENGTH)) : Buffer.alloc(AUTH_LENGTH);
+  const withMa = options.messageAuthenticator ?? code === Code.StatusServer;
+  const list: unknown[] = [];
+  if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
+  for (const a of attributes) {
+    if (Array.isArray(a) && a[0] === 'User-Password') {
+      list.push([Attr.UserPassword, encryptUserPassword(String(a[1]), secret, authenticator)]);
+    } else {
+      list.push(...toPackageAttributes([a]));
+    }
+  }
+  const packet = radius.encode({
+    code: codeName,
+    identifier: options.identifier ?? randomBytes(1)[0]!,
+    authenticator: Buffer.from(authenticator),
+    attributes: list,
+    secret,
+    add_message_authenticator: false,
+  });
+  authenticator.copy(packet, AUTH_OFFSET);
+  if (withMa) {
+    const off = HEADER_LENGTH + 2;
+    packet.fill(0, off, off + 16);
+    hmacMd5(secret, packet).copy(packet, off);
+  }
+  if (!random) md5(packet, Buffer.from(secret)).copy(packet, AUTH_OFFSET);
+  return packet;
 }

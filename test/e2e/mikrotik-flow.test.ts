@@ -1,0 +1,135 @@
+import request from 'supertest';
+import { decodeMikrotikOctal } from '../../src/portal/mikrotik-chap';
+import { startHarness, type Harness } from '../support/harness';
+import { radclient } from '../support/radclient';
+import { TEST_SECRET } from '../support/site';
+
+/** The hidden inputs of the first form in a page, by name, HTML entities decoded. */
+function formFields(html: string): { action: string; fields: Record<string, string> } {
+  const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  if (!form) throw new Error(`no form in page:\n${html}`);
+  const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const fields: Record<string, string> = {};
+  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[decode(m[1]!)] = decode(m[2]!);
+  return { action: decode(form[1]!), fields };
+}
+
+const MAC = 'AA:BB:CC:DD:EE:01';
+const CHAP_ID = '\\371';
+const CHAP_CHALLENGE = '\\357\\123\\045\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015';
+
+describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> pool)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('splash, connect, CHAP Access-Accept with the hotspot rate, then Start/Interim/Stop return the pool to where it started', async () => {
+    const before = await h.services.pool.snapshot();
+    expect(before).toMatchObject({ allocDownKbps: 0, allocUpKbps: 0, sessions: 0, capDownKbps: 40000 });
+
+    // 1. The router's login.html posts its variables; the portal shows the splash page.
+    const splash = await request(h.services.app)
+      .post('/hotspot/mikrotik')
+      .type('form')
+      .send({
+        mac: MAC,
+        ip: '10.5.50.23',
+        'link-login-only': 'http://10.5.50.1/login',
+        'link-orig': 'http://example.org/berita',
+        'chap-id': CHAP_ID,
+        'chap-challenge': CHAP_CHALLENGE,
+        identity: 'MikroTik-Taman',
+        hotspot: 'HOTSPOT_ID',
+      })
+      .expect(200);
+    expect(splash.text).toContain('Taman Kota Sampit');
+    expect(splash.text).toContain('Sambungkan');
+
+    // 2. "Sambungkan": the portal answers with a page that submits the credentials to the router.
+    const splashForm = formFields(splash.text);
+    expect(splashForm.action).toBe('/hotspot/mikrotik/connect');
+    const connect = await request(h.services.app).post(splashForm.action).type('form').send(splashForm.fields).expect(200);
+    const login = formFields(connect.text);
+    expect(login.action).toBe('http://10.5.50.1/login');
+    expect(login.fields['dst']).toBe('http://example.org/berita');
+    expect(login.fields['password']).toMatch(/^[0-9a-f]{32}$/);
+    expect(connect.headers['content-security-policy']).toContain('form-action');
+    expect(connect.headers['content-security-policy']).toContain('http://10.5.50.1');
+
+    // 3. The router turns the HTTP CHAP response into a RADIUS CHAP-Password (ident ‖ response).
+    const chapId = decodeMikrotikOctal(CHAP_ID)!;
+    const challenge = decodeMikrotikOctal(CHAP_CHALLENGE)!;
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+      `User-Name = "${login.fields['username']}"`,
+      `CHAP-Password = 0x${chapId.toString('hex')}${login.fields['password']}`,
+      `CHAP-Challenge = 0x${challenge.toString('hex')}`,
+      `Calling-Station-Id = "${MAC}"`,
+      'Called-Station-Id = "hotspot1"',
+      'NAS-Identifier = "MikroTik-Taman"',
+      'NAS-IP-Address = 127.0.0.1',
+      'NAS-Port-Type = Wireless-802.11',
+      'Service-Type = Login-User',
+      'Framed-IP-Address = 10.5.50.23',
+      'Acct-Session-Id = "81a00001"',
+      'Message-Authenticator = 0x00',
+    ]);
+    expect(reply.code).toBe('Access-Accept');
+    expect(Object.keys(reply.attributes)[0]).toBe('Message-Authenticator');
+    expect(reply.attributes).toMatchObject({
+      'Mikrotik-Rate-Limit': '1024k/2048k',
+      'WISPr-Bandwidth-Max-Up': '1024000',
+      'WISPr-Bandwidth-Max-Down': '2048000',
+      'Session-Timeout': '3600',
+      'Idle-Timeout': '600',
+      'Acct-Interim-Interval': '300',
+      'Mikrotik-Total-Limit': String(1024 * 1048576),
+      'Mikrotik-Total-Limit-Gigawords': '0',
+    });
+    expect(await h.services.pool.snapshot()).toMatchObject({ allocDownKbps: 2048, allocUpKbps: 1024, sessions: 1 });
+
+    // 4. Accounting from the router, each answered only once stored.
+    const username = login.fields['username']!;
+    const acct = (status: string, extra: string[]) =>
+      radclient(h.acctPort, 'acct', TEST_SECRET, [
+        `User-Name = "${username}"`,
+        `Acct-Status-Type = ${status}`,
+        'Acct-Session-Id = "81a00001"',
+        `Calling-Station-Id = "${MAC}"`,
+        'NAS-Identifier = "MikroTik-Taman"',
+        'NAS-IP-Address = 127.0.0.1',
+        'Framed-IP-Address = 10.5.50.23',
+        'Message-Authenticator = 0x00',
+        ...extra,
+      ]);
+    expect((await acct('Start', ['Acct-Session-Time = 0'])).code).toBe('Accounting-Response');
+    expect((await h.services.pool.session(username))?.['state']).toBe('active');
+
+    const interim = ['Acct-Session-Time = 300', 'Acct-Input-Octets = 1000000', 'Acct-Output-Octets = 5000000'];
+    expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');
+    // A duplicate interim (new Identifier, same content) counts once.
+    expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');
+
+    const stop = [
+      'Acct-Session-Time = 900',
+      'Acct-Input-Octets = 3000000',
+      'Acct-Output-Octets = 100',
+      'Acct-Output-Gigawords = 1',
+      'Acct-Terminate-Cause = User-Request',
+    ];
+    expect((await acct('Stop', stop)).code).toBe('Accounting-Response');
+    expect((await acct('Stop', stop)).code).toBe('Accounting-Response');
+
+    // 5. The pool is back where it started, and the day's usage is the session's, counted once.
+    expect(await h.services.pool.snapshot()).toEqual(before);
+    const session = await h.services.pool.session(username);
+    expect(session).toMatchObject({ state: 'closed', terminateCause: 'User-Request', sessionTime: '900' });
+    const usage = await h.redis.hgetall(h.services.keys.device(MAC));
+    const values = Object.entries(usage);
+    expect(values.find(([k]) => k.endsWith(':s'))?.[1]).toBe('900');
+    expect(values.find(([k]) => k.endsWith(':b'))?.[1]).toBe(String(3_000_000 + 2 ** 32 + 100));
+  });
+});

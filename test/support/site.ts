@@ -1,0 +1,41 @@
+import { parseSite, type Site } from '../../src/config/site';
+
+export const TEST_SECRET = 'limpah-test-secret-1';
+
+/** A small site: one park whose router is 127.0.0.1, and one village hall elsewhere. */
+export function testSite(overrides: { maxSessions?: number; capacityKbps?: number; dailyMB?: number; nasIp?: string } = {}): Site {
+  return parseSite({
+    name: 'Test site',
+    uplink: { capacityKbps: overrides.capacityKbps ?? 100000, headroomKbps: 10000 },
+    kecamatan: ['Mentawa Baru Ketapang', 'Baamang'],
+    agencies: [
+      { id: 'dinkes', name: 'Dinas Kesehatan', committedKbps: 20000 },
+      { id: 'disdik', name: 'Dinas Pendidikan', committedKbps: 30000 },
+    ],
+    hotspots: [
+      {
+        id: 'taman-kota-sampit',
+        name: 'Taman Kota Sampit',
+        kecamatan: 'Mentawa Baru Ketapang',
+        kind: 'park',
+        nas: [{ type: 'mikrotik', ip: overrides.nasIp ?? '127.0.0.1', identifier: 'MikroTik-Taman', secret: TEST_SECRET }],
+        quota: {
+          maxSessions: overrides.maxSessions ?? 50,
+          downKbps: 2048,
+          upKbps: 1024,
+          sessionMinutes: 60,
+          dailyMinutes: 180,
+          dailyMB: overrides.dailyMB ?? 1024,
+        },
+      },
+      {
+        id: 'aula-desa-baamang',
+        name: 'Aula Desa Baamang Barat',
+        kecamatan: 'Baamang',
+        kind: 'village-hall',
+        nas: [{ type: 'mikrotik', ip: '127.0.1.50', identifier: 'MT-AulaBaamang', secret: 'another-secret-22' }],
+        quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
+      },
+    ],
+  });
+}
