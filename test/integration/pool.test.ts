@@ -1,0 +1,132 @@
+import type { Redis } from 'ioredis';
+import { createGrant } from '../../src/pool/grants';
+import { Keys } from '../../src/pool/keys';
+import { Pool, type AccountingInput } from '../../src/pool/pool';
+import { Reaper } from '../../src/pool/reaper';
+import { upsertSite } from '../../src/pool/site-store';
+import pino from 'pino';
+import { dumpNamespace, testRedis } from '../support/redis';
+import { testSite } from '../support/site';
+
+const HOTSPOT = 'taman-kota-sampit';
+
+describe('the pool ledger in a real redis-server', () => {
+  let redis: Redis;
+  let keys: Keys;
+  let pool: Pool;
+  let n = 0;
+
+  beforeEach(async () => {
+    const t = testRedis();
+    redis = t.redis;
+    keys = new Keys(t.namespace);
+    await upsertSite(redis, keys, testSite({ capacityKbps: 65000 })); // 65000 - 10000 - 50000 = 5000 kbps public
+    pool = new Pool(redis, keys, { pendingLeaseMs: 200 });
+  });
+  afterEach(() => redis.disconnect());
+
+  async function admit(mac: string, hotspotId = HOTSPOT) {
+    const g = await createGrant(redis, keys, { hotspotId, mac });
+    const result = await pool.admit({ sessionId: g.username, mac, hotspotId, nasIp: '127.0.0.1', acctSessionId: 'x', requestKey: `r${n++}` });
+    return { g, result };
+  }
+
+  const acct = (sessionId: string, mac: string, over: Partial<AccountingInput>): AccountingInput => ({
+    status: 'interim', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: 'x', sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
+    terminateCause: '', record: {}, ...over,
+  });
+
+  it('computes capacity as uplink - headroom - committed', async () => {
+    expect(await pool.snapshot()).toEqual({ capDownKbps: 5000, capUpKbps: 5000, allocDownKbps: 0, allocUpKbps: 0, sessions: 0 });
+  });
+
+  it('grants the ceiling while it fits, then what is left above the minimum, then refuses as pool full', async () => {
+    const a = await admit('AA:00:00:00:00:01');
+    const b = await admit('AA:00:00:00:00:02');
+    const c = await admit('AA:00:00:00:00:03'); // 5000 - 4096 = 904 down left, up 5000 - 2048 = 2952
+    const d = await admit('AA:00:00:00:00:04'); // 0 down left
+    expect([a, b].map((x) => x.result)).toEqual([
+      expect.objectContaining({ ok: true, downKbps: 2048, upKbps: 1024 }),
+      expect.objectContaining({ ok: true, downKbps: 2048, upKbps: 1024 }),
+    ]);
+    expect(c.result).toMatchObject({ ok: true, downKbps: 904, upKbps: 1024 });
+    expect(d.result).toEqual({ ok: false, reason: 'pool_full' });
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 5000, allocUpKbps: 3072, sessions: 3 });
+    // The refused grant is still there for a later try.
+    expect(await redis.exists(keys.grant(d.g.username))).toBe(1);
+  });
+
+  it('answers a repeated admission request from its cache without taking bandwidth twice', async () => {
+    const g = await createGrant(redis, keys, { hotspotId: HOTSPOT, mac: 'AA:00:00:00:00:05' });
+    const input = { sessionId: g.username, mac: g.mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: 'x', requestKey: 'same' };
+    const first = await pool.admit(input);
+    const second = await pool.admit(input);
+    expect(second).toEqual(first);
+    expect((await pool.snapshot()).sessions).toBe(1);
+  });
+
+  it('refuses a device whose daily minutes are used up, and shortens Session-Timeout to what is left', async () => {
+    const mac = 'AA:00:00:00:00:06';
+    const first = await admit(mac);
+    expect(first.result).toMatchObject({ ok: true, sessionTimeoutSec: 3600 });
+    await pool.account(acct(first.g.username, mac, { status: 'start' }));
+    await pool.account(acct(first.g.username, mac, { status: 'stop', sessionTimeSec: 3600 * 2 + 1800, outputBytes: 10 }));
+    const second = await admit(mac);
+    expect(second.result).toMatchObject({ ok: true, sessionTimeoutSec: 1800 });
+    await pool.account(acct(second.g.username, mac, { status: 'stop', sessionTimeSec: 1800 }));
+    expect((await admit(mac)).result).toEqual({ ok: false, reason: 'daily_limit' });
+  });
+
+  it('refuses a device whose daily megabytes are used up', async () => {
+    const mac = 'AA:00:00:00:00:07';
+    const first = await admit(mac);
+    await pool.account(acct(first.g.username, mac, { status: 'stop', sessionTimeSec: 60, inputBytes: 24 * 1048576, outputBytes: 1000 * 1048576 }));
+    expect((await admit(mac)).result).toEqual({ ok: false, reason: 'daily_limit' });
+  });
+
+  it('counts duplicated and out-of-order accounting once, and a late interim after stop changes nothing', async () => {
+    const mac = 'AA:00:00:00:00:08';
+    const { g } = await admit(mac);
+    const interim = acct(g.username, mac, { sessionTimeSec: 300, inputBytes: 100, outputBytes: 200 });
+    expect((await pool.account(interim)).code).toBe('ok');
+    expect((await pool.account(interim)).code).toBe('duplicate');
+    expect((await pool.account({ ...interim, sessionTimeSec: 200, inputBytes: 50 })).code).toBe('duplicate');
+    expect((await pool.account({ ...interim, status: 'stop', sessionTimeSec: 400, inputBytes: 150 })).code).toBe('ok');
+    expect((await pool.account({ ...interim, sessionTimeSec: 900, inputBytes: 9999 })).code).toBe('closed');
+    const usage = Object.values(await redis.hgetall(keys.device(mac)));
+    expect(usage.sort()).toEqual(['350', '400']);
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, allocUpKbps: 0, sessions: 0 });
+  });
+
+  it('keeps accounting for an unknown session instead of losing it', async () => {
+    const result = await pool.account(acct('g-unknown00000', 'AA:00:00:00:00:09', { status: 'stop', record: { note: 'kept' } }));
+    expect(result.code).toBe('unknown');
+    expect(await redis.lrange(keys.unmatchedAccounting(), 0, -1)).toEqual([JSON.stringify({ note: 'kept' })]);
+  });
+
+  it('reaps a pending session that never started and returns its bandwidth; releasing twice changes nothing', async () => {
+    const { g } = await admit('AA:00:00:00:00:0A');
+    const active = await admit('AA:00:00:00:00:0B');
+    await pool.account(acct(active.g.username, 'AA:00:00:00:00:0B', { status: 'start' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const reaper = new Reaper(pool, pino({ level: 'silent' }));
+    expect(await reaper.reapOnce()).toBe(1);
+    expect(await pool.session(g.username)).toMatchObject({ state: 'closed', terminateCause: 'never-started' });
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
+    expect(await pool.release(g.username, HOTSPOT, 'again')).toBe('not-live');
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
+  });
+
+  it('writing the same site twice changes nothing, and keeps the ledger', async () => {
+    await admit('AA:00:00:00:00:0C');
+    const before = await dumpNamespace(redis, keys.namespace);
+    await upsertSite(redis, keys, testSite({ capacityKbps: 65000 }));
+    expect(await dumpNamespace(redis, keys.namespace)).toEqual(before);
+  });
+
+  it('a site without a router stops trusting it', async () => {
+    const site = testSite({ capacityKbps: 65000 });
+    await upsertSite(redis, keys, { ...site, hotspots: site.hotspots.slice(0, 1) });
+    expect(Object.keys(await redis.hgetall(keys.nasByIp()))).toEqual(['127.0.0.1']);
+  });
+});
