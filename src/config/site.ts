@@ -24,6 +24,8 @@ export const nasSchema = z.strictObject({
     .string()
     .min(8, 'must be at least 8 characters (16 or more is recommended); use the same secret as /radius on the router')
     .max(128),
+  /** BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. RouterOS 7.15+ sends it. */
+  requireMessageAuthenticator: z.boolean().default(true),
 });
 
 export const quotaSchema = z

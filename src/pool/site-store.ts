@@ -9,6 +9,7 @@ export interface NasRecord {
   readonly identifier: string;
   readonly secret: string;
   readonly hotspotId: string;
+  readonly requireMessageAuthenticator: boolean;
   readonly source: 'site';
 }
 
@@ -36,7 +37,15 @@ function hotspotFields(h: Hotspot): Record<string, string | number> {
 export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<void> {
   const capacityKbps = staticCapacityKbps(site);
   const nas: NasRecord[] = site.hotspots.flatMap((h) =>
-    h.nas.map((n) => ({ ip: n.ip, type: n.type, identifier: n.identifier, secret: n.secret, hotspotId: h.id, source: 'site' as const })),
+    h.nas.map((n) => ({
+      ip: n.ip,
+      type: n.type,
+      identifier: n.identifier,
+      secret: n.secret,
+      hotspotId: h.id,
+      requireMessageAuthenticator: n.requireMessageAuthenticator,
+      source: 'site' as const,
+    })),
   );
   const existing = await redis.hgetall(keys.nasByIp());
   const staleIps = Object.entries(existing)

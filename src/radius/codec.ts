@@ -72,7 +72,8 @@ export type DecodeFailure =
   | 'bad-attribute'
   | 'unsupported-code'
   | 'bad-authenticator'
-  | 'bad-message-authenticator';
+  | 'bad-message-authenticator'
+  | 'missing-message-authenticator';
 
 export type DecodeResult = { ok: true; request: RadiusRequest } | { ok: false; reason: DecodeFailure };
 
@@ -202,7 +203,7 @@ export function peekCode(buf: Buffer): number | null {
  * Decodes and verifies a request from a NAS with the NAS's secret. Never throws on bad input: a malformed or
  * forged packet is a value the caller drops.
  */
-export function decodeRequest(datagram: Buffer, secret: string): DecodeResult {
+export function decodeRequest(datagram: Buffer, secret: string, options: { requireMessageAuthenticator?: boolean } = {}): DecodeResult {
   const framing = checkFraming(datagram);
   if (framing) return { ok: false, reason: framing };
   const packet = datagram.subarray(0, datagram.readUInt16BE(2));
@@ -216,7 +217,9 @@ export function decodeRequest(datagram: Buffer, secret: string): DecodeResult {
   if (code === Code.AccountingRequest && !verifyAccountingAuthenticator(packet, secret)) {
     return { ok: false, reason: 'bad-authenticator' };
   }
-  if (code === Code.StatusServer && !hasMessageAuthenticator) return { ok: false, reason: 'bad-message-authenticator' };
+  if (!hasMessageAuthenticator && (code === Code.StatusServer || (code === Code.AccessRequest && options.requireMessageAuthenticator))) {
+    return { ok: false, reason: 'missing-message-authenticator' };
+  }
   if (hasMessageAuthenticator && !verifyMessageAuthenticator(packet, secret, code === Code.AccountingRequest)) {
     return { ok: false, reason: 'bad-message-authenticator' };
   }

@@ -73,7 +73,7 @@ export class RadiusServer {
       return cached.reply;
     }
 
-    const decoded = decodeRequest(d.msg, nas.secret);
+    const decoded = decodeRequest(d.msg, nas.secret, { requireMessageAuthenticator: nas.requireMessageAuthenticator });
     if (!decoded.ok) return this.drop(decoded.reason, sourceIp);
     const req = decoded.request;
     const log = this.deps.logger.child({

@@ -62,6 +62,7 @@ describe('RADIUS authorization with radclient as the NAS', () => {
       `CHAP-Password = "${g.password}"`,
       `Calling-Station-Id = "${MAC}"`,
       'NAS-IP-Address = 127.0.0.1',
+      'Message-Authenticator = 0x00',
     ]);
     expect(reply.code).toBe('Access-Accept');
     await h.services.pool.release(g.username, 'taman-kota-sampit', 'test');
@@ -156,6 +157,13 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     expect(replies).toHaveLength(0);
     const ok = await radclient(h.authPort, 'status', TEST_SECRET, ['Message-Authenticator = 0x00']);
     expect(ok.code).toBe('Access-Accept');
+  });
+
+  it('drops an Access-Request without Message-Authenticator from a NAS that must send it (BlastRADIUS)', async () => {
+    const g = await grant();
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, papRequest(g.username, g.password).slice(0, -1), { timeoutSec: 1 });
+    expect(reply.code).toBeNull();
+    expect(h.services.radius.counters.dropped['missing-message-authenticator']).toBeGreaterThan(0);
   });
 
   it('answers Status-Server on the accounting port with Accounting-Response', async () => {
