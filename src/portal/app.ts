@@ -30,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', paths.views);
   app.locals['format'] = format;
 
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = randomUUID();
     req.log = deps.logger.child({ reqId: id });
@@ -70,8 +71,6 @@ export function createApp(deps: AppDeps): Express {
     '/static',
     express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
   );
-  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
-
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,0 +1,122 @@
+import request from 'supertest';
+import { startHarness, type Harness } from '../support/harness';
+
+const ROUTER = {
+  mac: 'AA:BB:CC:DD:EE:02',
+  'link-login-only': 'http://10.5.50.1/login',
+  'link-orig': 'http://example.org/',
+  identity: 'MikroTik-Taman',
+};
+
+function hidden(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out[m[1]!] ??= m[2]!.replace(/&#34;/g, '"').replace(/&amp;/g, '&');
+  return out;
+}
+
+describe('the MikroTik portal pages', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const app = () => request(h.services.app);
+
+  it('accepts the router variables by GET too, and finds the hotspot by the hotspot field before the identity', async () => {
+    const res = await app().get('/hotspot/mikrotik').query({ ...ROUTER, identity: 'unknown-router', hotspot: 'aula-desa-baamang' }).expect(200);
+    expect(res.text).toContain('Aula Desa Baamang Barat');
+    expect(res.text).toContain('Batas per perangkat: 60 menit per sambungan, 120 menit dan 512 MB per hari.');
+  });
+
+  it('is in Bahasa Indonesia by default and in English when the phone asks for it', async () => {
+    const id = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
+    expect(id.text).toContain('<html lang="id">');
+    expect(id.headers['content-language']).toBe('id');
+    const en = await app().post('/hotspot/mikrotik').set('Accept-Language', 'en-US,en;q=0.9').type('form').send(ROUTER).expect(200);
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('>Connect<');
+    const toggled = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, lang: 'en' }).expect(200);
+    expect(toggled.text).toContain('>Connect<');
+  });
+
+  it('shows the reason the router gave after a refused login, escaped', async () => {
+    const res = await app()
+      .post('/hotspot/mikrotik')
+      .type('form')
+      .send({ ...ROUTER, error: 'Hotspot sedang penuh <script>alert(1)</script>' })
+      .expect(200);
+    expect(res.text).toContain('Hotspot sedang penuh &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>alert(1)');
+  });
+
+  it('sends a strict CSP with no inline script except by nonce, and no third-party origins', async () => {
+    const res = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.text).not.toMatch(/https?:\/\/(?!10\.5\.50\.1|example\.org)/);
+  });
+
+  it('tells a visitor who came without the router to connect through the WiFi first', async () => {
+    const res = await app().get('/hotspot/mikrotik').expect(400);
+    expect(res.text).toContain('harus dibuka melalui WiFi hotspot');
+  });
+
+  it.each([
+    ['a bad MAC', { mac: 'not-a-mac' }],
+    ['a login URL that is not http(s)', { 'link-login-only': 'javascript:alert(1)' }],
+    ['an oversized field', { 'link-login-only': `http://10.5.50.1/${'a'.repeat(600)}` }],
+    ['a broken CHAP challenge', { 'chap-id': '\\371', 'chap-challenge': '\\999' }],
+    ['a CHAP id without a challenge', { 'chap-id': '\\371' }],
+  ])('refuses %s with a clear page', async (_name, change) => {
+    const res = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, ...change }).expect(400);
+    expect(res.text).toContain('Data dari router tidak lengkap atau rusak');
+    expect(res.text).not.toContain('javascript:alert');
+  });
+
+  it('refuses an unknown hotspot', async () => {
+    const res = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, identity: 'MT-Nowhere' }).expect(404);
+    expect(res.text).toContain('belum terdaftar');
+  });
+
+  it('never sends the citizen on to a script URL through link-orig: it falls back to the welcome page', async () => {
+    const res = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, 'link-orig': 'javascript:alert(document.cookie)' }).expect(200);
+    expect(hidden(res.text)['dst']).toBe('http://portal.test/hotspot/welcome?hotspot=taman-kota-sampit');
+    expect(res.text).not.toContain('javascript:');
+  });
+
+  it('issues a grant only for the fields it signed: a changed MAC, login URL or hotspot is refused', async () => {
+    const splash = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
+    const fields = hidden(splash.text);
+    for (const [name, value] of [['mac', 'AA:BB:CC:DD:EE:99'], ['linkLoginOnly', 'http://evil.example/login'], ['hotspot', 'aula-desa-baamang'], ['dst', 'http://evil.example/']]) {
+      const res = await app().post('/hotspot/mikrotik/connect').type('form').send({ ...fields, [name!]: value }).expect(400);
+      expect(res.text).toContain('Data dari router tidak lengkap atau rusak');
+    }
+    const ok = await app().post('/hotspot/mikrotik/connect').type('form').send(fields).expect(200);
+    const login = hidden(ok.text);
+    expect(login['username']).toMatch(/^g-[a-z2-9]{12}$/);
+    expect(login['password']).toMatch(/^[a-z2-9]{16}$/); // PAP: no chap-id from the router
+    expect(ok.headers['cache-control']).toBe('no-store');
+    expect(ok.text).toMatch(/<script nonce="[^"]+">document.getElementById\('router-login'\).submit\(\);<\/script>/);
+    const ttl = await h.redis.pttl(h.services.keys.grant(login['username']!));
+    expect(ttl).toBeGreaterThan(100_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(await h.redis.hgetall(h.services.keys.grant(login['username']!))).toMatchObject({ hotspotId: 'taman-kota-sampit', mac: 'AA:BB:CC:DD:EE:02' });
+  });
+
+  it('serves the stylesheet with long-lived caching and answers unknown pages with a 404 page', async () => {
+    const css = await app().get('/static/portal.css').expect(200);
+    expect(css.headers['cache-control']).toContain('max-age=2592000');
+    const missing = await app().get('/nothing-here').expect(404);
+    expect(missing.text).toContain('Halaman tidak ditemukan');
+  });
+
+  it('keeps the splash page small for a slow link', async () => {
+    const res = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
+    const css = await app().get('/static/portal.css');
+    expect(Buffer.byteLength(res.text) + Buffer.byteLength(css.text)).toBeLessThan(20 * 1024);
+  });
+});
