@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from './config/env';
@@ -65,6 +66,9 @@ async function start(config: AppConfig, logger: Logger, cleanups: Array<() => Pr
   await redis.ping();
   logger.info({ redis: config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
 
+  if (!process.env['PUBLIC_URL']) {
+    logger.warn({ publicUrl: config.publicUrl }, 'PUBLIC_URL is not set: citizens are sent to this address after login; set it to the portal URL their phones reach');
+  }
   const siteFile = config.siteFile ?? paths.exampleSite;
   const site = await loadSiteFile(siteFile);
   logger.info(
@@ -101,7 +105,7 @@ async function start(config: AppConfig, logger: Logger, cleanups: Array<() => Pr
   );
   logger.info(
     {
-      http: `${config.http.host}:${config.http.port}`,
+      http: `${config.http.host}:${(http.address() as AddressInfo).port}`,
       radiusAuth: `${config.radius.host}:${authPort}`,
       radiusAcct: `${config.radius.host}:${acctPort}`,
       publicUrl: config.publicUrl,

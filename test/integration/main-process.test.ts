@@ -1,0 +1,102 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { paths } from '../../src/paths';
+import { radclient } from '../support/radclient';
+
+const MAIN = join(paths.root, 'dist', 'src', 'main.js');
+
+interface Run {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', HTTP_HOST: '127.0.0.1', RADIUS_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let err = '';
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as Record<string, unknown>);
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, lines, stderr: () => err, exited };
+}
+
+async function waitFor<T>(fn: () => T | undefined, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `npm start` as a new user runs it: the compiled main.ts in its own process. */
+describe('the Limpah process', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(paths.root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(paths.root, 'tsconfig.build.json')], {
+      stdio: 'inherit',
+    });
+  }, 120_000);
+
+  it('starts its own redis-server and the example site, answers HTTP and RADIUS, and stops it all on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
+    const r = run({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const ready = await waitFor(() => r.lines.find((l) => l['msg'] === 'Limpah is running'));
+    const embedded = r.lines.find((l) => String(l['msg']).startsWith('started embedded redis-server'))!;
+    expect(embedded).toBeDefined();
+    expect(r.lines.some((l) => String(l['msg']).includes('loaded the example site'))).toBe(true);
+    expect(existsSync(join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
+
+    const httpPort = Number(String(ready['http']).split(':').pop());
+    const authPort = Number(String(ready['radiusAuth']).split(':').pop());
+    const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const status = await radclient(authPort, 'status', 'limpah-demo-secret', ['Message-Authenticator = 0x00']);
+    expect(status.code).toBe('Access-Accept');
+
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    const pid = Number(embedded['pid']);
+    expect(() => process.kill(pid, 0)).toThrow();
+    // No secret ever reaches the log.
+    expect(JSON.stringify(r.lines)).not.toContain('limpah-demo-secret');
+  });
+
+  it('exits with a message naming the variable when the environment is wrong', async () => {
+    const r = run({ RADIUS_AUTH_PORT: 'radius' });
+    expect(await r.exited).toBe(1);
+    expect(r.stderr()).toContain('RADIUS_AUTH_PORT');
+  });
+
+  it('exits with a message naming the Debian package and REDIS_URL when redis-server is missing', async () => {
+    const emptyBin = mkdtempSync(join(tmpdir(), 'limpah-nobin-'));
+    const r = run({ PATH: emptyBin, DATA_DIR: mkdtempSync(join(tmpdir(), 'limpah-main-')) });
+    expect(await r.exited).toBe(1);
+    const fatal = r.lines.find((l) => l['level'] === 60);
+    expect(String(fatal?.['msg'])).toMatch(/redis-server is not installed.*apt-get install -y redis-server.*REDIS_URL/);
+  });
+
+  it('exits with the field path when the site file is broken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
+    const site = join(dir, 'site.json');
+    writeFileSync(site, JSON.stringify({ uplink: { capacityKbps: 1000, headroomKbps: 10 }, hotspots: [{ id: 'X Y' }] }));
+    const r = run({ DATA_DIR: dir, SITE_FILE: site });
+    expect(await r.exited).toBe(1);
+    const fatal = r.lines.find((l) => l['level'] === 60);
+    expect(String(fatal?.['msg'])).toContain('hotspots[0].id');
+    expect(String(fatal?.['msg'])).toContain('hotspots[0].quota');
+  });
+});
