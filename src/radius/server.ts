@@ -30,6 +30,8 @@ export interface RadiusCounters {
 }
 
 const RETRANSMIT_WINDOW_MS = 30_000;
+/** Bounds the reply cache under a flood: about 30 s of replies at 3,000 requests/s. */
+const MAX_CACHED_REPLIES = 100_000;
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 /**
@@ -100,6 +102,7 @@ export class RadiusServer {
       log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
       reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
     }
+    if (this.replies.size >= MAX_CACHED_REPLIES) this.replies.delete(this.replies.keys().next().value!);
     this.replies.set(cacheKey, { reply, at: Date.now() });
     return reply;
   }

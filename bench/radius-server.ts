@@ -1,0 +1,41 @@
+/**
+ * The server half of the RADIUS benchmark, in its own process so that its CPU time is measured alone:
+ * Limpah's services on a synthetic site, RADIUS auth on a free loopback port. Talks to the parent over IPC.
+ */
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { parseSite } from '../src/config/site';
+import { UdpListener } from '../src/radius/transport';
+import { buildServices } from '../src/services';
+
+
+
+async function main(): Promise<void> {
+  const redis = new Redis(process.env['REDIS_URL']!);
+  const site = parseSite({
+    uplink: { capacityKbps: 100_000_000, headroomKbps: 0 },
+    hotspots: [
+      {
+        id: 'bench',
+        name: 'Bench',
+        kecamatan: 'Baamang',
+        kind: 'park',
+        nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-123456' }],
+        quota: { maxSessions: 1_000_000, downKbps: 2048, upKbps: 1024, sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024 },
+      },
+    ],
+  });
+  const logger = pino({ level: 'silent' });
+  const services = await buildServices({ redis, namespace: 'bench', site, logger, publicUrl: 'http://bench', reaperIntervalMs: 3_600_000 });
+  const auth = new UdpListener('auth', '127.0.0.1', 0, services.radius.handleAuth, logger);
+  const port = await auth.start();
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage(), counters: services.radius.counters });
+    if (msg.type === 'stop') {
+      void auth.close().then(() => services.stop()).then(() => redis.quit()).then(() => process.exit(0));
+    }
+  });
+  process.send!({ type: 'ready', port });
+}
+
+void main();
