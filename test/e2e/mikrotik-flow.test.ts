@@ -2,17 +2,8 @@ import request from 'supertest';
 import { decodeMikrotikOctal } from '../../src/portal/mikrotik-chap';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
+import { formFields } from '../support/html';
 import { TEST_SECRET } from '../support/site';
-
-/** The hidden inputs of the first form in a page, by name, HTML entities decoded. */
-function formFields(html: string): { action: string; fields: Record<string, string> } {
-  const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
-  if (!form) throw new Error(`no form in page:\n${html}`);
-  const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  const fields: Record<string, string> = {};
-  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[decode(m[1]!)] = decode(m[2]!);
-  return { action: decode(form[1]!), fields };
-}
 
 const MAC = 'AA:BB:CC:DD:EE:01';
 // radclient treats a 17-octet CHAP-Password as already hashed only if one octet is below 32, and re-hashes it

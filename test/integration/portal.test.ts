@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/harness';
+import { formFields } from '../support/html';
 
 const ROUTER = {
   mac: 'AA:BB:CC:DD:EE:02',
@@ -8,11 +9,7 @@ const ROUTER = {
   identity: 'MikroTik-Taman',
 };
 
-function hidden(html: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out[m[1]!] ??= m[2]!.replace(/&#34;/g, '"').replace(/&amp;/g, '&');
-  return out;
-}
+const hidden = (html: string) => formFields(html).fields;
 
 describe('the MikroTik portal pages', () => {
   let h: Harness;
