@@ -78,7 +78,7 @@ export type DecodeFailure =
 export type DecodeResult = { ok: true; request: RadiusRequest } | { ok: false; reason: DecodeFailure };
 
 /** The attributes of a reply. Vendor attributes are `{ vendor, name, value }`. */
-export type ReplyAttribute = [name: string, value: AttrValue] | { vendor: number; name: string; value: AttrValue };
+export type ReplyAttribute = readonly [name: string, value: AttrValue] | { readonly vendor: number; readonly name: string; readonly value: AttrValue };
 
 /**
  * Checks the framing: the declared length fits the datagram and the attributes tile it exactly.
@@ -271,7 +271,7 @@ export function decodeRequest(datagram: Buffer, secret: string, options: { requi
 function toPackageAttributes(attrs: readonly ReplyAttribute[]): unknown[] {
   // Fresh arrays: the package mutates what it is given. One Vendor-Specific per sub-attribute, as MikroTik
   // and most NASes send and expect.
-  return attrs.map((a) => (Array.isArray(a) ? [a[0], a[1]] : ['Vendor-Specific', a.vendor, [[a.name, a.value]]]));
+  return attrs.map((a) => ('vendor' in a ? ['Vendor-Specific', a.vendor, [[a.name, a.value]]] : [a[0], a[1]]));
 }
 
 /**
@@ -366,7 +366,7 @@ export function encodeRequest(
   const list: unknown[] = [];
   if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
   for (const a of attributes) {
-    if (Array.isArray(a) && a[0] === 'User-Password') {
+    if (!('vendor' in a) && a[0] === 'User-Password') {
       list.push([Attr.UserPassword, encryptUserPassword(String(a[1]), secret, authenticator)]);
     } else {
       list.push(...toPackageAttributes([a]));
