@@ -39,10 +39,14 @@ export interface AccountingInput {
   readonly inputBytes: number;
   readonly outputBytes: number;
   readonly terminateCause: string;
+  readonly framedIp: string;
   readonly record: Record<string, unknown>;
 }
 
-export type AccountingResult = { readonly code: 'ok' | 'duplicate' | 'closed' | 'unknown'; readonly state: string };
+export type AccountingResult = {
+  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'unknown' | 'mismatch';
+  readonly state: string;
+};
 
 export interface PoolSnapshot {
   readonly capDownKbps: number;
@@ -66,6 +70,7 @@ interface PoolCommands {
   admit(...args: Array<string | number>): Promise<Reply>;
   account(...args: Array<string | number>): Promise<Reply>;
   release(...args: Array<string | number>): Promise<string>;
+  rerate(...args: Array<string | number>): Promise<string>;
 }
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
@@ -113,11 +118,15 @@ export class Pool {
 
   async account(input: AccountingInput): Promise<AccountingResult> {
     const k = this.keys;
+    // The hotspot and device come from the stored session, never from the packet: a NAS moved between hotspots
+    // or a missing Calling-Station-Id must not leak a live-set slot or book usage on the wrong device.
+    const [hotspotId, mac] = await this.redis.hmget(k.session(input.sessionId), 'hotspotId', 'mac');
     const r = await this.cmd.account(
-      k.pool(), k.session(input.sessionId), k.hotspotLive(input.hotspotId), k.leases(), k.device(input.mac),
+      k.pool(), k.session(input.sessionId), k.hotspotLive(hotspotId ?? input.hotspotId), k.leases(), k.device(mac ?? input.mac),
       k.unmatchedAccounting(),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
-      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec,
+      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId ?? input.hotspotId,
+      input.framedIp,
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }
@@ -129,6 +138,12 @@ export class Pool {
       k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(),
       sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0',
     );
+  }
+
+  /** Records a new rate for a live session (after the NAS acknowledged it), moving the difference in the pool. */
+  async rerate(sessionId: string, downKbps: number, upKbps: number): Promise<'rerated' | 'unchanged' | 'not-live'> {
+    const r = await this.cmd.rerate(this.keys.pool(), this.keys.session(sessionId), Math.round(downKbps), Math.round(upKbps));
+    return r as 'rerated' | 'unchanged' | 'not-live';
   }
 
   async snapshot(): Promise<PoolSnapshot> {

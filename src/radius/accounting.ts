@@ -5,6 +5,8 @@ import type { NasRecord } from '../pool/site-store';
 import type { RadiusRequest } from './codec';
 
 const GIGAWORD = 2 ** 32;
+/** Counters above this (1 PiB, or 35 years of session time) are nonsense from a broken NAS; clamped. */
+const MAX_COUNTER = 2 ** 50;
 
 function num(req: RadiusRequest, name: string): number {
   const v = req.attributes[name];
@@ -16,9 +18,13 @@ function str(req: RadiusRequest, name: string): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
+function counter(value: number): number {
+  return Math.min(MAX_COUNTER, Math.max(0, Math.floor(value)));
+}
+
 const STATUS: Readonly<Record<string, AccountingStatus>> = { Start: 'start', 'Interim-Update': 'interim', Stop: 'stop' };
 
-export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'unmatched' | 'ignored';
+export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'revived' | 'unmatched' | 'mismatch' | 'ignored';
 
 /**
  * Stores one Accounting-Request. The caller answers the NAS only after this resolves, so a record the NAS
@@ -35,28 +41,30 @@ export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRe
     return 'ignored';
   }
   const sessionId = str(req, 'User-Name');
-  const mac = normalizeMac(str(req, 'Calling-Station-Id')) ?? '00:00:00:00:00:00';
+  const mac = normalizeMac(str(req, 'Calling-Station-Id')) ?? '';
   const record = {
     nasIp: nas.ip,
     status,
     userName: sessionId,
     acctSessionId: str(req, 'Acct-Session-Id'),
     mac,
-    sessionTime: num(req, 'Acct-Session-Time'),
-    inputOctets: num(req, 'Acct-Input-Octets') + num(req, 'Acct-Input-Gigawords') * GIGAWORD,
-    outputOctets: num(req, 'Acct-Output-Octets') + num(req, 'Acct-Output-Gigawords') * GIGAWORD,
+    framedIp: str(req, 'Framed-IP-Address'),
+    sessionTime: counter(num(req, 'Acct-Session-Time')),
+    inputOctets: counter(num(req, 'Acct-Input-Octets') + num(req, 'Acct-Input-Gigawords') * GIGAWORD),
+    outputOctets: counter(num(req, 'Acct-Output-Octets') + num(req, 'Acct-Output-Gigawords') * GIGAWORD),
     terminateCause: str(req, 'Acct-Terminate-Cause'),
   };
   const result = await pool.account({
     status,
     sessionId: sessionId || `unnamed:${record.acctSessionId}`,
-    mac,
+    mac: mac || '00:00:00:00:00:00',
     hotspotId: nas.hotspotId,
     acctSessionId: record.acctSessionId,
     sessionTimeSec: record.sessionTime,
     inputBytes: record.inputOctets,
     outputBytes: record.outputOctets,
     terminateCause: record.terminateCause,
+    framedIp: record.framedIp,
     record,
   });
   switch (result.code) {
@@ -66,6 +74,12 @@ export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRe
       return 'duplicate';
     case 'closed':
       return 'closed';
+    case 'revived':
+      log.warn({ sessionId }, 'a session released for silence reported in again; its rate is booked again');
+      return 'revived';
+    case 'mismatch':
+      log.warn({ sessionId, nasHotspot: nas.hotspotId }, 'accounting from a NAS of another hotspot than the session; ignored');
+      return 'mismatch';
     case 'unknown':
       log.warn({ sessionId, acctSessionId: record.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
       return 'unmatched';

@@ -26,6 +26,12 @@ export const Code = {
   AccountingResponse: 5,
   AccessChallenge: 11,
   StatusServer: 12,
+  DisconnectRequest: 40,
+  DisconnectAck: 41,
+  DisconnectNak: 42,
+  CoaRequest: 43,
+  CoaAck: 44,
+  CoaNak: 45,
 } as const;
 
 export const Attr = {
@@ -35,6 +41,7 @@ export const Attr = {
   ProxyState: 33,
   ChapChallenge: 60,
   MessageAuthenticator: 80,
+  ErrorCause: 101,
 } as const;
 
 export const Vendor = { Mikrotik: 14988, WISPr: 14122, ChilliSpot: 14559 } as const;
@@ -47,6 +54,12 @@ const CODE_NAMES: Record<number, string> = {
   5: 'Accounting-Response',
   11: 'Access-Challenge',
   12: 'Status-Server',
+  40: 'Disconnect-Request',
+  41: 'Disconnect-ACK',
+  42: 'Disconnect-NAK',
+  43: 'CoA-Request',
+  44: 'CoA-ACK',
+  45: 'CoA-NAK',
 };
 
 export type AttrValue = string | number | Buffer;
@@ -286,9 +299,8 @@ export function encodeResponse(
   secret: string,
 ): Buffer {
   const codeName = CODE_NAMES[code];
-  if (!codeName || code === Code.AccessRequest || code === Code.AccountingRequest || code === Code.StatusServer) {
-    throw new Error(`not a response code: ${code}`);
-  }
+  const responseCodes: number[] = [Code.AccessAccept, Code.AccessReject, Code.AccessChallenge, Code.AccountingResponse];
+  if (!codeName || !responseCodes.includes(code)) throw new Error(`not a response code: ${code}`);
   // Accounting-Response carries none: RFC 2866 has no use for it, and FreeRADIUS 3.2 clients verify one in an
   // Accounting-Response against a zero authenticator, unlike RFC 5176, so any choice would fail some peer.
   const withMa = code === Code.AccessAccept || code === Code.AccessReject || code === Code.AccessChallenge;
@@ -345,10 +357,10 @@ export function decodeAttributes(packet: Buffer): { attributes: Record<string, u
 }
 
 /**
- * Encodes a request as a NAS would: Access-Request and Status-Server with a random authenticator and, when
- * asked, Message-Authenticator first; Accounting-Request with the RFC 2866 authenticator (Message-Authenticator
- * computed over a zero authenticator first, as FreeRADIUS does). User-Password is hidden here. Used by tests,
- * the benchmark and, later, the CoA client.
+ * Encodes a request: Access-Request and Status-Server with a random authenticator and, when asked,
+ * Message-Authenticator first; Accounting-, CoA- and Disconnect-Request with the RFC 2866 / RFC 5176
+ * authenticator (Message-Authenticator computed over a zero authenticator first, as FreeRADIUS does).
+ * User-Password is hidden here. Used by the CoA client, tests and the benchmark.
  */
 export function encodeRequest(
   code: number,
@@ -357,10 +369,9 @@ export function encodeRequest(
   options: { identifier?: number; messageAuthenticator?: boolean; authenticator?: Buffer } = {},
 ): Buffer {
   const codeName = CODE_NAMES[code];
-  if (!codeName || (code !== Code.AccessRequest && code !== Code.AccountingRequest && code !== Code.StatusServer)) {
-    throw new Error(`not a request code: ${code}`);
-  }
-  const random = code !== Code.AccountingRequest;
+  const requestCodes: number[] = [Code.AccessRequest, Code.AccountingRequest, Code.StatusServer, Code.CoaRequest, Code.DisconnectRequest];
+  if (!codeName || !requestCodes.includes(code)) throw new Error(`not a request code: ${code}`);
+  const random = code === Code.AccessRequest || code === Code.StatusServer;
   const authenticator = random ? Buffer.from(options.authenticator ?? randomBytes(AUTH_LENGTH)) : Buffer.alloc(AUTH_LENGTH);
   const withMa = options.messageAuthenticator ?? code === Code.StatusServer;
   const list: unknown[] = [];

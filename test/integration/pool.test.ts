@@ -33,7 +33,7 @@ describe('the pool ledger in a real redis-server', () => {
 
   const acct = (sessionId: string, mac: string, over: Partial<AccountingInput>): AccountingInput => ({
     status: 'interim', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: 'x', sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
-    terminateCause: '', record: {}, ...over,
+    terminateCause: '', framedIp: '', record: {}, ...over,
   });
 
   it('computes capacity as uplink - headroom - committed', async () => {
@@ -115,6 +115,50 @@ describe('the pool ledger in a real redis-server', () => {
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
     expect(await pool.release(g.username, HOTSPOT, 'again')).toBe('not-live');
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
+  });
+
+  it('revives a session reaped for silence when its router reports it alive, and still counts its usage', async () => {
+    const mac = 'AA:00:00:00:00:0D';
+    const { g } = await admit(mac);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await new Reaper(pool, pino({ level: 'silent' })).reapOnce()).toBe(1);
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
+
+    // The Start came late: the router enforces the rate, so the ledger books it again.
+    expect((await pool.account(acct(g.username, mac, { status: 'start' }))).code).toBe('revived');
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, allocUpKbps: 1024, sessions: 1 });
+    expect(await redis.sismember(keys.hotspotLive(HOTSPOT), g.username)).toBe(1);
+    expect((await pool.account(acct(g.username, mac, { status: 'stop', sessionTimeSec: 120, outputBytes: 5000 }))).code).toBe('ok');
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
+    expect(Object.values(await redis.hgetall(keys.device(mac))).sort()).toEqual(['120', '5000']);
+  });
+
+  it('counts the usage of a Stop that arrives after the reaper, without touching the pool twice', async () => {
+    const mac = 'AA:00:00:00:00:0E';
+    const { g } = await admit(mac);
+    await new Promise((r) => setTimeout(r, 300));
+    await new Reaper(pool, pino({ level: 'silent' })).reapOnce();
+    expect((await pool.account(acct(g.username, mac, { status: 'stop', sessionTimeSec: 60, inputBytes: 10 }))).code).toBe('ok');
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
+    expect(Object.values(await redis.hgetall(keys.device(mac))).sort()).toEqual(['10', '60']);
+  });
+
+  it('books usage on the session device and hotspot, whatever the packet says', async () => {
+    const mac = 'AA:00:00:00:00:0F';
+    const { g } = await admit(mac);
+    const stop = acct(g.username, '00:00:00:00:00:00', { status: 'stop', sessionTimeSec: 30, hotspotId: 'aula-desa-baamang' });
+    expect((await pool.account(stop)).code).toBe('ok');
+    expect(Object.values(await redis.hgetall(keys.device(mac)))).toContain('30');
+    expect(await redis.exists(keys.device('00:00:00:00:00:00'))).toBe(0);
+    expect(await redis.scard(keys.hotspotLive(HOTSPOT))).toBe(0);
+  });
+
+  it('stores counters as exact whole numbers, even near the largest a NAS can report', async () => {
+    const mac = 'AA:00:00:00:00:10';
+    const { g } = await admit(mac);
+    const big = 2 ** 50;
+    expect((await pool.account(acct(g.username, mac, { status: 'stop', inputBytes: big, outputBytes: 1 }))).code).toBe('ok');
+    expect(await pool.session(g.username)).toMatchObject({ inputBytes: String(big), outputBytes: '1' });
   });
 
   it('writing the same site twice changes nothing, and keeps the ledger', async () => {

@@ -3,38 +3,48 @@
   Counters are totals from the NAS; only the growth since the last stored record is added to the device's daily
   usage, so a retransmitted or duplicated packet counts once.
 
+  A session the reaper closed (terminateCause 'lease-expired' or 'never-started') whose NAS still reports it is
+  alive after all: its usage still counts, and a Start or Interim revives it, taking its rate back from the pool,
+  because the router is enforcing that rate whatever the ledger says.
+
   KEYS[1] pool hash
   KEYS[2] session hash
-  KEYS[3] hotspot live set
+  KEYS[3] hotspot live set of the session's hotspot
   KEYS[4] leases sorted set
-  KEYS[5] device usage hash
+  KEYS[5] device usage hash of the session's MAC
   KEYS[6] unmatched accounting list
 
   ARGV[1] status: 'start' | 'interim' | 'stop'
   ARGV[2] session id (User-Name)
   ARGV[3] Acct-Session-Id
-  ARGV[4] Acct-Session-Time, seconds
-  ARGV[5] input octets, including gigawords (the client's upload)
-  ARGV[6] output octets, including gigawords (the client's download)
+  ARGV[4] Acct-Session-Time, seconds (whole number below 2^50)
+  ARGV[5] input octets, including gigawords (the client's upload; whole number below 2^50)
+  ARGV[6] output octets, including gigawords (the client's download; whole number below 2^50)
   ARGV[7] Acct-Terminate-Cause ('' if absent)
   ARGV[8] JSON of the record, kept in KEYS[6] when no session matches
-  ARGV[9] retention of a closed session record, seconds
+  ARGV[9] retention of a closed session record, and of unmatched records, seconds
+  ARGV[10] hotspot id the caller built KEYS[3] from (must be the session's)
+  ARGV[11] Framed-IP-Address ('' if absent)
 
   Returns {code, state}
-  code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed) | 'unknown' (no session; recorded)
+  code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
+        | 'revived' (a reaped session reported alive again) | 'unknown' (no session; recorded) | 'mismatch'
 ]]
 local status, sid = ARGV[1], ARGV[2]
 
 if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('LPUSH', KEYS[6], ARGV[8])
   redis.call('LTRIM', KEYS[6], 0, 9999)
+  redis.call('EXPIRE', KEYS[6], tonumber(ARGV[9]))
   return {'unknown', ''}
 end
 
 local s = redis.call('HMGET', KEYS[2], 'state', 'sessionTime', 'inputBytes', 'outputBytes', 'downKbps', 'upKbps',
-  'hotspotId', 'interimSec', 'mac')
+  'hotspotId', 'interimSec', 'terminateCause')
 local state = s[1]
-if state == 'closed' then return {'closed', state} end
+if s[7] ~= ARGV[10] then return {'mismatch', state} end
+local reaped = state == 'closed' and (s[9] == 'lease-expired' or s[9] == 'never-started')
+if state == 'closed' and not reaped then return {'closed', state} end
 
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -44,21 +54,24 @@ local newTime, newIn, newOut = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(AR
 local dTime = math.max(0, newTime - tonumber(s[2]))
 local dIn = math.max(0, newIn - tonumber(s[3]))
 local dOut = math.max(0, newOut - tonumber(s[4]))
-
 local changed = dTime > 0 or dIn > 0 or dOut > 0
+
+-- Whole numbers below 2^50 print exactly with %.0f; HINCRBY refuses anything else.
+local function int(n) return string.format('%.0f', n) end
 if dTime > 0 then
-  redis.call('HSET', KEYS[2], 'sessionTime', newTime)
-  redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':s', dTime)
+  redis.call('HSET', KEYS[2], 'sessionTime', int(newTime))
+  redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':s', int(dTime))
 end
-if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', string.format('%.0f', newIn)) end
-if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', string.format('%.0f', newOut)) end
-if dIn + dOut > 0 then
-  redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':b', dIn + dOut)
-end
+if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', int(newIn)) end
+if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
+if dIn + dOut > 0 then redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':b', int(dIn + dOut)) end
 if changed then redis.call('EXPIRE', KEYS[5], 172800) end
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[11]) end
 
 if status == 'stop' then
-  redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7], 'lastSeen', nowMs)
+  redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
+  if reaped then return {changed and 'ok' or 'duplicate', 'closed'} end
+  redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', -tonumber(s[5]))
   redis.call('HINCRBY', KEYS[1], 'allocUpKbps', -tonumber(s[6]))
   redis.call('HINCRBY', KEYS[1], 'sessions', -1)
@@ -69,9 +82,18 @@ if status == 'stop' then
 end
 
 -- Start or Interim: the session is active and its lease is renewed (2.5 interim intervals).
-local lease = nowMs + math.floor(tonumber(s[8]) * 2500)
-redis.call('ZADD', KEYS[4], lease, sid)
+redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
 redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
+if reaped then
+  redis.call('HSET', KEYS[2], 'state', 'active', 'terminateCause', '', 'revivedAt', nowMs)
+  redis.call('HDEL', KEYS[2], 'closedAt')
+  redis.call('PERSIST', KEYS[2])
+  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', tonumber(s[5]))
+  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', tonumber(s[6]))
+  redis.call('HINCRBY', KEYS[1], 'sessions', 1)
+  redis.call('SADD', KEYS[3], sid)
+  return {'revived', 'active'}
+end
 if state ~= 'active' then
   redis.call('HSET', KEYS[2], 'state', 'active', 'startedAt', nowMs, 'acctSessionId', ARGV[3])
   return {'ok', 'active'}
