@@ -24,6 +24,11 @@ export const nasSchema = z.strictObject({
     .string()
     .min(8, 'must be at least 8 characters (16 or more is recommended); use the same secret as /radius on the router')
     .max(128),
+  /** The router's hotspot DNS name, when its login URL uses one instead of a private address. */
+  loginHost: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a host name, e.g. login.wifi.id')
+    .optional(),
   /** BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. RouterOS 7.15+ sends it. */
   requireMessageAuthenticator: z.boolean().default(true),
 });

@@ -23,10 +23,13 @@ export interface HotspotInfo {
   readonly dailyMinutes: number;
   readonly dailyMB: number;
   readonly downKbps: number;
+  /** Host names the hotspot's routers use in their login URL, besides private addresses. */
+  readonly loginHosts: readonly string[];
 }
 
 function hotspotFields(h: Hotspot): Record<string, string | number> {
-  return { id: h.id, name: h.name, kecamatan: h.kecamatan, kind: h.kind, ...h.quota };
+  const loginHosts = h.nas.flatMap((n) => (n.loginHost ? [n.loginHost.toLowerCase()] : []));
+  return { id: h.id, name: h.name, kecamatan: h.kecamatan, kind: h.kind, source: 'site', loginHosts: JSON.stringify(loginHosts), ...h.quota };
 }
 
 /**
@@ -98,5 +101,6 @@ export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; i
     dailyMinutes: Number(h.dailyMinutes),
     dailyMB: Number(h.dailyMB),
     downKbps: Number(h.downKbps),
+    loginHosts: h.loginHosts ? (JSON.parse(h.loginHosts) as string[]) : [],
   };
 }

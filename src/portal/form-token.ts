@@ -3,8 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../pool/keys';
 
 /**
- * Signs the NAS parameters the splash page carries in hidden fields, so that "Sambungkan" only creates a grant
- * for parameters the portal itself received from a router redirect, unchanged, within the form's lifetime.
+ * Signs the parameters the splash page carries in hidden fields, so that "Sambungkan" only creates a grant for
+ * parameters the portal itself validated and rendered, unchanged, within the form's lifetime. It does not prove
+ * they came from a router (anyone can post to the splash route); the login URL is checked on its own
+ * (router-url.ts) and the MAC is checked by RADIUS against Calling-Station-Id.
  */
 export class FormSigner {
   constructor(private readonly key: Buffer, private readonly lifetimeMs = 30 * 60_000) {}

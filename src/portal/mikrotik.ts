@@ -8,6 +8,7 @@ import { findHotspot, type HotspotInfo } from '../pool/site-store';
 import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
 import { allowFormAction, renderError } from './render';
+import { isRouterLoginUrl } from './router-url';
 
 export interface PortalDeps {
   readonly redis: Redis;
@@ -94,6 +95,10 @@ export function mikrotikRouter(deps: PortalDeps): Router {
     const hotspot = await resolveHotspot(deps, p.hotspot, p.identity);
     if (!hotspot) return renderError(res, 404, 'errUnknownHotspot');
 
+    if (!isRouterLoginUrl(p['link-login-only'], hotspot.loginHosts)) {
+      req.log?.warn({ hotspot: hotspot.id, linkLoginOnly: p['link-login-only'] }, 'login URL is not a router address or a configured loginHost');
+      return renderError(res, 400, 'errBadRequest');
+    }
     if ((p['chap-id'] === undefined) !== (p['chap-challenge'] === undefined)) return renderError(res, 400, 'errBadRequest');
     if (p['chap-id'] !== undefined && (!decodeMikrotikOctal(p['chap-id']) || !decodeMikrotikOctal(p['chap-challenge'] ?? ''))) {
       return renderError(res, 400, 'errBadRequest');
@@ -106,6 +111,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       chapId: p['chap-id'] ?? '',
       chapChallenge: p['chap-challenge'] ?? '',
     };
+    res.setHeader('Cache-Control', 'no-store');
     res.render('splash', {
       hotspot,
       routerError: p.error,
@@ -129,6 +135,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
     const mac = normalizeMac(fields.mac);
     const hotspot = await findHotspot(deps.redis, deps.keys, { id: fields.hotspot });
     if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
+    if (!isRouterLoginUrl(fields.linkLoginOnly, hotspot.loginHosts)) return renderError(res, 400, 'errBadRequest');
 
     const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac });
     let password = grant.password;

@@ -74,6 +74,15 @@ describe('the MikroTik portal pages', () => {
     expect(res.text).not.toContain('javascript:alert');
   });
 
+  it('never posts credentials to a login URL outside the router ranges (no open redirect through the portal)', async () => {
+    for (const url of ['https://evil.example/phish', 'http://8.8.8.8/login', 'http://[2001:db8::1]/login']) {
+      await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, 'link-login-only': url }).expect(400);
+    }
+    for (const url of ['http://192.168.88.1/login', 'https://100.64.0.1/login', 'http://[fe80::1]/login']) {
+      await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, 'link-login-only': url }).expect(200);
+    }
+  });
+
   it('refuses an unknown hotspot', async () => {
     const res = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, identity: 'MT-Nowhere' }).expect(404);
     expect(res.text).toContain('belum terdaftar');
@@ -92,6 +101,7 @@ describe('the MikroTik portal pages', () => {
       const res = await app().post('/hotspot/mikrotik/connect').type('form').send({ ...fields, [name!]: value }).expect(400);
       expect(res.text).toContain('Data dari router tidak lengkap atau rusak');
     }
+    expect(splash.headers['cache-control']).toBe('no-store');
     const ok = await app().post('/hotspot/mikrotik/connect').type('form').send(fields).expect(200);
     const login = hidden(ok.text);
     expect(login['username']).toMatch(/^g-[a-z2-9]{12}$/);
