@@ -28,6 +28,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down');
+    // A stuck close (a hung HTTP client, an unreachable Redis) must not keep a stopped service alive.
+    setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(code || 1);
+    }, 10_000).unref();
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
 
   try {
-    await start(config, logger, cleanups);
+    await start(config, logger, cleanups, (reason) => void shutdown(reason, 1));
   } catch (err) {
     if (isLimpahError(err)) logger.fatal({ code: err.code }, err.message);
     else logger.fatal({ err }, 'Limpah failed to start');
@@ -50,11 +55,20 @@ async function main(): Promise<void> {
   }
 }
 
-async function start(config: AppConfig, logger: Logger, cleanups: Array<() => Promise<void>>): Promise<void> {
+async function start(
+  config: AppConfig,
+  logger: Logger,
+  cleanups: Array<() => Promise<void>>,
+  fatal: (reason: string) => void,
+): Promise<void> {
   let redisUrl = config.redis.url;
   if (!redisUrl) {
     const dataDir = resolve(config.dataDir ?? 'data', 'redis');
-    const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir, logger });
+    const embedded: EmbeddedRedis = await startEmbeddedRedis({
+      dataDir,
+      logger,
+      onUnexpectedExit: () => fatal('the embedded redis-server exited'),
+    });
     cleanups.push(() => embedded.stop());
     redisUrl = embedded.url;
   }

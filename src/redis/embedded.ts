@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { LimpahError } from '../errors';
 import type { Logger } from '../log';
@@ -31,6 +33,35 @@ export interface EmbeddedRedisOptions {
   appendOnly?: boolean;
   logger?: Logger;
   binary?: string;
+  /** Called when redis-server exits while Limpah still needs it. */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+const PID_FILE = 'limpah-redis.pid';
+
+function isRedisProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A redis-server left running by a Limpah that was killed (SIGKILL, a crash) still owns the data folder; two
+ * servers appending to one AOF would corrupt it. Stop the old one first.
+ */
+async function stopOrphan(dataDir: string, logger: Logger | undefined): Promise<void> {
+  const file = join(dataDir, PID_FILE);
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 1 && isRedisProcess(pid)) {
+    logger?.warn({ pid, dataDir }, 'stopping a redis-server left running by an earlier Limpah on this data folder');
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && isRedisProcess(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (isRedisProcess(pid)) process.kill(pid, 'SIGKILL');
+  }
+  unlinkSync(file);
 }
 
 /**
@@ -39,19 +70,27 @@ export interface EmbeddedRedisOptions {
  */
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const binary = options.binary ?? 'redis-server';
-  mkdirSync(options.dataDir, { recursive: true });
+  // The AOF holds NAS secrets: the folder is the owner's alone, and the server wants a password.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
+  await stopOrphan(options.dataDir, options.logger);
+  const password = randomBytes(24).toString('hex');
   const port = await freePort();
-  const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'yes',
-    '--dir', options.dataDir,
-    '--appendonly', options.appendOnly === false ? 'no' : 'yes',
-    '--save', '',
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
-  ];
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The configuration goes through stdin ("redis-server -"), so the password never shows in the process list.
+  const config = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    'protected-mode yes',
+    `dir "${options.dataDir.replace(/(["\\])/g, '\\$1')}"`,
+    `appendonly ${options.appendOnly === false ? 'no' : 'yes'}`,
+    'save ""',
+    'daemonize no',
+    'loglevel warning',
+    `requirepass ${password}`,
+  ].join('\n');
+  const child: ChildProcess = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin?.on('error', () => undefined); // ENOENT: reported through the 'error' event below
+  child.stdin?.end(`${config}\n`);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -96,16 +135,22 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     probe();
   });
 
+  const pidFile = join(options.dataDir, PID_FILE);
+  if (child.pid) writeFileSync(pidFile, `${child.pid}\n`, { mode: 0o600 });
   let exited = false;
+  let stopping = false;
   child.once('exit', (code, signal) => {
     exited = true;
-    if (!stopping) options.logger?.error({ code, signal }, 'embedded redis-server exited unexpectedly');
+    if (existsSync(pidFile)) unlinkSync(pidFile);
+    if (!stopping) {
+      options.logger?.error({ code, signal }, 'embedded redis-server exited unexpectedly');
+      options.onUnexpectedExit?.(code, signal);
+    }
   });
-  let stopping = false;
   options.logger?.info({ port, dataDir: options.dataDir, pid: child.pid }, 'started embedded redis-server (set REDIS_URL to use your own)');
 
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://:${password}@127.0.0.1:${port}/0`,
     port,
     pid: child.pid,
     stop: () =>

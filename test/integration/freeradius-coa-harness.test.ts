@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
 
-// Quotes, $, % and a backslash: proves the secret reaches clients.conf literally.
-const SECRET = `co'a-"$ecret%{x}\\`;
+// Quotes, $ and %: proves the secret reaches clients.conf literally.
+const SECRET = `co'a-"$ecret%{x}\${y}`;
 const NAK_USER = 'g-gone';
 
 interface RadclientRun {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../../src/paths';
@@ -12,6 +12,17 @@ interface Run {
   lines: Array<Record<string, unknown>>;
   stderr: () => string;
   exited: Promise<number | null>;
+}
+
+const started: ChildProcess[] = [];
+
+/** Running, not a zombie: a killed parent's children are reaped late, or never, in some containers. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function run(env: Record<string, string>): Run {
@@ -30,6 +41,7 @@ function run(env: Record<string, string>): Run {
   });
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  started.push(child);
   return { child, lines, stderr: () => err, exited };
 }
 
@@ -51,6 +63,16 @@ describe('the Limpah process', () => {
     });
   }, 120_000);
 
+  // A failed expectation must not leave a Limpah (and its redis-server) running after the test.
+  afterEach(async () => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    }
+  });
+
   it('starts its own redis-server and the example site, answers HTTP and RADIUS, and stops it all on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
     const r = run({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
@@ -69,10 +91,35 @@ describe('the Limpah process', () => {
 
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
-    const pid = Number(embedded['pid']);
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(existsSync(join(dataDir, 'redis', 'limpah-redis.pid'))).toBe(false);
+    expect(alive(Number(embedded['pid']))).toBe(false);
     // No secret ever reaches the log.
     expect(JSON.stringify(r.lines)).not.toContain('limpah-demo-secret');
+  });
+
+  it('stops a redis-server orphaned by a killed Limpah before starting its own on the same data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
+    const first = run({ DATA_DIR: dataDir });
+    await waitFor(() => first.lines.find((l) => l['msg'] === 'Limpah is running'));
+    const orphanPid = Number(first.lines.find((l) => String(l['msg']).startsWith('started embedded'))!['pid']);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(alive(orphanPid)).toBe(true); // still running, orphaned
+
+    const second = run({ DATA_DIR: dataDir });
+    await waitFor(() => second.lines.find((l) => l['msg'] === 'Limpah is running'));
+    expect(second.lines.some((l) => String(l['msg']).includes('left running by an earlier Limpah'))).toBe(true);
+    expect(alive(orphanPid)).toBe(false);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('shuts down when its redis-server dies under it', async () => {
+    const r = run({ DATA_DIR: mkdtempSync(join(tmpdir(), 'limpah-main-')) });
+    await waitFor(() => r.lines.find((l) => l['msg'] === 'Limpah is running'));
+    const pid = Number(r.lines.find((l) => String(l['msg']).startsWith('started embedded'))!['pid']);
+    process.kill(pid, 'SIGKILL');
+    expect(await r.exited).toBe(1);
   });
 
   it('exits with a message naming the variable when the environment is wrong', async () => {

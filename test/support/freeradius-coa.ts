@@ -49,9 +49,16 @@ const READY_TIMEOUT_MS = 10_000;
 const READY_LINE = 'Ready to process requests';
 const MAX_OUTPUT = 64 * 1024;
 
-/** A single-quoted FreeRADIUS config / unlang string: literal, no ${} or %{} expansion. */
-function sq(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/**
+ * A single-quoted FreeRADIUS config / unlang string: literal, no ${} or %{} expansion. FreeRADIUS
+ * 3.2.1 only unescapes \' there and keeps every other backslash as is (so 'a\\b' is a\\b, not a\b),
+ * which leaves no faithful way to write a backslash next to a quote: backslashes are refused.
+ */
+function sq(what: string, value: string): string {
+  if (/[\\\x00-\x1f\x7f]/.test(value)) {
+    throw new Error(`${what} for the FreeRADIUS CoA receiver must not contain backslashes or control characters: ${JSON.stringify(value)}`);
+  }
+  return `'${value.replace(/'/g, "\\'")}'`;
 }
 
 function freeUdpPort(): Promise<number> {
@@ -70,7 +77,7 @@ function radiusdConf(dir: string, port: number, options: FreeradiusCoaOptions): 
     options.nakUserName === undefined
       ? ''
       : `
-    if (&User-Name == ${sq(options.nakUserName)}) {
+    if (&User-Name == ${sq('nakUserName', options.nakUserName)}) {
       update reply {
         &Error-Cause := Session-Context-Not-Found
       }
@@ -130,7 +137,7 @@ modules {
   # One record per packet: header line = Packet-Type, then one tab-indented "Name = value" line
   # per attribute, then a blank line.
   detail received {
-    filename = ${sq(join(dir, 'received.detail'))}
+    filename = ${sq('temp dir', join(dir, 'received.detail'))}
     escape_filenames = no
     permissions = 0600
     header = "%{Packet-Type}"
@@ -160,7 +167,7 @@ function clientsConf(options: FreeradiusCoaOptions): string {
   return `client localhost {
   ipaddr = 127.0.0.1
   proto = udp
-  secret = ${sq(options.secret)}
+  secret = ${sq('secret', options.secret)}
   require_message_authenticator = ${options.requireMessageAuthenticator ? 'yes' : 'no'}
   nas_type = other
 }
