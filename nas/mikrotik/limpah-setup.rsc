@@ -18,8 +18,8 @@
 #   has several addresses, set src-address on /radius (see below).
 # - Run this script only once: the add commands fail if an entry already exists.
 
-# 1. Router identity. RouterOS sends it as NAS-Identifier. Limpah rejects any value that does not
-#    match the "identifier" in the site file.
+# 1. Router identity. RouterOS sends it as NAS-Identifier and to the portal as $(identity). Limpah logs a
+#    warning when it does not match the "identifier" in the site file, and the portal cannot find the hotspot by it.
 /system identity set name=ROUTER_IDENTITY
 
 # 2. RADIUS client for the hotspot service.
@@ -43,13 +43,14 @@
 #    nested [/ip hotspot get ...] is a common idiom but has not been tested here on a device.
 #    If the copy fails, use instead:
 #    /ip hotspot profile add name=limpah hotspot-address=<gateway IP on HOTSPOT_INTERFACE>
-#    radius-interim-update=5m sends accounting every 5 minutes, matching "interimSeconds": 300 in the
-#    site file. Set "received" to use the Acct-Interim-Interval that Limpah returns instead.
+#    radius-interim-update=received makes the router send accounting at the Acct-Interim-Interval that
+#    Limpah returns ("interimSeconds" in the site file); Limpah releases a session that stays silent
+#    for 2.5 intervals, so the two must agree.
 #    login-by: http-chap keeps the password off the wire. http-pap stays enabled so that the portal can
 #    still log a client in when the router gives no CHAP challenge.
 #    html-directory: devices that store files under flash/ may need html-directory=flash/hotspot.
 /ip hotspot profile add name=limpah copy-from=[/ip hotspot get [find where interface=HOTSPOT_INTERFACE] profile]
-/ip hotspot profile set [find where name=limpah] use-radius=yes radius-accounting=yes radius-interim-update=5m login-by=http-chap,http-pap html-directory=hotspot nas-port-type=wireless-802.11
+/ip hotspot profile set [find where name=limpah] use-radius=yes radius-accounting=yes radius-interim-update=received login-by=http-chap,http-pap html-directory=hotspot nas-port-type=wireless-802.11
 
 # 5. Make the hotspot server on HOTSPOT_INTERFACE use the limpah profile. To switch every hotspot
 #    server on this router, use: /ip hotspot set [find] profile=limpah

@@ -6,7 +6,9 @@ import { deepFreeze } from './env';
 const id = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and "-", e.g. "taman-kota-sampit"');
-const kbps = z.number().int('must be a whole number of kbps').positive('must be more than 0');
+const kbps = z.number().int('must be a whole number of kbps').positive('must be more than 0').max(100_000_000, 'must be at most 100000000 (100 Gbps)');
+/** A session ceiling: WISPr carries bit/s in 32 bits, so 4 Gbps is the most a reply can say. */
+const sessionKbps = z.number().int('must be a whole number of kbps').positive('must be more than 0').max(4_000_000, 'must be at most 4000000 (4 Gbps)');
 const minutes = z.number().int('must be a whole number of minutes').positive('must be more than 0');
 
 export const HOTSPOT_KINDS = ['park', 'village-hall'] as const;
@@ -14,7 +16,10 @@ export const NAS_TYPES = ['mikrotik'] as const;
 
 export const nasSchema = z.strictObject({
   type: z.enum(NAS_TYPES, { error: `must be one of: ${NAS_TYPES.join(', ')}` }),
-  ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be the IPv4 or IPv6 address the router sends RADIUS from' }),
+  ip: z
+    .union([z.ipv4(), z.ipv6()], { error: 'must be the IPv4 or IPv6 address the router sends RADIUS from' })
+    // The form the socket reports: IPv6 lower case and compressed.
+    .transform((ip) => (ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip)),
   identifier: z
     .string()
     .min(1)
@@ -31,15 +36,17 @@ export const nasSchema = z.strictObject({
     .optional(),
   /** BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. RouterOS 7.15+ sends it. */
   requireMessageAuthenticator: z.boolean().default(true),
+  /** BlastRADIUS: drop Access-Requests that carry Proxy-State without Message-Authenticator. */
+  limitProxyState: z.boolean().default(true),
 });
 
 export const quotaSchema = z
   .strictObject({
     maxSessions: z.number().int().positive('must be more than 0'),
-    downKbps: kbps,
-    upKbps: kbps,
-    minDownKbps: kbps.default(256),
-    minUpKbps: kbps.default(128),
+    downKbps: sessionKbps,
+    upKbps: sessionKbps,
+    minDownKbps: sessionKbps.default(256),
+    minUpKbps: sessionKbps.default(128),
     sessionMinutes: minutes,
     dailyMinutes: minutes,
     dailyMB: z.number().int().positive('must be more than 0'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys';
+import { defineScripts } from './script-loader';
 
 /** How long a citizen's browser has to hand the credentials to the router after "Sambungkan". */
 export const GRANT_TTL_MS = 120_000;
@@ -25,6 +26,31 @@ export interface Grant {
   readonly password: string;
   readonly hotspotId: string;
   readonly mac: string;
+}
+
+/** Grants a device may get per minute, and per expected citizen of a hotspot (a crowd arriving at once). */
+export const GRANTS_PER_DEVICE_PER_MINUTE = 6;
+const GRANTS_PER_SESSION_SLOT_PER_MINUTE = 3;
+
+/**
+ * Whether another grant may be issued now, to this device at this hotspot. Every citizen behind a router reaches
+ * the portal from the router's address, so the limits are per MAC and per hotspot, never per HTTP source.
+ */
+export async function allowGrant(
+  redis: Redis,
+  keys: Keys,
+  input: { hotspotId: string; mac: string; maxSessions: number },
+): Promise<'ok' | 'device' | 'hotspot'> {
+  defineScripts(redis);
+  const hotspotLimit = Math.max(60, input.maxSessions * GRANTS_PER_SESSION_SLOT_PER_MINUTE);
+  const r = await (redis as unknown as { rateLimit(...a: Array<string | number>): Promise<number> }).rateLimit(
+    keys.grantRate(`mac:${input.mac}`),
+    keys.grantRate(`hotspot:${input.hotspotId}`),
+    GRANTS_PER_DEVICE_PER_MINUTE,
+    hotspotLimit,
+    60_000,
+  );
+  return r === 0 ? 'ok' : r === 1 ? 'device' : 'hotspot';
 }
 
 /** A one-time grant: a random username and password, bound to a hotspot and a MAC, valid two minutes. */

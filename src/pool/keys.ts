@@ -58,6 +58,10 @@ export class Keys {
   device(mac: string): string {
     return `${this.tag}:device:${mac}`;
   }
+  /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
+  grantRate(subject: string): string {
+    return `${this.tag}:grant-rate:${subject}`;
+  }
   /** String: the cached admission result of one Access-Request, for retransmissions. */
   admitRequest(requestKey: string): string {
     return `${this.tag}:admit-req:${requestKey}`;

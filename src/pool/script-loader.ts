@@ -21,9 +21,11 @@ export function readScripts(dir: string = paths.luaScripts): ScriptFile[] {
     });
 }
 
+let bundled: readonly ScriptFile[] | undefined;
+
 /** Registers every script with defineCommand, once per connection. */
-export function defineScripts(redis: Redis, scripts: readonly ScriptFile[] = readScripts()): void {
-  for (const s of scripts) {
+export function defineScripts(redis: Redis, scripts?: readonly ScriptFile[]): void {
+  for (const s of scripts ?? (bundled ??= readScripts())) {
     const command = camel(s.name);
     if (typeof (redis as unknown as Record<string, unknown>)[command] === 'function') continue;
     redis.defineCommand(command, { numberOfKeys: s.numberOfKeys, lua: s.lua });

@@ -10,6 +10,7 @@ export interface NasRecord {
   readonly secret: string;
   readonly hotspotId: string;
   readonly requireMessageAuthenticator: boolean;
+  readonly limitProxyState: boolean;
   readonly source: 'site';
 }
 
@@ -23,6 +24,7 @@ export interface HotspotInfo {
   readonly dailyMinutes: number;
   readonly dailyMB: number;
   readonly downKbps: number;
+  readonly maxSessions: number;
   /** Host names the hotspot's routers use in their login URL, besides private addresses. */
   readonly loginHosts: readonly string[];
 }
@@ -47,15 +49,30 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
       secret: n.secret,
       hotspotId: h.id,
       requireMessageAuthenticator: n.requireMessageAuthenticator,
+      limitProxyState: n.limitProxyState,
       source: 'site' as const,
     })),
   );
   const existing = await redis.hgetall(keys.nasByIp());
   const staleIps = Object.entries(existing)
     .filter(([ip, json]) => !nas.some((n) => n.ip === ip) && (JSON.parse(json) as NasRecord).source === 'site')
-    .map(([ip, json]) => ({ ip, identifier: (JSON.parse(json) as NasRecord).identifier }));
+    .map(([ip]) => ({ ip }));
+
+  const hotspotIds = new Set(site.hotspots.map((h) => h.id));
+  const staleHotspots: string[] = [];
+  for (const id of await redis.smembers(keys.hotspots())) {
+    if (!hotspotIds.has(id) && (await redis.hget(keys.hotspot(id), 'source')) === 'site') staleHotspots.push(id);
+  }
+  const identifiers = new Set(nas.map((n) => n.identifier));
+  const staleIdentifiers = Object.keys(await redis.hgetall(keys.nasByIdentifier())).filter((i) => !identifiers.has(i));
 
   const tx = redis.multi();
+  // A hotspot gone from the file stops taking citizens; its ledger (live sessions, usage) is left to drain.
+  for (const id of staleHotspots) {
+    tx.srem(keys.hotspots(), id);
+    tx.del(keys.hotspot(id));
+  }
+  for (const identifier of staleIdentifiers) tx.hdel(keys.nasByIdentifier(), identifier);
   tx.hset(keys.pool(), { capDownKbps: capacityKbps, capUpKbps: capacityKbps });
   tx.hset(keys.site(), {
     name: site.name,
@@ -68,10 +85,7 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.sadd(keys.hotspots(), h.id);
     tx.hset(keys.hotspot(h.id), hotspotFields(h));
   }
-  for (const s of staleIps) {
-    tx.hdel(keys.nasByIp(), s.ip);
-    tx.hdel(keys.nasByIdentifier(), s.identifier);
-  }
+  for (const s of staleIps) tx.hdel(keys.nasByIp(), s.ip);
   for (const n of nas) {
     tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
     tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
@@ -101,6 +115,7 @@ export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; i
     dailyMinutes: Number(h.dailyMinutes),
     dailyMB: Number(h.dailyMB),
     downKbps: Number(h.downKbps),
+    maxSessions: Number(h.maxSessions),
     loginHosts: h.loginHosts ? (JSON.parse(h.loginHosts) as string[]) : [],
   };
 }

@@ -71,8 +71,14 @@ export function createApp(deps: AppDeps): Express {
     '/static',
     express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
   );
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  // Healthy when Redis answers: without it no citizen can be admitted.
+  app.get('/healthz', async (_req, res) => {
+    const ok = await Promise.race([
+      deps.redis.ping().then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref()),
+    ]);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'redis unavailable' });
   });
 
   app.use(mikrotikRouter(deps));

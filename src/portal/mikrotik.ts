@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
-import { createGrant } from '../pool/grants';
+import { allowGrant, createGrant } from '../pool/grants';
 import type { Keys } from '../pool/keys';
 import { findHotspot, type HotspotInfo } from '../pool/site-store';
 import type { FormSigner } from './form-token';
@@ -137,6 +137,12 @@ export function mikrotikRouter(deps: PortalDeps): Router {
     if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
     if (!isRouterLoginUrl(fields.linkLoginOnly, hotspot.loginHosts)) return renderError(res, 400, 'errBadRequest');
 
+    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions });
+    if (allowed !== 'ok') {
+      req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'grant refused: too many in the last minute');
+      res.setHeader('Retry-After', '60');
+      return renderError(res, 429, 'errTooManyGrants');
+    }
     const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac });
     let password = grant.password;
     if (fields.chapId) {

@@ -62,6 +62,12 @@ export async function authorize(
     if (!passwordOk) return reject('grant_invalid', chap ? 'wrong CHAP password' : pap !== undefined ? 'wrong PAP password' : 'no password');
   }
 
+  const identifier = text(req, 'NAS-Identifier');
+  if (identifier !== undefined && identifier !== nas.identifier) {
+    // Not a refusal: a router renamed by mistake would lock out every citizen. The source address and the
+    // shared secret already identify the NAS; the mismatch is for the operator to fix.
+    log.warn({ expected: nas.identifier, got: identifier }, 'NAS-Identifier differs from the site file; fix the router identity');
+  }
   const mac = normalizeMac(text(req, 'Calling-Station-Id'));
   if (!mac) return reject('mac_mismatch', 'no valid Calling-Station-Id');
 

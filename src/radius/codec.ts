@@ -86,7 +86,8 @@ export type DecodeFailure =
   | 'unsupported-code'
   | 'bad-authenticator'
   | 'bad-message-authenticator'
-  | 'missing-message-authenticator';
+  | 'missing-message-authenticator'
+  | 'proxy-state-without-message-authenticator';
 
 export type DecodeResult = { ok: true; request: RadiusRequest } | { ok: false; reason: DecodeFailure };
 
@@ -144,6 +145,12 @@ function hmacMd5(secret: string, data: Buffer): Buffer {
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hasAttribute(packet: Buffer, type: number): boolean {
+  const length = packet.readUInt16BE(2);
+  for (let off = HEADER_LENGTH; off < length; off += packet[off + 1]!) if (packet[off] === type) return true;
+  return false;
 }
 
 /** Offset of the first Message-Authenticator value in a framed packet, or -1. */
@@ -216,7 +223,11 @@ export function peekCode(buf: Buffer): number | null {
  * Decodes and verifies a request from a NAS with the NAS's secret. Never throws on bad input: a malformed or
  * forged packet is a value the caller drops.
  */
-export function decodeRequest(datagram: Buffer, secret: string, options: { requireMessageAuthenticator?: boolean } = {}): DecodeResult {
+export function decodeRequest(
+  datagram: Buffer,
+  secret: string,
+  options: { requireMessageAuthenticator?: boolean; limitProxyState?: boolean } = {},
+): DecodeResult {
   const framing = checkFraming(datagram);
   if (framing) return { ok: false, reason: framing };
   const packet = datagram.subarray(0, datagram.readUInt16BE(2));
@@ -232,6 +243,9 @@ export function decodeRequest(datagram: Buffer, secret: string, options: { requi
   }
   if (!hasMessageAuthenticator && (code === Code.StatusServer || (code === Code.AccessRequest && options.requireMessageAuthenticator))) {
     return { ok: false, reason: 'missing-message-authenticator' };
+  }
+  if (!hasMessageAuthenticator && code === Code.AccessRequest && options.limitProxyState && hasAttribute(packet, Attr.ProxyState)) {
+    return { ok: false, reason: 'proxy-state-without-message-authenticator' };
   }
   if (hasMessageAuthenticator && !verifyMessageAuthenticator(packet, secret, code === Code.AccountingRequest)) {
     return { ok: false, reason: 'bad-message-authenticator' };

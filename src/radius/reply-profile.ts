@@ -3,6 +3,7 @@ import type { NasRecord } from '../pool/site-store';
 import { Vendor, type ReplyAttribute } from './codec';
 
 const GIGAWORD = 2 ** 32;
+const MAX_UINT32 = GIGAWORD - 1;
 
 /** The Access-Accept attributes for an admitted session, by NAS type. */
 export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Admission, { ok: true }>): ReplyAttribute[] {
@@ -19,7 +20,7 @@ export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Ad
       attrs.push({ vendor: Vendor.Mikrotik, name: 'Mikrotik-Total-Limit-Gigawords', value: Math.floor(grant.bytesLeft / GIGAWORD) });
       break;
   }
-  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Up', value: grant.upKbps * 1000 });
-  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Down', value: grant.downKbps * 1000 });
+  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Up', value: Math.min(MAX_UINT32, grant.upKbps * 1000) });
+  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Down', value: Math.min(MAX_UINT32, grant.downKbps * 1000) });
   return attrs;
 }

@@ -75,7 +75,10 @@ export class RadiusServer {
       return cached.reply;
     }
 
-    const decoded = decodeRequest(d.msg, nas.secret, { requireMessageAuthenticator: nas.requireMessageAuthenticator });
+    const decoded = decodeRequest(d.msg, nas.secret, {
+      requireMessageAuthenticator: nas.requireMessageAuthenticator,
+      limitProxyState: nas.limitProxyState,
+    });
     if (!decoded.ok) return this.drop(decoded.reason, sourceIp);
     const req = decoded.request;
     const log = this.deps.logger.child({

@@ -168,9 +168,12 @@ describe('the pool ledger in a real redis-server', () => {
     expect(await dumpNamespace(redis, keys.namespace)).toEqual(before);
   });
 
-  it('a site without a router stops trusting it', async () => {
+  it('a site without a hotspot stops trusting its router and stops showing it', async () => {
     const site = testSite({ capacityKbps: 65000 });
     await upsertSite(redis, keys, { ...site, hotspots: site.hotspots.slice(0, 1) });
     expect(Object.keys(await redis.hgetall(keys.nasByIp()))).toEqual(['127.0.0.1']);
+    expect(Object.keys(await redis.hgetall(keys.nasByIdentifier()))).toEqual(['MikroTik-Taman']);
+    expect(await redis.smembers(keys.hotspots())).toEqual(['taman-kota-sampit']);
+    expect(await redis.exists(keys.hotspot('aula-desa-baamang'))).toBe(0);
   });
 });

@@ -114,6 +114,10 @@ describe('the MikroTik portal pages', () => {
     expect(await h.redis.hgetall(h.services.keys.grant(login['username']!))).toMatchObject({ hotspotId: 'taman-kota-sampit', mac: 'AA:BB:CC:DD:EE:02' });
   });
 
+  it('reports health with Redis reachable', async () => {
+    expect((await app().get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+  });
+
   it('serves the stylesheet with long-lived caching and answers unknown pages with a 404 page', async () => {
     const css = await app().get('/static/portal.css').expect(200);
     expect(css.headers['cache-control']).toContain('max-age=2592000');
@@ -125,5 +129,32 @@ describe('the MikroTik portal pages', () => {
     const res = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
     const css = await app().get('/static/portal.css');
     expect(Buffer.byteLength(res.text) + Buffer.byteLength(css.text)).toBeLessThan(20 * 1024);
+  });
+});
+
+describe('grant creation under load', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function connect(mac: string) {
+    const splash = await request(h.services.app).post('/hotspot/mikrotik').type('form').send({ ...ROUTER, mac, hotspot: 'aula-desa-baamang' });
+    return request(h.services.app).post('/hotspot/mikrotik/connect').type('form').send(formFields(splash.text).fields);
+  }
+
+  it('lets a crowd in at once, but refuses a device that asks again and again, telling it to wait a minute', async () => {
+    // aula-desa-baamang has 20 sessions: the hotspot allows 60 grants a minute; a device 6.
+    const crowd = await Promise.all(Array.from({ length: 20 }, (_, i) => connect(`AA:00:00:00:01:${i.toString(16).padStart(2, '0')}`)));
+    expect(crowd.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const same = [];
+    for (let i = 0; i < 7; i++) same.push((await connect('AA:00:00:00:02:01')).status);
+    expect(same).toEqual([200, 200, 200, 200, 200, 200, 429]);
+    const refused = await connect('AA:00:00:00:02:01');
+    expect(refused.headers['retry-after']).toBe('60');
+    expect(refused.text).toContain('Tunggu 1 menit');
   });
 });

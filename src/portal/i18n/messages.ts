@@ -37,6 +37,7 @@ const id = {
   errBadRequest: 'Data dari router tidak lengkap atau rusak. Tutup halaman ini, lalu buka situs web apa saja untuk mencoba lagi.',
   errExpiredForm: 'Halaman ini sudah terlalu lama terbuka. Tutup, lalu buka situs web apa saja untuk memulai lagi.',
   errNotFound: 'Halaman tidak ditemukan.',
+  errTooManyGrants: 'Terlalu banyak percobaan tersambung dalam semenit. Tunggu 1 menit, lalu tekan Sambungkan lagi.',
   errServer: 'Sistem sedang bermasalah. Coba lagi beberapa menit lagi.',
   footer: 'Dikelola oleh Diskominfo',
 };
@@ -76,6 +77,7 @@ const en: Messages = {
   errBadRequest: 'The data from the router is incomplete or damaged. Close this page, then open any web site to try again.',
   errExpiredForm: 'This page has been open too long. Close it, then open any web site to start again.',
   errNotFound: 'Page not found.',
+  errTooManyGrants: 'Too many attempts to connect within a minute. Wait 1 minute, then press Connect again.',
   errServer: 'The system has a problem. Please try again in a few minutes.',
   footer: 'Run by Diskominfo',
 };
