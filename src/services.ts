@@ -9,7 +9,9 @@ import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { NasDirectory } from './radius/nas-directory';
+import { CoaClient } from './radius/coa-client';
 import { RadiusServer } from './radius/server';
+import { SessionControl } from './radius/session-control';
 
 export interface Services {
   readonly keys: Keys;
@@ -17,6 +19,8 @@ export interface Services {
   readonly nas: NasDirectory;
   readonly radius: RadiusServer;
   readonly reaper: Reaper;
+  /** Re-rates or disconnects a live session through its NAS. */
+  readonly sessions: SessionControl;
   readonly app: Express;
   /** Stops the timers this builder started; sockets and Redis belong to the caller. */
   stop(): Promise<void>;
@@ -44,6 +48,8 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   const nas = new NasDirectory(o.redis, keys, o.logger);
   await nas.start();
   const radius = new RadiusServer({ redis: o.redis, keys, pool, nas, logger: o.logger.child({ component: 'radius' }) });
+  const coa = new CoaClient(o.logger.child({ component: 'coa' }));
+  const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
   reaper.start();
   const signer = new FormSigner(await loadFormKey(o.redis, keys));
@@ -61,10 +67,12 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     nas,
     radius,
     reaper,
+    sessions,
     app,
     async stop() {
       nas.stop();
       await reaper.stop();
+      coa.close();
     },
   };
 }

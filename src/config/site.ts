@@ -12,7 +12,7 @@ const sessionKbps = z.number().int('must be a whole number of kbps').positive('m
 const minutes = z.number().int('must be a whole number of minutes').positive('must be more than 0');
 
 export const HOTSPOT_KINDS = ['park', 'village-hall'] as const;
-export const NAS_TYPES = ['mikrotik'] as const;
+export const NAS_TYPES = ['mikrotik', 'chilli'] as const;
 
 export const nasSchema = z.strictObject({
   type: z.enum(NAS_TYPES, { error: `must be one of: ${NAS_TYPES.join(', ')}` }),
@@ -29,6 +29,13 @@ export const nasSchema = z.strictObject({
     .string()
     .min(8, 'must be at least 8 characters (16 or more is recommended); use the same secret as /radius on the router')
     .max(128),
+  /** UDP port the NAS takes CoA and Disconnect requests on (RFC 5176: 3799; old RouterOS docs: 1700). */
+  coaPort: z.number().int().min(1).max(65535).default(3799),
+  /**
+   * How a rate change reaches a live session: 'coa' sends a CoA-Request (and falls back to Disconnect when the
+   * NAS refuses it); 'disconnect' ends the session so that the next login gets the new rate.
+   */
+  rateChange: z.enum(['coa', 'disconnect']).default('coa'),
   /** The router's hotspot DNS name, when its login URL uses one instead of a private address. */
   loginHost: z
     .string()

@@ -11,6 +11,8 @@ export interface NasRecord {
   readonly hotspotId: string;
   readonly requireMessageAuthenticator: boolean;
   readonly limitProxyState: boolean;
+  readonly coaPort: number;
+  readonly rateChange: 'coa' | 'disconnect';
   readonly source: 'site';
 }
 
@@ -50,6 +52,8 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
       hotspotId: h.id,
       requireMessageAuthenticator: n.requireMessageAuthenticator,
       limitProxyState: n.limitProxyState,
+      coaPort: n.coaPort,
+      rateChange: n.rateChange,
       source: 'site' as const,
     })),
   );

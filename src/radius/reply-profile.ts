@@ -5,22 +5,55 @@ import { Vendor, type ReplyAttribute } from './codec';
 const GIGAWORD = 2 ** 32;
 const MAX_UINT32 = GIGAWORD - 1;
 
-/** The Access-Accept attributes for an admitted session, by NAS type. */
+/**
+ * The attributes that set a session's rate, by NAS type; used in Access-Accept and in CoA-Request.
+ * MikroTik reads rx/tx from the router's side: rx is what it receives from the client, the client's upload.
+ * ChilliSpot bandwidth is in kbit/s, WISPr in bit/s (32 bits, so clamped).
+ */
+export function rateAttributes(type: NasRecord['type'], downKbps: number, upKbps: number): ReplyAttribute[] {
+  const attrs: ReplyAttribute[] = [];
+  switch (type) {
+    case 'mikrotik':
+      attrs.push({ vendor: Vendor.Mikrotik, name: 'Mikrotik-Rate-Limit', value: `${upKbps}k/${downKbps}k` });
+      break;
+    case 'chilli':
+      attrs.push({ vendor: Vendor.ChilliSpot, name: 'ChilliSpot-Bandwidth-Max-Up', value: upKbps });
+      attrs.push({ vendor: Vendor.ChilliSpot, name: 'ChilliSpot-Bandwidth-Max-Down', value: downKbps });
+      break;
+  }
+  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Up', value: Math.min(MAX_UINT32, upKbps * 1000) });
+  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Down', value: Math.min(MAX_UINT32, downKbps * 1000) });
+  return attrs;
+}
+
+/** The bytes left today, as the NAS type's total-volume limit (low 32 bits and gigawords). */
+function volumeAttributes(type: NasRecord['type'], bytesLeft: number): ReplyAttribute[] {
+  const low = bytesLeft % GIGAWORD;
+  const high = Math.floor(bytesLeft / GIGAWORD);
+  switch (type) {
+    case 'mikrotik':
+      return [
+        { vendor: Vendor.Mikrotik, name: 'Mikrotik-Total-Limit', value: low },
+        { vendor: Vendor.Mikrotik, name: 'Mikrotik-Total-Limit-Gigawords', value: high },
+      ];
+    case 'chilli':
+      return [
+        { vendor: Vendor.ChilliSpot, name: 'ChilliSpot-Max-Total-Octets', value: low },
+        { vendor: Vendor.ChilliSpot, name: 'ChilliSpot-Max-Total-Gigawords', value: high },
+      ];
+  }
+}
+
+/**
+ * The Access-Accept attributes for an admitted session: Session-Timeout (the minutes left today, capped by the
+ * session limit), Idle-Timeout, Acct-Interim-Interval, the rate and the bytes left today.
+ */
 export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Admission, { ok: true }>): ReplyAttribute[] {
-  const attrs: ReplyAttribute[] = [
+  return [
     ['Session-Timeout', grant.sessionTimeoutSec],
     ['Idle-Timeout', grant.idleTimeoutSec],
     ['Acct-Interim-Interval', grant.interimSec],
+    ...rateAttributes(nas.type, grant.downKbps, grant.upKbps),
+    ...volumeAttributes(nas.type, grant.bytesLeft),
   ];
-  switch (nas.type) {
-    case 'mikrotik':
-      // rx/tx from the router's side: rx is what it receives from the client, the client's upload.
-      attrs.push({ vendor: Vendor.Mikrotik, name: 'Mikrotik-Rate-Limit', value: `${grant.upKbps}k/${grant.downKbps}k` });
-      attrs.push({ vendor: Vendor.Mikrotik, name: 'Mikrotik-Total-Limit', value: grant.bytesLeft % GIGAWORD });
-      attrs.push({ vendor: Vendor.Mikrotik, name: 'Mikrotik-Total-Limit-Gigawords', value: Math.floor(grant.bytesLeft / GIGAWORD) });
-      break;
-  }
-  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Up', value: Math.min(MAX_UINT32, grant.upKbps * 1000) });
-  attrs.push({ vendor: Vendor.WISPr, name: 'WISPr-Bandwidth-Max-Down', value: Math.min(MAX_UINT32, grant.downKbps * 1000) });
-  return attrs;
 }

@@ -3,7 +3,9 @@ import { parseSite, type Site } from '../../src/config/site';
 export const TEST_SECRET = 'limpah-test-secret-1';
 
 /** A small site: one park whose router is 127.0.0.1, and one village hall elsewhere. */
-export function testSite(overrides: { maxSessions?: number; capacityKbps?: number; dailyMB?: number; nasIp?: string } = {}): Site {
+export function testSite(
+  overrides: { maxSessions?: number; capacityKbps?: number; dailyMB?: number; nasIp?: string; coaPort?: number; rateChange?: 'coa' | 'disconnect' } = {},
+): Site {
   return parseSite({
     name: 'Test site',
     uplink: { capacityKbps: overrides.capacityKbps ?? 100000, headroomKbps: 10000 },
@@ -18,7 +20,16 @@ export function testSite(overrides: { maxSessions?: number; capacityKbps?: numbe
         name: 'Taman Kota Sampit',
         kecamatan: 'Mentawa Baru Ketapang',
         kind: 'park',
-        nas: [{ type: 'mikrotik', ip: overrides.nasIp ?? '127.0.0.1', identifier: 'MikroTik-Taman', secret: TEST_SECRET }],
+        nas: [
+          {
+            type: 'mikrotik',
+            ip: overrides.nasIp ?? '127.0.0.1',
+            identifier: 'MikroTik-Taman',
+            secret: TEST_SECRET,
+            ...(overrides.coaPort ? { coaPort: overrides.coaPort } : {}),
+            ...(overrides.rateChange ? { rateChange: overrides.rateChange } : {}),
+          },
+        ],
         quota: {
           maxSessions: overrides.maxSessions ?? 50,
           downKbps: 2048,

@@ -1,0 +1,83 @@
+import { isIPv4 } from 'node:net';
+import type { Logger } from '../log';
+import type { Pool } from '../pool/pool';
+import type { CoaClient, CoaOutcome } from './coa-client';
+import type { ReplyAttribute } from './codec';
+import type { NasDirectory } from './nas-directory';
+import { rateAttributes } from './reply-profile';
+
+/** RFC 5176 Error-Cause 503: the NAS has no such session, so it is gone already. */
+const SESSION_CONTEXT_NOT_FOUND = 503;
+
+export type ControlResult =
+  | { readonly result: 'disconnected' | 'rerated' | 'gone' }
+  | { readonly result: 'not-live' | 'nas-unknown' }
+  | { readonly result: 'failed'; readonly outcome: CoaOutcome };
+
+/**
+ * Re-rates or disconnects a live session by id, through the NAS it runs on (RFC 5176), and keeps the ledger in
+ * step: the pool changes only once the NAS has acknowledged. For the allocator and the admin console.
+ */
+export class SessionControl {
+  constructor(
+    private readonly deps: { pool: Pool; nas: NasDirectory; coa: CoaClient; logger: Logger },
+  ) {}
+
+  private async target(sessionId: string) {
+    const session = await this.deps.pool.session(sessionId);
+    if (!session || session['state'] === 'closed') return { session: null, nas: undefined } as const;
+    return { session, nas: this.deps.nas.lookup(session['nasIp'] ?? '') } as const;
+  }
+
+  /** The attributes that name one session to its NAS (RFC 5176 3). */
+  private identify(sessionId: string, session: Record<string, string>, nas: { ip: string; identifier: string }): ReplyAttribute[] {
+    const attrs: ReplyAttribute[] = [['User-Name', sessionId]];
+    if (session['acctSessionId']) attrs.push(['Acct-Session-Id', session['acctSessionId']]);
+    if (isIPv4(nas.ip)) attrs.push(['NAS-IP-Address', nas.ip]);
+    attrs.push(['NAS-Identifier', nas.identifier]);
+    if (session['framedIp'] && isIPv4(session['framedIp'])) attrs.push(['Framed-IP-Address', session['framedIp']]);
+    return attrs;
+  }
+
+  async disconnect(sessionId: string, reason = 'admin-reset'): Promise<ControlResult> {
+    const { session, nas } = await this.target(sessionId);
+    if (!session) return { result: 'not-live' };
+    if (!nas) return { result: 'nas-unknown' };
+    const outcome = await this.deps.coa.send('disconnect', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, this.identify(sessionId, session, nas));
+    const log = this.deps.logger.child({ sessionId, nas: nas.identifier });
+    if (outcome.ok || (outcome.code === 'nak' && outcome.errorCause === SESSION_CONTEXT_NOT_FOUND)) {
+      await this.deps.pool.release(sessionId, session['hotspotId'] ?? '', reason);
+      log.info({ reason, outcome: outcome.code }, 'session disconnected');
+      return { result: outcome.ok ? 'disconnected' : 'gone' };
+    }
+    log.warn({ outcome }, 'Disconnect-Request failed; the session stays booked');
+    return { result: 'failed', outcome };
+  }
+
+  async reRate(sessionId: string, downKbps: number, upKbps: number): Promise<ControlResult> {
+    const { session, nas } = await this.target(sessionId);
+    if (!session) return { result: 'not-live' };
+    if (!nas) return { result: 'nas-unknown' };
+    if (nas.rateChange === 'disconnect') return this.disconnect(sessionId, 'rate-change');
+    const attrs = [...this.identify(sessionId, session, nas), ...rateAttributes(nas.type, downKbps, upKbps)];
+    const outcome = await this.deps.coa.send('coa', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, attrs);
+    const log = this.deps.logger.child({ sessionId, nas: nas.identifier });
+    if (outcome.ok) {
+      await this.deps.pool.rerate(sessionId, downKbps, upKbps);
+      log.info({ downKbps, upKbps }, 'session re-rated');
+      return { result: 'rerated' };
+    }
+    if (outcome.code === 'nak' && outcome.errorCause === SESSION_CONTEXT_NOT_FOUND) {
+      await this.deps.pool.release(sessionId, session['hotspotId'] ?? '', 'gone-on-nas');
+      return { result: 'gone' };
+    }
+    if (outcome.code === 'nak') {
+      // The NAS cannot change this session's rate (e.g. RouterOS hotspot sessions): end it, and the next
+      // login gets the new rate.
+      log.warn({ errorCause: outcome.errorCause }, 'CoA refused; disconnecting instead');
+      return this.disconnect(sessionId, 'rate-change');
+    }
+    log.warn({ outcome }, 'CoA-Request timed out; the session keeps its rate');
+    return { result: 'failed', outcome };
+  }
+}
