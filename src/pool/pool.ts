@@ -157,6 +157,11 @@ export class Pool {
     return Object.keys(s).length === 0 ? null : s;
   }
 
+  /** The live (pending or active) sessions of a hotspot. */
+  liveSessions(hotspotId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.hotspotLive(hotspotId));
+  }
+
   /** Session ids whose lease ended before Redis time now. */
   async expiredLeases(limit = 500): Promise<string[]> {
     const [sec, usec] = await this.redis.time();

@@ -24,7 +24,18 @@ function counter(value: number): number {
 
 const STATUS: Readonly<Record<string, AccountingStatus>> = { Start: 'start', 'Interim-Update': 'interim', Stop: 'stop' };
 
-export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'revived' | 'unmatched' | 'mismatch' | 'ignored';
+export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'revived' | 'unmatched' | 'mismatch' | 'nas-reset' | 'ignored';
+
+/** Releases every live session that runs on this NAS; returns how many. */
+async function closeNasSessions(pool: Pool, nas: NasRecord): Promise<number> {
+  let closed = 0;
+  for (const sessionId of await pool.liveSessions(nas.hotspotId)) {
+    const session = await pool.session(sessionId);
+    if (session?.['nasIp'] !== nas.ip) continue;
+    if ((await pool.release(sessionId, nas.hotspotId, 'nas-reboot')) === 'released') closed++;
+  }
+  return closed;
+}
 
 /**
  * Stores one Accounting-Request. The caller answers the NAS only after this resolves, so a record the NAS
@@ -34,9 +45,13 @@ export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'revived' | 
 export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRequest, log: Logger): Promise<AccountingOutcome> {
   const statusName = str(req, 'Acct-Status-Type');
   const status = STATUS[statusName];
+  if (statusName === 'Accounting-On' || statusName === 'Accounting-Off') {
+    // RFC 2866: the NAS (re)started or is stopping; none of its sessions survive. Give their bandwidth back.
+    const closed = await closeNasSessions(pool, nas);
+    log.info({ status: statusName, closed }, 'NAS restarted or stopped: its sessions are closed');
+    return 'nas-reset';
+  }
   if (!status) {
-    // Accounting-On/Off (NAS reboot) and other types are acknowledged; closing the NAS's sessions comes with
-    // the RADIUS server issue.
     log.info({ status: statusName }, 'accounting status acknowledged without action');
     return 'ignored';
   }

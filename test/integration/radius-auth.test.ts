@@ -166,6 +166,21 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     expect(h.services.radius.counters.dropped['missing-message-authenticator']).toBeGreaterThan(0);
   });
 
+  it('closes every session of a NAS that sends Accounting-On (it rebooted), and only that NAS', async () => {
+    const grants = [await grant('AA:00:00:00:05:01'), await grant('AA:00:00:00:05:02')];
+    for (const g of grants) expect((await radclient(h.authPort, 'auth', TEST_SECRET, papRequest(g.username, g.password, g.mac))).code).toBe('Access-Accept');
+    // A session of the same hotspot on another router stays.
+    await h.redis.hset(h.services.keys.grant('g-othernas0001'), { password: 'x', hotspotId: 'taman-kota-sampit', mac: 'AA:00:00:00:05:03' });
+    await h.services.pool.admit({ sessionId: 'g-othernas0001', mac: 'AA:00:00:00:05:03', hotspotId: 'taman-kota-sampit', nasIp: '127.0.0.77', acctSessionId: '', requestKey: 'other' });
+    expect((await h.services.pool.snapshot()).sessions).toBe(3);
+
+    const on = await radclient(h.acctPort, 'acct', TEST_SECRET, ['Acct-Status-Type = Accounting-On', 'NAS-IP-Address = 127.0.0.1', 'Acct-Session-Id = "0"']);
+    expect(on.code).toBe('Accounting-Response');
+    expect(await h.services.pool.snapshot()).toMatchObject({ sessions: 1, allocDownKbps: 2048 });
+    expect(await h.services.pool.session(grants[0]!.username)).toMatchObject({ state: 'closed', terminateCause: 'nas-reboot' });
+    await h.services.pool.release('g-othernas0001', 'taman-kota-sampit', 'test');
+  });
+
   it('answers Status-Server on the accounting port with Accounting-Response', async () => {
     const reply = await radclient(h.acctPort, 'status', TEST_SECRET, ['Message-Authenticator = 0x00']);
     expect(reply.code).toBe('Accounting-Response');
