@@ -1,107 +1,304 @@
 /**
- * npm run bench: Access-Request -> Access-Accept throughput and latency with full Redis admission.
- * A private redis-server, the server in a child process (its CPU measured alone), and a client here that keeps
- * a fixed number of requests in flight. Every request consumes a fresh grant and admits a session.
+ * npm run bench: Access-Request -> Access-Accept throughput, latency and server CPU per authorization.
+ *
+ * A private redis-server, one server under test at a time, and one load generator here (bench/load.ts) that keeps a
+ * fixed number of requests in flight with the same packets for every server:
+ *  - Limpah, in a child process (bench/radius-server.ts), with full Redis admission: every request consumes a fresh
+ *    one-time grant and admits a session;
+ *  - when Debian's freeradius is installed, FreeRADIUS with the files module, and FreeRADIUS with one Redis EVAL per
+ *    request (rlm_redis, against the same redis-server; the script checks and consumes a one-time grant).
+ * Server CPU is utime+stime of the server's process from /proc/<pid>/stat before and after each level, divided by
+ * the number of requests; the same for redis-server.
+ *
+ * Environment: BENCH_REQUESTS (per level, default 4000), BENCH_CONCURRENCY (default 1,8,32,128), BENCH_WARMUP
+ * (requests at concurrency 8 before the levels, not reported; default 500), BENCH_TARGETS (default
+ * limpah,freeradius-files,freeradius-redis), BENCH_CPU_PROF (a folder: run Limpah's server with node --cpu-prof).
  */
-import { fork } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { Keys } from '../src/pool/keys';
-import { createGrant, type Grant } from '../src/pool/grants';
+import { createGrant, GRANT_TTL_MS } from '../src/pool/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
-import { Code, encodeRequest } from '../src/radius/codec';
+import { inspect, Vendor } from '../src/radius/codec';
+import {
+  FR_GRANT_PREFIX,
+  FREERADIUS_BIN,
+  FREERADIUS_LIBDIR,
+  freeradiusInstalled,
+  rlmRedisInstalled,
+  startFreeradius,
+  THREAD_POOL,
+} from './freeradius';
+import {
+  benchMac,
+  type Credential,
+  machineCpuMicros,
+  openClient,
+  percentile,
+  prepareRequests,
+  processCpuMicros,
+  runLoad,
+  type LoadResult,
+} from './load';
 
 const SECRET = 'bench-secret-123456';
 const LEVELS = (process.env['BENCH_CONCURRENCY'] ?? '1,8,32,128').split(',').map(Number);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 4000);
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 500);
+const TARGETS = (process.env['BENCH_TARGETS'] ?? 'limpah,freeradius-files,freeradius-redis').split(',');
+const CPU_PROF = process.env['BENCH_CPU_PROF'];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+type TargetId = 'limpah' | 'freeradius-files' | 'freeradius-redis';
+const LABEL: Record<TargetId, string> = {
+  limpah: 'Limpah',
+  'freeradius-files': 'FreeRADIUS files',
+  'freeradius-redis': 'FreeRADIUS+Redis',
+};
+
+interface Target {
+  readonly pid: number;
+  readonly port: number;
+  /** n credentials valid for one request each (Limpah and FreeRADIUS+Redis consume them). */
+  credentials(n: number): Promise<Credential[]>;
+  stop(): Promise<void>;
 }
+
+interface Row {
+  readonly result: LoadResult;
+  readonly cpuUs: number;
+  readonly redisUs: number;
+  /** Share of the machine's CPU used by processes other than the server, redis-server and this load generator. */
+  readonly othersPct: number;
+}
+
+let macSeq = 0;
+
+function randomCredential(): Credential {
+  // Same lengths as Limpah's grants (g- and 12 characters, 16-character password), so the packets are the same size.
+  return { username: `g-${randomBytes(6).toString('hex')}`, password: randomBytes(8).toString('hex'), mac: benchMac(macSeq++) };
+}
+
+async function inBatches<T>(n: number, make: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  while (out.length < n) out.push(...(await Promise.all(Array.from({ length: Math.min(500, n - out.length) }, make))));
+  return out;
+}
+
+async function startLimpah(redisUrl: string, redis: Redis): Promise<Target> {
+  const execArgv = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  const child: ChildProcess = fork(join(__dirname, 'radius-server.js'), [], { env: { ...process.env, REDIS_URL: redisUrl }, execArgv });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`Limpah's bench server exited with code ${code} before it was ready`)));
+    child.on('message', (m: { type: string; port?: number }) => {
+      if (m.type === 'ready') resolve(m.port!);
+    });
+  });
+  child.removeAllListeners('exit');
+  const keys = new Keys('bench');
+  return {
+    pid: child.pid!,
+    port,
+    credentials: (n) =>
+      inBatches(n, async () => {
+        const g = await createGrant(redis, keys, { hotspotId: 'bench', mac: benchMac(macSeq++) });
+        return { username: g.username, password: g.password, mac: g.mac };
+      }),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+async function startFreeradiusTarget(
+  id: 'freeradius-files' | 'freeradius-redis',
+  redis: Redis,
+  redisPort: number,
+  redisPassword: string,
+): Promise<Target & { command: string }> {
+  if (id === 'freeradius-files') {
+    // The users file holds a password and the reply for each user; files does not consume them, so the levels reuse them.
+    const users = Array.from({ length: Math.max(REQUESTS, WARMUP) }, randomCredential);
+    const fr = await startFreeradius({ mode: 'files', secret: SECRET, users });
+    return { ...fr, credentials: async (n) => users.slice(0, n) };
+  }
+  const fr = await startFreeradius({ mode: 'redis', secret: SECRET, redis: { port: redisPort, password: redisPassword } });
+  return {
+    ...fr,
+    credentials: async (n) => {
+      const creds = Array.from({ length: n }, randomCredential);
+      const pipe = redis.pipeline();
+      for (const c of creds) {
+        pipe.hset(FR_GRANT_PREFIX + c.username, { password: c.password, mac: c.mac });
+        pipe.pexpire(FR_GRANT_PREFIX + c.username, GRANT_TTL_MS);
+      }
+      await pipe.exec();
+      return creds;
+    },
+  };
+}
+
+const ATTRIBUTE_NAMES: Record<number, string> = { 27: 'Session-Timeout', 28: 'Idle-Timeout', 80: 'Message-Authenticator', 85: 'Acct-Interim-Interval' };
+const VSA_NAMES: Record<string, string> = {
+  [`${Vendor.Mikrotik}:8`]: 'Mikrotik-Rate-Limit',
+  [`${Vendor.Mikrotik}:17`]: 'Mikrotik-Total-Limit',
+  [`${Vendor.Mikrotik}:18`]: 'Mikrotik-Total-Limit-Gigawords',
+  [`${Vendor.WISPr}:7`]: 'WISPr-Bandwidth-Max-Up',
+  [`${Vendor.WISPr}:8`]: 'WISPr-Bandwidth-Max-Down',
+};
+
+/** The attributes of a reply, in order, named (for the "what each server answered" lines). */
+function describeReply(packet: Buffer | undefined): string {
+  const p = packet && inspect(packet);
+  if (!p) return '(no Access-Accept received)';
+  const names = p.attributes.map(([type, value]) => {
+    if (type === 26 && value.length >= 6) {
+      const key = `${value.readUInt32BE(0)}:${value[4]}`;
+      return VSA_NAMES[key] ?? `VSA ${key}`;
+    }
+    return ATTRIBUTE_NAMES[type] ?? `attribute ${type}`;
+  });
+  return `${packet!.length} bytes: ${names.join(', ')}`;
+}
+
+function fmt(n: number, digits = 0, width = 7): string {
+  return (Number.isFinite(n) ? n.toFixed(digits) : '-').padStart(width);
+}
+
+async function measure(target: Target, socket: Awaited<ReturnType<typeof openClient>>, concurrency: number, n: number, redisPid: number): Promise<Row> {
+  const requests = prepareRequests(await target.credentials(n), SECRET);
+  const machine0 = machineCpuMicros();
+  const self0 = processCpuMicros(process.pid);
+  const cpu0 = processCpuMicros(target.pid);
+  const redis0 = processCpuMicros(redisPid);
+  const result = await runLoad({ socket, port: target.port, secret: SECRET, requests, concurrency });
+  const cpuUs = processCpuMicros(target.pid) - cpu0;
+  const redisUs = processCpuMicros(redisPid) - redis0;
+  const selfUs = processCpuMicros(process.pid) - self0;
+  const machine1 = machineCpuMicros();
+  const othersUs = machine1.busy - machine0.busy - cpuUs - redisUs - selfUs;
+  const othersPct = Math.max(0, (100 * othersUs) / (machine1.total - machine0.total));
+  return { result, cpuUs, redisUs, othersPct };
+}
+
+function rowLine(label: string, concurrency: number, row: Row): string {
+  const r = row.result;
+  const notes = [r.rejected ? `${r.rejected} rejected` : '', r.lost ? `${r.lost} lost` : '', r.invalid ? `${r.invalid} invalid` : '']
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `${label.padEnd(17)} ${String(concurrency).padStart(4)} ${fmt(r.requests / r.seconds)} ${fmt(percentile(r.latencies, 50), 2)} ${fmt(percentile(r.latencies, 99), 2)}` +
+    ` ${fmt(row.cpuUs / r.requests, 0, 14)} ${fmt(row.redisUs / r.requests, 0, 13)} ${fmt(row.othersPct, 0, 7)}%  ${r.accepted}/${r.requests}${notes ? ` (${notes})` : ''}`
+  );
+}
+
+const HEADER = `${'server'.padEnd(17)} conc   req/s  p50 ms  p99 ms  server us/auth  redis us/auth  others  accepted`;
 
 async function main(): Promise<void> {
-  const redisServer = await startEmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'limpah-bench-')), appendOnly: false });
-  const child = fork(join(__dirname, 'radius-server.js'), [], { env: { ...process.env, REDIS_URL: redisServer.url } });
-  const ask = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type: string } & T) => {
-        if (m.type === type) {
-          child.off('message', on);
-          resolve(m);
-        }
-      };
-      child.on('message', on);
-      if (type !== 'ready') child.send({ type });
-    });
-  const { port } = await ask<{ port: number }>('ready');
+  const setEnv = ['BENCH_REQUESTS', 'BENCH_CONCURRENCY', 'BENCH_WARMUP', 'BENCH_TARGETS', 'BENCH_CPU_PROF']
+    .filter((k) => process.env[k] !== undefined)
+    .map((k) => `${k}=${process.env[k]}`);
+  const script = relative(process.cwd(), process.argv[1]!) || process.argv[1]!;
+  const npmScript = process.env['npm_lifecycle_event'] ? `npm run ${process.env['npm_lifecycle_event']}: ` : '';
+  console.log(`# command: ${npmScript}${[...setEnv, 'node', ...process.execArgv, script].join(' ')}`);
+  console.log(`# RADIUS Access-Request -> Access-Accept: PAP + Message-Authenticator; User-Name, User-Password, Calling-Station-Id, NAS-IP-Address`);
+  console.log(
+    `# node ${process.version}, ${cpus().length} CPUs; ${REQUESTS} requests per level, concurrency ${LEVELS.join(',')}, ` +
+      `${WARMUP} warm-up requests per server (not reported); one server runs at a time`,
+  );
+  console.log(`# server us/auth: server CPU, utime+stime of the server process (all threads) from /proc/<pid>/stat, 10 ms ticks, / requests;`);
+  console.log(`# redis us/auth: the same for the private redis-server; others: share of the machine's CPU used meanwhile by other processes`);
+  console.log(`# (not this benchmark), from /proc/stat. Every reply is verified (both authenticators) before it counts.`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'limpah-bench-'));
+  const redisServer = await startEmbeddedRedis({ dataDir, appendOnly: false });
+  const redisUrl = new URL(redisServer.url);
   const redis = new Redis(redisServer.url);
-  const keys = new Keys('bench');
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const socket = await openClient();
+  const rows = new Map<TargetId, Map<number, Row>>();
+  const samples = new Map<TargetId, string>();
+  let current: Target | undefined;
+  const stopCurrent = async (): Promise<void> => {
+    const t = current;
+    current = undefined;
+    await t?.stop();
+  };
+  process.once('SIGINT', () => void stopCurrent().then(() => redisServer.stop()).then(() => process.exit(130)));
 
-  console.log(`# npm run bench  (RADIUS Access-Request -> Access-Accept, PAP + Message-Authenticator, full Redis admission)`);
-  console.log(`# node ${process.version}, ${REQUESTS} requests per level, server CPU measured in its own process`);
-  console.log('concurrency  req/s    p50 ms  p99 ms  server CPU us/auth  accepted');
-
-  let macSeq = 0;
-  for (const concurrency of LEVELS) {
-    const grants: Grant[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      const n = macSeq++;
-      const mac = `02:00:${[(n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0')).join(':')}`.toUpperCase();
-      grants.push(await createGrant(redis, keys, { hotspotId: 'bench', mac }));
-    }
-    const pending = new Map<number, { start: bigint; resolve: (code: number) => void }>();
-    sock.removeAllListeners('message');
-    sock.on('message', (msg) => {
-      const p = pending.get(msg[1]!);
-      if (p) {
-        pending.delete(msg[1]!);
-        latencies.push(Number(process.hrtime.bigint() - p.start) / 1e6);
-        p.resolve(msg[0]!);
+  try {
+    for (const id of TARGETS as TargetId[]) {
+      if (!(id in LABEL)) throw new Error(`unknown BENCH_TARGETS entry "${id}"`);
+      if (id !== 'limpah') {
+        if (!freeradiusInstalled()) {
+          console.log(`# ${LABEL[id]}: skipped, ${FREERADIUS_BIN} is not installed (apt-get install -y freeradius)`);
+          continue;
+        }
+        if (id === 'freeradius-redis' && !rlmRedisInstalled()) {
+          console.log(`# ${LABEL[id]}: skipped, ${FREERADIUS_LIBDIR}/rlm_redis.so is absent (apt-get install -y freeradius-redis)`);
+          continue;
+        }
       }
-    });
-    const latencies: number[] = [];
-    let accepted = 0;
-    let next = 0;
-    const freeIds = Array.from({ length: 256 }, (_, i) => i);
-    const cpuBefore = (await ask<{ usage: NodeJS.CpuUsage }>('cpu')).usage;
-    const t0 = process.hrtime.bigint();
-    const worker = async () => {
-      while (next < grants.length) {
-        const g = grants[next++]!;
-        const id = freeIds.pop()!;
-        const packet = encodeRequest(
-          Code.AccessRequest,
-          [['User-Name', g.username], ['User-Password', g.password], ['Calling-Station-Id', g.mac], ['NAS-IP-Address', '127.0.0.1']],
-          SECRET,
-          { identifier: id, messageAuthenticator: true },
+      if (id === 'limpah') {
+        current = await startLimpah(redisServer.url, redis);
+        console.log(`# ${LABEL[id]}: node ${relative(process.cwd(), join(__dirname, 'radius-server.js'))}${CPU_PROF ? ` --cpu-prof --cpu-prof-dir ${CPU_PROF}` : ''}, pid ${current.pid}`);
+      } else {
+        const fr = await startFreeradiusTarget(id, redis, redisServer.port, decodeURIComponent(redisUrl.password));
+        current = fr;
+        console.log(
+          `# ${LABEL[id]}: ${fr.command}, pid ${fr.pid}; thread pool start_servers=${THREAD_POOL.start_servers} max_servers=${THREAD_POOL.max_servers}` +
+            (id === 'freeradius-redis' ? `, redis pool ${THREAD_POOL.start_servers}-${THREAD_POOL.max_servers} connections` : ''),
         );
-        const code = await new Promise<number>((resolve) => {
-          pending.set(id, { start: process.hrtime.bigint(), resolve });
-          sock.send(packet, port, '127.0.0.1');
-        });
-        freeIds.push(id);
-        if (code === Code.AccessAccept) accepted++;
       }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpuAfter = (await ask<{ usage: NodeJS.CpuUsage }>('cpu')).usage;
-    const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `${String(concurrency).padStart(11)}  ${(REQUESTS / seconds).toFixed(0).padStart(6)}  ${percentile(latencies, 50).toFixed(2).padStart(6)}  ${percentile(latencies, 99).toFixed(2).padStart(6)}  ${(cpuUs / REQUESTS).toFixed(0).padStart(18)}  ${accepted}/${REQUESTS}`,
-    );
+      if (WARMUP > 0) await measure(current, socket, 8, WARMUP, redisServer.pid!);
+      const byLevel = new Map<number, Row>();
+      rows.set(id, byLevel);
+      for (const concurrency of LEVELS) {
+        const row = await measure(current, socket, concurrency, REQUESTS, redisServer.pid!);
+        byLevel.set(concurrency, row);
+        console.log(`#   ${rowLine(LABEL[id], concurrency, row)}`);
+        samples.set(id, samples.get(id) ?? describeReply(row.result.sampleAccept));
+      }
+      await stopCurrent();
+    }
+  } finally {
+    await stopCurrent();
+    socket.close();
+    redis.disconnect();
+    await redisServer.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  child.send({ type: 'stop' });
-  await new Promise((r) => child.once('exit', r));
-  sock.close();
-  redis.disconnect();
-  await redisServer.stop();
+
+  console.log('');
+  console.log(HEADER);
+  for (const concurrency of LEVELS) {
+    for (const [id, byLevel] of rows) console.log(rowLine(LABEL[id], concurrency, byLevel.get(concurrency)!));
+  }
+  console.log('');
+  for (const [id, sample] of samples) console.log(`# ${LABEL[id]} Access-Accept: ${sample}`);
+
+  const limpah = rows.get('limpah');
+  const frRedis = rows.get('freeradius-redis');
+  const frFiles = rows.get('freeradius-files');
+  if (limpah && (frRedis || frFiles)) {
+    console.log('');
+    console.log('conc  CPU/auth Limpah / FreeRADIUS+Redis (target <= 1)  req/s Limpah / FreeRADIUS files (target >= 1)');
+    for (const concurrency of LEVELS) {
+      const l = limpah.get(concurrency)!;
+      const cpu = frRedis ? (l.cpuUs / l.result.requests) / (frRedis.get(concurrency)!.cpuUs / REQUESTS) : NaN;
+      const f = frFiles?.get(concurrency);
+      const tput = f ? l.result.requests / l.result.seconds / (f.result.requests / f.result.seconds) : NaN;
+      console.log(`${String(concurrency).padStart(4)}  ${fmt(cpu, 2, 50)}  ${fmt(tput, 2, 39)}`);
+    }
+  }
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

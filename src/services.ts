@@ -11,6 +11,7 @@ import { FormSigner, loadFormKey } from './portal/form-token';
 import { NasDirectory } from './radius/nas-directory';
 import { CoaClient } from './radius/coa-client';
 import { RadiusServer } from './radius/server';
+import { CapacityJob } from './telemetry/capacity-job';
 import { SessionControl } from './radius/session-control';
 
 export interface Services {
@@ -52,6 +53,8 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
   reaper.start();
+  const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }));
+  capacity.start();
   const signer = new FormSigner(await loadFormKey(o.redis, keys));
   const app = createApp({
     redis: o.redis,
@@ -71,6 +74,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     app,
     async stop() {
       nas.stop();
+      capacity.stop();
       await reaper.stop();
       coa.close();
     },

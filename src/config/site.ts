@@ -78,6 +78,45 @@ export const agencySchema = z.strictObject({
   committedKbps: z.number().int().min(0, 'must not be negative'),
 });
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM in WIB, e.g. "07:30"');
+
+/** Opening hours of government offices, WIB, by weekday; a day left out has no office hours. */
+export const officeHoursSchema = z.strictObject({
+  mon: z.tuple([hhmm, hhmm]).optional(),
+  tue: z.tuple([hhmm, hhmm]).optional(),
+  wed: z.tuple([hhmm, hhmm]).optional(),
+  thu: z.tuple([hhmm, hhmm]).optional(),
+  fri: z.tuple([hhmm, hhmm]).optional(),
+  sat: z.tuple([hhmm, hhmm]).optional(),
+  sun: z.tuple([hhmm, hhmm]).optional(),
+});
+
+/** Kotawaringin Timur's office hours (five-day week): Monday to Thursday 07:30-16:00, Friday 07:30-16:30. */
+export const DEFAULT_OFFICE_HOURS = {
+  mon: ['07:30', '16:00'],
+  tue: ['07:30', '16:00'],
+  wed: ['07:30', '16:00'],
+  thu: ['07:30', '16:00'],
+  fri: ['07:30', '16:30'],
+} as const;
+
+export const telemetrySchema = z.strictObject({
+  /** Measured usage older than this is stale: the agency is claimed at its committed rate again. */
+  staleAfterSeconds: z.number().int().min(30).max(86_400).default(300),
+  /** Measured usage is claimed with this margin on top, percent. */
+  safetyMarginPercent: z.number().min(0).max(200).default(20),
+  /** Keys for `POST /api/v1/agencies/usage`; each may be limited to some agencies. */
+  apiKeys: z
+    .array(
+      z.strictObject({
+        name: z.string().trim().min(1).max(60),
+        key: z.string().min(24, 'must be at least 24 characters; make one with `npm run cli -- new-api-key`').max(200),
+        agencies: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+});
+
 export const siteSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(120).default('Limpah'),
@@ -85,6 +124,11 @@ export const siteSchema = z
     kecamatan: z.array(z.string().trim().min(1)).optional(),
     agencies: z.array(agencySchema).default([]),
     hotspots: z.array(hotspotSchema).default([]),
+    telemetry: telemetrySchema.default({ staleAfterSeconds: 300, safetyMarginPercent: 20, apiKeys: [] }),
+    /** With no telemetry at all, agencies are claimed at their committed rate in office hours... */
+    officeHours: officeHoursSchema.default(DEFAULT_OFFICE_HOURS as unknown as z.infer<typeof officeHoursSchema>),
+    /** ...and at this fraction of it outside them. */
+    outsideOfficeFraction: z.number().min(0).max(1).default(0.2),
   })
   .superRefine((site, ctx) => {
     if (site.uplink.headroomKbps >= site.uplink.capacityKbps) {
@@ -107,6 +151,19 @@ export const siteSchema = z
     const nas = site.hotspots.flatMap((h, i) => h.nas.map((n, j) => ({ n, path: ['hotspots', i, 'nas', j] as (string | number)[] })));
     seen('NAS ip', nas.map(({ n, path }) => [n.ip, [...path, 'ip']]));
     seen('NAS identifier', nas.map(({ n, path }) => [n.identifier, [...path, 'identifier']]));
+    const agencyIds = new Set(site.agencies.map((a) => a.id));
+    site.telemetry.apiKeys.forEach((k, i) =>
+      k.agencies?.forEach((a, j) => {
+        if (!agencyIds.has(a)) ctx.addIssue({ code: 'custom', path: ['telemetry', 'apiKeys', i, 'agencies', j], message: `unknown agency "${a}"` });
+      }),
+    );
+    const keyAt = new Map<string, number>();
+    site.telemetry.apiKeys.forEach((k, i) => {
+      const first = keyAt.get(k.key);
+      // The message never repeats the key: site file errors reach the log.
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['telemetry', 'apiKeys', i, 'key'], message: `same key as telemetry.apiKeys[${first}]` });
+      else keyAt.set(k.key, i);
+    });
     if (site.kecamatan) {
       const known = new Set(site.kecamatan);
       site.hotspots.forEach((h, i) => {
@@ -126,6 +183,7 @@ export type Hotspot = z.infer<typeof hotspotSchema>;
 export type HotspotQuota = z.infer<typeof quotaSchema>;
 export type Nas = z.infer<typeof nasSchema>;
 export type Agency = z.infer<typeof agencySchema>;
+export type OfficeHours = z.infer<typeof officeHoursSchema>;
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';

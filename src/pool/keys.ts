@@ -22,6 +22,14 @@ export class Keys {
   agencies(): string {
     return `${this.tag}:agencies`;
   }
+  /** Hash: SHA-256 of an API key -> JSON { name, agencies } (the agencies it may report for, or null for all). */
+  apiKeys(): string {
+    return `${this.tag}:api-keys`;
+  }
+  /** Hash: agency id -> JSON of its last measured usage { downKbps, upKbps, atMs, receivedAtMs }. */
+  agencyUsage(): string {
+    return `${this.tag}:agency-usage`;
+  }
   /** Set of hotspot ids. */
   hotspots(): string {
     return `${this.tag}:hotspots`;

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { staticCapacityKbps, type Hotspot, type Nas, type Site } from '../config/site';
+import { createHash } from 'node:crypto';
+import type { Hotspot, Nas, Site } from '../config/site';
+import { refreshCapacity } from '../telemetry/capacity-refresh';
 import type { Keys } from './keys';
 
 /** A NAS as the RADIUS server and portal see it. */
@@ -42,7 +44,6 @@ function hotspotFields(h: Hotspot): Record<string, string | number> {
  * longer in it are removed, so a router taken out of the file stops being trusted.
  */
 export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<void> {
-  const capacityKbps = staticCapacityKbps(site);
   const nas: NasRecord[] = site.hotspots.flatMap((h) =>
     h.nas.map((n) => ({
       ip: n.ip,
@@ -77,14 +78,23 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.del(keys.hotspot(id));
   }
   for (const identifier of staleIdentifiers) tx.hdel(keys.nasByIdentifier(), identifier);
-  tx.hset(keys.pool(), { capDownKbps: capacityKbps, capUpKbps: capacityKbps });
   tx.hset(keys.site(), {
     name: site.name,
     capacityKbps: site.uplink.capacityKbps,
     headroomKbps: site.uplink.headroomKbps,
     kecamatan: JSON.stringify(site.kecamatan ?? []),
+    staleAfterSeconds: site.telemetry.staleAfterSeconds,
+    safetyMarginPercent: site.telemetry.safetyMarginPercent,
+    officeHours: JSON.stringify(site.officeHours),
+    outsideOfficeFraction: site.outsideOfficeFraction,
   });
+  // The agencies and API keys are the file's: rewritten whole, to the same content on a second start.
+  tx.del(keys.agencies());
   for (const a of site.agencies) tx.hset(keys.agencies(), a.id, JSON.stringify(a));
+  tx.del(keys.apiKeys());
+  for (const k of site.telemetry.apiKeys) {
+    tx.hset(keys.apiKeys(), hashApiKey(k.key), JSON.stringify({ name: k.name, agencies: k.agencies ?? null }));
+  }
   for (const h of site.hotspots) {
     tx.sadd(keys.hotspots(), h.id);
     tx.hset(keys.hotspot(h.id), hotspotFields(h));
@@ -97,6 +107,12 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
   const results = await tx.exec();
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0];
+  await refreshCapacity(redis, keys);
+}
+
+/** API keys are kept as SHA-256 digests: a Redis dump does not give them away. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 export async function readNasDirectory(redis: Redis, keys: Keys): Promise<Map<string, NasRecord>> {

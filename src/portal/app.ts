@@ -9,6 +9,7 @@ import type { Keys } from '../pool/keys';
 import { findHotspot } from '../pool/site-store';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
+import { usageRouter } from '../telemetry/usage-routes';
 import { mikrotikRouter } from './mikrotik';
 import { renderError } from './render';
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'redis unavailable' });
   });
 
+  app.use('/api/v1', usageRouter(deps));
   app.use(mikrotikRouter(deps));
 
   app.get('/hotspot/welcome', async (req, res) => {

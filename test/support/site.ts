@@ -1,6 +1,8 @@
 import { parseSite, type Site } from '../../src/config/site';
 
 export const TEST_SECRET = 'limpah-test-secret-1';
+export const TEST_API_KEY = 'lmp_test_dinkes_0123456789abcdef';
+export const TEST_ADMIN_KEY = 'lmp_test_all_agencies_0123456789ab';
 
 /** A small site: one park whose router is 127.0.0.1, and one village hall elsewhere. */
 export function testSite(
@@ -8,6 +10,9 @@ export function testSite(
 ): Site {
   return parseSite({
     name: 'Test site',
+    // Agencies are claimed at their committed rate at any hour, so capacities do not depend on the clock.
+    outsideOfficeFraction: 1,
+    telemetry: { apiKeys: [{ name: 'dinkes-router', key: TEST_API_KEY, agencies: ['dinkes'] }, { name: 'diskominfo', key: TEST_ADMIN_KEY }] },
     uplink: { capacityKbps: overrides.capacityKbps ?? 100000, headroomKbps: 10000 },
     kecamatan: ['Mentawa Baru Ketapang', 'Baamang'],
     agencies: [

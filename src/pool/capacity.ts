@@ -1,0 +1,80 @@
+import type { OfficeHours } from '../config/site';
+
+/** WIB is UTC+7 all year (no daylight saving). */
+const WIB_OFFSET_MS = 7 * 3600_000;
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export interface AgencyUsage {
+  readonly downKbps: number;
+  readonly upKbps: number;
+  /** When the agency measured it, ms since the epoch. */
+  readonly atMs: number;
+}
+
+export interface CapacityInput {
+  readonly uplinkKbps: number;
+  readonly headroomKbps: number;
+  readonly agencies: ReadonlyArray<{ readonly id: string; readonly committedKbps: number }>;
+  readonly usage: ReadonlyMap<string, AgencyUsage>;
+  readonly staleAfterMs: number;
+  readonly safetyMarginPercent: number;
+  readonly officeHours: OfficeHours;
+  readonly outsideOfficeFraction: number;
+}
+
+export type ClaimBasis = 'measured' | 'stale' | 'no-data' | 'office-hours' | 'outside-office-hours';
+
+export interface AgencyClaim {
+  readonly agencyId: string;
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly basis: ClaimBasis;
+}
+
+export interface Capacity {
+  /** What citizens may share: uplink − headroom − Σ claims, never negative. */
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly claims: readonly AgencyClaim[];
+}
+
+function minutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+/** Whether government offices are open at this instant, by the WIB weekday and time. */
+export function inOfficeHours(hours: OfficeHours, nowMs: number): boolean {
+  const wib = new Date(nowMs + WIB_OFFSET_MS);
+  const span = hours[DAYS[wib.getUTCDay()]!];
+  if (!span) return false;
+  const m = wib.getUTCHours() * 60 + wib.getUTCMinutes();
+  return m >= minutes(span[0]) && m < minutes(span[1]);
+}
+
+/**
+ * Public capacity from the agencies' claims. An agency is never starved by this arithmetic:
+ *  - with fresh telemetry, its claim is what it measured plus the safety margin;
+ *  - with stale telemetry, or none from this agency while others report, its committed rate;
+ *  - when no agency has ever reported, the office-hours schedule: committed rate in office hours, a fraction
+ *    of it outside them.
+ */
+export function computeCapacity(input: CapacityInput, nowMs: number): Capacity {
+  const anyTelemetry = input.usage.size > 0;
+  const open = inOfficeHours(input.officeHours, nowMs);
+  const margin = 1 + input.safetyMarginPercent / 100;
+  const claims = input.agencies.map((a): AgencyClaim => {
+    const u = input.usage.get(a.id);
+    if (u && nowMs - u.atMs <= input.staleAfterMs) {
+      return { agencyId: a.id, downKbps: Math.ceil(u.downKbps * margin), upKbps: Math.ceil(u.upKbps * margin), basis: 'measured' };
+    }
+    if (anyTelemetry) return { agencyId: a.id, downKbps: a.committedKbps, upKbps: a.committedKbps, basis: u ? 'stale' : 'no-data' };
+    const rate = open ? a.committedKbps : Math.ceil(a.committedKbps * input.outsideOfficeFraction);
+    return { agencyId: a.id, downKbps: rate, upKbps: rate, basis: open ? 'office-hours' : 'outside-office-hours' };
+  });
+  const free = input.uplinkKbps - input.headroomKbps;
+  return {
+    downKbps: Math.max(0, free - claims.reduce((s, c) => s + c.downKbps, 0)),
+    upKbps: Math.max(0, free - claims.reduce((s, c) => s + c.upKbps, 0)),
+    claims,
+  };
+}

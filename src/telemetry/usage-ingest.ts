@@ -1,0 +1,84 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Keys } from '../pool/keys';
+import { hashApiKey } from '../pool/site-store';
+import { defineScripts } from '../pool/script-loader';
+import { redisNowMs } from './capacity-refresh';
+
+/** Who sent a batch: the API key's name and the agencies it may report for (null: all). */
+export interface ApiKeyIdentity {
+  readonly name: string;
+  readonly agencies: readonly string[] | null;
+}
+
+/** Finds the API key by its SHA-256 digest; the digest comparison is constant-time. */
+export async function authenticateApiKey(redis: Redis, keys: Keys, bearer: string | undefined): Promise<ApiKeyIdentity | null> {
+  if (!bearer || bearer.length < 24 || bearer.length > 200) return null;
+  const digest = hashApiKey(bearer);
+  const json = await redis.hget(keys.apiKeys(), digest);
+  if (!json) return null;
+  // The hash lookup already matched; compare again in constant time so the path does not depend on the bytes.
+  if (!timingSafeEqual(Buffer.from(digest), Buffer.from(hashApiKey(bearer)))) return null;
+  return JSON.parse(json) as ApiKeyIdentity;
+}
+
+/** The most an agency can plausibly measure: 100 Gbps. */
+const MAX_KBPS = 100_000_000;
+
+export const usageItemSchema = z.strictObject({
+  agencyId: z.string().min(1).max(64),
+  downKbps: z.number().finite().min(0, 'must not be negative').max(MAX_KBPS, 'is more than 100 Gbps: check the unit (kbps)'),
+  upKbps: z.number().finite().min(0, 'must not be negative').max(MAX_KBPS, 'is more than 100 Gbps: check the unit (kbps)'),
+  /** When it was measured: ISO 8601 or ms since the epoch. */
+  at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]),
+});
+
+export const usageBatchSchema = z.union([
+  z.array(usageItemSchema).min(1).max(500),
+  z.strictObject({ usage: z.array(usageItemSchema).min(1).max(500) }).transform((b) => b.usage),
+]);
+
+export type UsageItem = z.infer<typeof usageItemSchema>;
+
+export interface IngestProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Clock skew allowed for a measurement time in the future. */
+const MAX_FUTURE_MS = 60_000;
+
+/**
+ * Checks a batch against the known agencies, the key's scope and the clock, and stores it whole or not at all.
+ * A measurement older than the one stored for an agency does not replace it.
+ */
+export async function ingestUsage(
+  redis: Redis,
+  keys: Keys,
+  who: ApiKeyIdentity,
+  batch: readonly UsageItem[],
+): Promise<{ stored: number; problems: IngestProblem[] }> {
+  const [agencies, nowMs] = await Promise.all([redis.hkeys(keys.agencies()), redisNowMs(redis)]);
+  const known = new Set(agencies);
+  const problems: IngestProblem[] = [];
+  const items = batch.map((item, i) => {
+    const atMs = typeof item.at === 'number' ? item.at : Date.parse(item.at);
+    if (!known.has(item.agencyId)) problems.push({ path: `[${i}].agencyId`, message: `unknown agency "${item.agencyId}"` });
+    else if (who.agencies && !who.agencies.includes(item.agencyId)) {
+      problems.push({ path: `[${i}].agencyId`, message: `this API key may not report for "${item.agencyId}"` });
+    }
+    if (atMs > nowMs + MAX_FUTURE_MS) problems.push({ path: `[${i}].at`, message: 'is in the future: check the clock of the sender (NTP)' });
+    return { agencyId: item.agencyId, downKbps: item.downKbps, upKbps: item.upKbps, atMs };
+  });
+  if (problems.length > 0) return { stored: 0, problems };
+
+  defineScripts(redis);
+  const args = items.flatMap((i) => [
+    i.agencyId,
+    i.atMs,
+    JSON.stringify({ downKbps: i.downKbps, upKbps: i.upKbps, atMs: i.atMs, receivedAtMs: nowMs }),
+  ]);
+  const stored = await (redis as unknown as { recordUsage(...a: Array<string | number>): Promise<number> }).recordUsage(keys.agencyUsage(), ...args);
+  return { stored, problems };
+}
