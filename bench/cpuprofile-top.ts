@@ -69,6 +69,27 @@ function main(): void {
   for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, count)) {
     console.log(`${(us / 1000).toFixed(0).padStart(7)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`);
   }
+  // Inclusive time of Limpah's own functions (dist/src): each sample counts once per function on its stack.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const { functionName, url, lineNumber } = byId.get(cur)!.callFrame;
+      if (!url.includes('/dist/src/')) continue;
+      const key = `${functionName || '(anonymous)'}  ${where(url)}:${lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
+  console.log('');
+  console.log('total ms  share  Limpah function (self + callees)');
+  for (const [key, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, count)) {
+    console.log(`${(us / 1000).toFixed(0).padStart(7)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`);
+  }
   console.log('');
   console.log('self ms   share  by package / file');
   for (const [key, us] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, 15)) {

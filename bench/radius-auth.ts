@@ -12,7 +12,9 @@
  *
  * Environment: BENCH_REQUESTS (per level, default 4000), BENCH_CONCURRENCY (default 1,8,32,128), BENCH_WARMUP
  * (requests at concurrency 8 before the levels, not reported; default 500), BENCH_TARGETS (default
- * limpah,freeradius-files,freeradius-redis), BENCH_CPU_PROF (a folder: run Limpah's server with node --cpu-prof).
+ * limpah,freeradius-files,freeradius-redis), BENCH_CPU_PROF (a folder: run Limpah's server with node --cpu-prof, then
+ * node dist/bench/cpuprofile-top.js <file>), BENCH_SERVER_NODE_ARGS (more node flags for Limpah's server, e.g.
+ * --perf-basic-prof for `perf record`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -51,6 +53,7 @@ const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 4000);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 500);
 const TARGETS = (process.env['BENCH_TARGETS'] ?? 'limpah,freeradius-files,freeradius-redis').split(',');
 const CPU_PROF = process.env['BENCH_CPU_PROF'];
+const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 type TargetId = 'limpah' | 'freeradius-files' | 'freeradius-redis';
 const LABEL: Record<TargetId, string> = {
@@ -89,7 +92,7 @@ async function inBatches<T>(n: number, make: () => Promise<T>): Promise<T[]> {
 }
 
 async function startLimpah(redisUrl: string, redis: Redis): Promise<Target> {
-  const execArgv = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  const execArgv = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), ...SERVER_NODE_ARGS];
   const child: ChildProcess = fork(join(__dirname, 'radius-server.js'), [], { env: { ...process.env, REDIS_URL: redisUrl }, execArgv });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`Limpah's bench server exited with code ${code} before it was ready`)));
@@ -201,9 +204,9 @@ function rowLine(label: string, concurrency: number, row: Row): string {
 const HEADER = `${'server'.padEnd(17)} conc   req/s  p50 ms  p99 ms  server us/auth  redis us/auth  others  accepted`;
 
 async function main(): Promise<void> {
-  const setEnv = ['BENCH_REQUESTS', 'BENCH_CONCURRENCY', 'BENCH_WARMUP', 'BENCH_TARGETS', 'BENCH_CPU_PROF']
+  const setEnv = ['BENCH_REQUESTS', 'BENCH_CONCURRENCY', 'BENCH_WARMUP', 'BENCH_TARGETS', 'BENCH_CPU_PROF', 'BENCH_SERVER_NODE_ARGS']
     .filter((k) => process.env[k] !== undefined)
-    .map((k) => `${k}=${process.env[k]}`);
+    .map((k) => `${k}=${/^[\w.,:/=-]*$/.test(process.env[k]!) ? process.env[k] : `'${process.env[k]}'`}`);
   const script = relative(process.cwd(), process.argv[1]!) || process.argv[1]!;
   const npmScript = process.env['npm_lifecycle_event'] ? `npm run ${process.env['npm_lifecycle_event']}: ` : '';
   console.log(`# command: ${npmScript}${[...setEnv, 'node', ...process.execArgv, script].join(' ')}`);
@@ -246,7 +249,8 @@ async function main(): Promise<void> {
       }
       if (id === 'limpah') {
         current = await startLimpah(redisServer.url, redis);
-        console.log(`# ${LABEL[id]}: node ${relative(process.cwd(), join(__dirname, 'radius-server.js'))}${CPU_PROF ? ` --cpu-prof --cpu-prof-dir ${CPU_PROF}` : ''}, pid ${current.pid}`);
+        const nodeArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), ...SERVER_NODE_ARGS];
+        console.log(`# ${LABEL[id]}: node ${[...nodeArgs, relative(process.cwd(), join(__dirname, 'radius-server.js'))].join(' ')}, pid ${current.pid}`);
       } else {
         const fr = await startFreeradiusTarget(id, redis, redisServer.port, decodeURIComponent(redisUrl.password));
         current = fr;

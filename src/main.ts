@@ -72,7 +72,14 @@ async function start(
     cleanups.push(() => embedded.stop());
     redisUrl = embedded.url;
   }
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectionName: 'limpah' });
+  // A short command timeout: RADIUS must answer within the NAS's timeout, failing open if Redis cannot.
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    commandTimeout: config.redis.commandTimeoutMs,
+    connectionName: 'limpah',
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   cleanups.push(async () => {
     await redis.quit().catch(() => redis.disconnect());
@@ -97,6 +104,8 @@ async function start(
     logger,
     publicUrl: config.publicUrl,
     trustProxy: config.http.trustProxy,
+    spoolDir: resolve(config.dataDir ?? 'data', 'spool'),
+    failOpen: config.failOpen,
   });
   cleanups.push(() => services.stop());
 

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Site } from './config/site';
 import type { Logger } from './log';
+import { paths } from './paths';
 import { Keys } from './pool/keys';
 import { Pool, type PoolOptions } from './pool/pool';
 import { Reaper } from './pool/reaper';
@@ -10,7 +12,10 @@ import { createApp } from './portal/app';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { NasDirectory } from './radius/nas-directory';
 import { CoaClient } from './radius/coa-client';
+import { AccountingSpool } from './radius/accounting-spool';
+import { FailOpenPolicy, type FailOpenOptions } from './radius/fail-open';
 import { RadiusServer } from './radius/server';
+import { CircuitBreaker } from './redis/breaker';
 import { CapacityJob } from './telemetry/capacity-job';
 import { SessionControl } from './radius/session-control';
 
@@ -36,7 +41,13 @@ export interface ServiceOptions {
   readonly trustProxy?: boolean;
   readonly pool?: PoolOptions;
   readonly reaperIntervalMs?: number;
+  /** Where accounting is spooled while Redis is unavailable (default: data/spool in the project). */
+  readonly spoolDir?: string;
+  readonly failOpen?: FailOpenOptions;
+  readonly spoolReplayMs?: number;
 }
+
+export const DEFAULT_FAIL_OPEN: FailOpenOptions = { downKbps: 512, upKbps: 256, sessionTimeoutSec: 900, maxSessions: 200 };
 
 /**
  * Wires the domain together without binding anything: writes the site into Redis, then builds the pool, the
@@ -48,7 +59,27 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   const pool = new Pool(o.redis, keys, o.pool);
   const nas = new NasDirectory(o.redis, keys, o.logger);
   await nas.start();
-  const radius = new RadiusServer({ redis: o.redis, keys, pool, nas, logger: o.logger.child({ component: 'radius' }) });
+  const radiusLog = o.logger.child({ component: 'radius' });
+  const breaker = new CircuitBreaker(3, 2000, (open) =>
+    open ? radiusLog.error('Redis unavailable: failing open and spooling accounting') : radiusLog.info('Redis is back'),
+  );
+  const spool = new AccountingSpool(o.spoolDir ?? join(paths.defaultDataDir, 'spool'), radiusLog);
+  const radius = new RadiusServer({
+    redis: o.redis,
+    keys,
+    pool,
+    nas,
+    logger: radiusLog,
+    breaker,
+    failOpen: new FailOpenPolicy(o.failOpen ?? DEFAULT_FAIL_OPEN),
+    spool,
+  });
+  // Spooled accounting goes into Redis as soon as it answers again (and at start, for a spool left by a crash).
+  const replayTimer = setInterval(() => {
+    if (!spool.pending()) return;
+    breaker.run(() => spool.replay(pool)).catch(() => undefined);
+  }, o.spoolReplayMs ?? 5000);
+  replayTimer.unref();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
@@ -73,6 +104,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     sessions,
     app,
     async stop() {
+      clearInterval(replayTimer);
       nas.stop();
       capacity.stop();
       await reaper.stop();

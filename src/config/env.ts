@@ -36,6 +36,11 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   DATA_DIR: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(20).max(10_000).default(150),
+  FAIL_OPEN_DOWN_KBPS: z.coerce.number().int().min(64).max(100_000).default(512),
+  FAIL_OPEN_UP_KBPS: z.coerce.number().int().min(32).max(100_000).default(256),
+  FAIL_OPEN_SESSION_SECONDS: z.coerce.number().int().min(60).max(7200).default(900),
+  FAIL_OPEN_MAX_SESSIONS: z.coerce.number().int().min(0).max(100_000).default(200),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
@@ -47,7 +52,8 @@ export type EnvConfig = z.infer<typeof envSchema>;
 export interface AppConfig {
   readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
   readonly radius: { readonly host: string; readonly authPort: number; readonly acctPort: number };
-  readonly redis: { readonly url: string | undefined; readonly namespace: string };
+  readonly redis: { readonly url: string | undefined; readonly namespace: string; readonly commandTimeoutMs: number };
+  readonly failOpen: { readonly downKbps: number; readonly upKbps: number; readonly sessionTimeoutSec: number; readonly maxSessions: number };
   readonly siteFile: string | undefined;
   readonly publicUrl: string;
   readonly dataDir: string | undefined;
@@ -74,7 +80,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return deepFreeze({
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY },
     radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
-    redis: { url: e.REDIS_URL, namespace: e.REDIS_NAMESPACE },
+    redis: { url: e.REDIS_URL, namespace: e.REDIS_NAMESPACE, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    failOpen: {
+      downKbps: e.FAIL_OPEN_DOWN_KBPS,
+      upKbps: e.FAIL_OPEN_UP_KBPS,
+      sessionTimeoutSec: e.FAIL_OPEN_SESSION_SECONDS,
+      maxSessions: e.FAIL_OPEN_MAX_SESSIONS,
+    },
     siteFile: e.SITE_FILE,
     publicUrl,
     dataDir: e.DATA_DIR,

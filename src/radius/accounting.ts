@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
-import type { AccountingStatus, Pool } from '../pool/pool';
+import type { AccountingInput, AccountingStatus, Pool } from '../pool/pool';
 import type { NasRecord } from '../pool/site-store';
 import type { RadiusRequest } from './codec';
 
@@ -37,24 +37,19 @@ async function closeNasSessions(pool: Pool, nas: NasRecord): Promise<number> {
   return closed;
 }
 
-/**
- * Stores one Accounting-Request. The caller answers the NAS only after this resolves, so a record the NAS
- * believes delivered is in Redis. Counters are totals; the script adds only their growth, so a retransmission
- * or a duplicate counts once.
- */
-export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRequest, log: Logger): Promise<AccountingOutcome> {
+/** What one Accounting-Request asks of the ledger. */
+export type AccountingAction =
+  | { readonly kind: 'session'; readonly input: AccountingInput }
+  | { readonly kind: 'nas-reset'; readonly status: string }
+  | { readonly kind: 'ignored'; readonly status: string };
+
+/** Reads an Accounting-Request into what the ledger must do; pure, so a record can be spooled when Redis is down. */
+export function accountingAction(nas: NasRecord, req: RadiusRequest): AccountingAction {
   const statusName = str(req, 'Acct-Status-Type');
+  // RFC 2866: Accounting-On/Off means the NAS (re)started or is stopping; none of its sessions survive.
+  if (statusName === 'Accounting-On' || statusName === 'Accounting-Off') return { kind: 'nas-reset', status: statusName };
   const status = STATUS[statusName];
-  if (statusName === 'Accounting-On' || statusName === 'Accounting-Off') {
-    // RFC 2866: the NAS (re)started or is stopping; none of its sessions survive. Give their bandwidth back.
-    const closed = await closeNasSessions(pool, nas);
-    log.info({ status: statusName, closed }, 'NAS restarted or stopped: its sessions are closed');
-    return 'nas-reset';
-  }
-  if (!status) {
-    log.info({ status: statusName }, 'accounting status acknowledged without action');
-    return 'ignored';
-  }
+  if (!status) return { kind: 'ignored', status: statusName };
   const sessionId = str(req, 'User-Name');
   const mac = normalizeMac(str(req, 'Calling-Station-Id')) ?? '';
   const record = {
@@ -69,19 +64,41 @@ export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRe
     outputOctets: counter(num(req, 'Acct-Output-Octets') + num(req, 'Acct-Output-Gigawords') * GIGAWORD),
     terminateCause: str(req, 'Acct-Terminate-Cause'),
   };
-  const result = await pool.account({
-    status,
-    sessionId: sessionId || `unnamed:${record.acctSessionId}`,
-    mac: mac || '00:00:00:00:00:00',
-    hotspotId: nas.hotspotId,
-    acctSessionId: record.acctSessionId,
-    sessionTimeSec: record.sessionTime,
-    inputBytes: record.inputOctets,
-    outputBytes: record.outputOctets,
-    terminateCause: record.terminateCause,
-    framedIp: record.framedIp,
-    record,
-  });
+  return {
+    kind: 'session',
+    input: {
+      status,
+      sessionId: sessionId || `unnamed:${record.acctSessionId}`,
+      mac: mac || '00:00:00:00:00:00',
+      hotspotId: nas.hotspotId,
+      acctSessionId: record.acctSessionId,
+      sessionTimeSec: record.sessionTime,
+      inputBytes: record.inputOctets,
+      outputBytes: record.outputOctets,
+      terminateCause: record.terminateCause,
+      framedIp: record.framedIp,
+      record,
+    },
+  };
+}
+
+/**
+ * Applies an accounting action to the ledger. The caller answers the NAS only after this resolves, so a record
+ * the NAS believes delivered is in Redis (or in the spool). Counters are totals; the script adds only their
+ * growth, so a retransmission or a duplicate counts once.
+ */
+export async function applyAccounting(pool: Pool, nas: NasRecord, action: AccountingAction, log: Logger): Promise<AccountingOutcome> {
+  if (action.kind === 'ignored') {
+    log.info({ status: action.status }, 'accounting status acknowledged without action');
+    return 'ignored';
+  }
+  if (action.kind === 'nas-reset') {
+    const closed = await closeNasSessions(pool, nas);
+    log.info({ status: action.status, closed }, 'NAS restarted or stopped: its sessions are closed');
+    return 'nas-reset';
+  }
+  const { input } = action;
+  const result = await pool.account(input);
   switch (result.code) {
     case 'ok':
       return 'stored';
@@ -90,13 +107,13 @@ export async function recordAccounting(pool: Pool, nas: NasRecord, req: RadiusRe
     case 'closed':
       return 'closed';
     case 'revived':
-      log.warn({ sessionId }, 'a session released for silence reported in again; its rate is booked again');
+      log.warn({ sessionId: input.sessionId }, 'a session released for silence reported in again; its rate is booked again');
       return 'revived';
     case 'mismatch':
-      log.warn({ sessionId, nasHotspot: nas.hotspotId }, 'accounting from a NAS of another hotspot than the session; ignored');
+      log.warn({ sessionId: input.sessionId, nasHotspot: nas.hotspotId }, 'accounting from a NAS of another hotspot than the session; ignored');
       return 'mismatch';
     case 'unknown':
-      log.warn({ sessionId, acctSessionId: record.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
+      log.warn({ sessionId: input.sessionId, acctSessionId: input.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
       return 'unmatched';
   }
 }

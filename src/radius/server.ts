@@ -2,8 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { Pool } from '../pool/pool';
-import { authorize } from './access';
-import { recordAccounting } from './accounting';
+import { authorize, type AccessDecision } from './access';
+import type { NasRecord } from '../pool/site-store';
+import { accountingAction, applyAccounting } from './accounting';
+import type { AccountingSpool } from './accounting-spool';
+import type { FailOpenPolicy } from './fail-open';
+import { REPLY_MESSAGES } from './reply-messages';
+import { BreakerOpenError, type CircuitBreaker } from '../redis/breaker';
 import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure } from './codec';
 import type { NasDirectory } from './nas-directory';
 import { normalizeSourceIp } from './nas-directory';
@@ -15,6 +20,12 @@ export interface RadiusServerDeps {
   readonly pool: Pool;
   readonly nas: NasDirectory;
   readonly logger: Logger;
+  /** Stops waiting on a Redis that does not answer. */
+  readonly breaker: CircuitBreaker;
+  /** What to do with an Access-Request while Redis is unavailable. */
+  readonly failOpen: FailOpenPolicy;
+  /** Where accounting goes while Redis is unavailable. */
+  readonly spool: AccountingSpool;
 }
 
 export type DropReason = DecodeFailure | 'unknown-nas' | 'wrong-port';
@@ -26,6 +37,8 @@ export interface RadiusCounters {
   readonly rejected: number;
   readonly accounted: number;
   readonly retransmits: number;
+  readonly failedOpen: number;
+  readonly spooled: number;
   readonly dropped: Readonly<Partial<Record<DropReason, number>>>;
 }
 
@@ -42,7 +55,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 export class RadiusServer {
   private readonly replies = new Map<string, { reply: Buffer; at: number }>();
   private readonly dropLogAt = new Map<string, number>();
-  private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0 };
+  private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0 };
   private readonly dropped: Partial<Record<DropReason, number>> = {};
 
   constructor(private readonly deps: RadiusServerDeps) {}
@@ -94,13 +107,29 @@ export class RadiusServer {
       // RFC 5997: answer on the auth port with Access-Accept, on the accounting port with Accounting-Response.
       reply = encodeResponse(port === 'auth' ? Code.AccessAccept : Code.AccountingResponse, req, [], nas.secret);
     } else if (req.code === Code.AccessRequest) {
-      const decision = await authorize(this.deps, nas, req, log);
+      let decision;
+      try {
+        decision = await this.deps.breaker.run(() => authorize(this.deps, nas, req, log));
+      } catch (err) {
+        decision = this.failOpen(nas, err, log);
+      }
       if (decision.code === Code.AccessAccept) this.counts.accepted++;
       else this.counts.rejected++;
       log.info({ userName: req.attributes['User-Name'], outcome: decision.outcome }, 'Access-Request');
       reply = encodeResponse(decision.code, req, decision.attributes, nas.secret);
     } else {
-      const outcome = await recordAccounting(this.deps.pool, nas, req, log);
+      const action = accountingAction(nas, req);
+      let outcome: string;
+      try {
+        outcome = await this.deps.breaker.run(() => applyAccounting(this.deps.pool, nas, action, log));
+      } catch (err) {
+        // Kept on local disk and replayed later; Accounting-On/Off is not spooled: the NAS retries it.
+        if (action.kind !== 'session') throw err;
+        this.deps.spool.append(action.input);
+        this.counts.spooled++;
+        outcome = 'spooled';
+        if (!(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: accounting spooled to disk');
+      }
       this.counts.accounted++;
       log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
       reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
@@ -108,6 +137,18 @@ export class RadiusServer {
     if (this.replies.size >= MAX_CACHED_REPLIES) this.replies.delete(this.replies.keys().next().value!);
     this.replies.set(cacheKey, { reply, at: Date.now() });
     return reply;
+  }
+
+  /** Access-Request while Redis is unavailable: a short session at a safe rate, within this process's budget. */
+  private failOpen(nas: NasRecord, err: unknown, log: Logger): AccessDecision {
+    if (!(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: failing open');
+    const attributes = this.deps.failOpen.admit(nas);
+    if (!attributes) {
+      return { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES.pool_full]], outcome: 'fail-open budget spent' };
+    }
+    this.counts.failedOpen++;
+    const o = this.deps.failOpen.options;
+    return { code: Code.AccessAccept, attributes, outcome: `fail-open ${o.upKbps}k/${o.downKbps}k for ${o.sessionTimeoutSec}s` };
   }
 
   private expireReplies(): void {

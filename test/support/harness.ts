@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import type { Site } from '../../src/config/site';
@@ -28,6 +31,7 @@ export async function startHarness(site: Site = testSite(), options: Partial<Ser
     logger,
     publicUrl: 'http://portal.test',
     reaperIntervalMs: 3_600_000,
+    spoolDir: mkdtempSync(join(tmpdir(), 'limpah-spool-')),
     ...options,
   });
   const auth = new UdpListener('auth', '127.0.0.1', 0, services.radius.handleAuth, logger);
