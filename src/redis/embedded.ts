@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 export interface EmbeddedRedis {
   readonly url: string;
   readonly port: number;
+  readonly password: string;
   readonly pid: number | undefined;
   stop(): Promise<void>;
 }
@@ -35,6 +36,9 @@ export interface EmbeddedRedisOptions {
   binary?: string;
   /** Called when redis-server exits while Limpah still needs it. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** To start again where an earlier server was (tests of a Redis restart): its port and password. */
+  port?: number;
+  password?: string;
 }
 
 const PID_FILE = 'limpah-redis.pid';
@@ -74,8 +78,8 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(options.dataDir, 0o700);
   await stopOrphan(options.dataDir, options.logger);
-  const password = randomBytes(24).toString('hex');
-  const port = await freePort();
+  const password = options.password ?? randomBytes(24).toString('hex');
+  const port = options.port ?? (await freePort());
   // The configuration goes through stdin ("redis-server -"), so the password never shows in the process list.
   const config = [
     `port ${port}`,
@@ -152,6 +156,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   return {
     url: `redis://:${password}@127.0.0.1:${port}/0`,
     port,
+    password,
     pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {

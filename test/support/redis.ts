@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 /** A connection to the test run's redis-server and a namespace no other suite uses. */
-export function testRedis(): { redis: Redis; namespace: string } {
-  const url = process.env['LIMPAH_TEST_REDIS_URL'];
+export function testRedis(url = process.env['LIMPAH_TEST_REDIS_URL']): { redis: Redis; namespace: string } {
   if (!url) throw new Error('LIMPAH_TEST_REDIS_URL is not set: run the tests through jest (globalSetup starts redis-server)');
-  return { redis: new Redis(url, { maxRetriesPerRequest: 1 }), namespace: `t-${randomBytes(5).toString('hex')}` };
+  // As main.ts connects: a short command timeout, so a dead Redis fails fast.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 150, retryStrategy: (n) => Math.min(n * 50, 500) });
+  redis.on('error', () => undefined);
+  return { redis, namespace: `t-${randomBytes(5).toString('hex')}` };
 }
 
 /** Every key and value of a namespace, for comparing states. */
