@@ -45,7 +45,7 @@ export const FR_REPLY: ReadonlyArray<readonly [string, string]> = [
   // Listed first so FreeRADIUS signs the Accept with it first, as Limpah does (BlastRADIUS); it computes the value.
   ['Message-Authenticator', '0x00000000000000000000000000000000'],
   ['Session-Timeout', '3600'],
-  ['Idle-Timeout', '300'],
+  ['Idle-Timeout', '600'],
   ['Acct-Interim-Interval', '300'],
   ['Mikrotik-Rate-Limit', '"1024k/2048k"'],
   ['WISPr-Bandwidth-Max-Up', '1024000'],

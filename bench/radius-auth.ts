@@ -15,10 +15,12 @@
  * limpah,freeradius-files,freeradius-redis), BENCH_CPU_PROF (a folder: run Limpah's server with node --cpu-prof, then
  * node dist/bench/cpuprofile-top.js <file>), BENCH_SERVER_NODE_ARGS (more node flags for Limpah's server, e.g.
  * --perf-basic-prof for `perf record`).
+ * Limpah's synthetic site (bench/radius-server.ts) admits about 48,000 sessions (100 Gbps uplink, 2 Mbps each): keep
+ * BENCH_REQUESTS x levels + BENCH_WARMUP below that, or the last requests are rejected (and shown as such).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
@@ -160,12 +162,14 @@ const VSA_NAMES: Record<string, string> = {
 function describeReply(packet: Buffer | undefined): string {
   const p = packet && inspect(packet);
   if (!p) return '(no Access-Accept received)';
+  const show = (name: string, v: Buffer): string =>
+    name === 'Message-Authenticator' ? name : name === 'Mikrotik-Rate-Limit' ? `${name}=${v.toString('latin1')}` : v.length === 4 ? `${name}=${v.readUInt32BE(0)}` : name;
   const names = p.attributes.map(([type, value]) => {
     if (type === 26 && value.length >= 6) {
       const key = `${value.readUInt32BE(0)}:${value[4]}`;
-      return VSA_NAMES[key] ?? `VSA ${key}`;
+      return show(VSA_NAMES[key] ?? `VSA ${key}`, value.subarray(6));
     }
-    return ATTRIBUTE_NAMES[type] ?? `attribute ${type}`;
+    return show(ATTRIBUTE_NAMES[type] ?? `attribute ${type}`, value);
   });
   return `${packet!.length} bytes: ${names.join(', ')}`;
 }
@@ -203,13 +207,31 @@ function rowLine(label: string, concurrency: number, row: Row): string {
 
 const HEADER = `${'server'.padEnd(17)} conc   req/s  p50 ms  p99 ms  server us/auth  redis us/auth  others  accepted`;
 
+/** The outermost `npm run <script>` among this process's ancestors (npm sets it as its process title), if any. */
+function npmCommand(): string | undefined {
+  let found: string | undefined;
+  let pid = process.ppid;
+  for (let depth = 0; depth < 8 && pid > 1; depth++) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+      if (/^npm run \S+/.test(cmdline)) found = cmdline;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return found ?? (process.env['npm_lifecycle_event'] ? `npm run ${process.env['npm_lifecycle_event']}` : undefined);
+}
+
 async function main(): Promise<void> {
   const setEnv = ['BENCH_REQUESTS', 'BENCH_CONCURRENCY', 'BENCH_WARMUP', 'BENCH_TARGETS', 'BENCH_CPU_PROF', 'BENCH_SERVER_NODE_ARGS']
     .filter((k) => process.env[k] !== undefined)
     .map((k) => `${k}=${/^[\w.,:/=-]*$/.test(process.env[k]!) ? process.env[k] : `'${process.env[k]}'`}`);
   const script = relative(process.cwd(), process.argv[1]!) || process.argv[1]!;
-  const npmScript = process.env['npm_lifecycle_event'] ? `npm run ${process.env['npm_lifecycle_event']}: ` : '';
-  console.log(`# command: ${npmScript}${[...setEnv, 'node', ...process.execArgv, script].join(' ')}`);
+  const direct = ['node', ...process.execArgv, script].join(' ');
+  const npm = npmCommand();
+  console.log(`# command: ${[...setEnv, npm ?? direct].join(' ')}${npm ? `  (which runs ${direct} after the build)` : ''}`);
   console.log(`# RADIUS Access-Request -> Access-Accept: PAP + Message-Authenticator; User-Name, User-Password, Calling-Station-Id, NAS-IP-Address`);
   console.log(
     `# node ${process.version}, ${cpus().length} CPUs; ${REQUESTS} requests per level, concurrency ${LEVELS.join(',')}, ` +
@@ -286,9 +308,15 @@ async function main(): Promise<void> {
   console.log('');
   for (const [id, sample] of samples) console.log(`# ${LABEL[id]} Access-Accept: ${sample}`);
 
+  const busiest = Math.max(...[...rows.values()].flatMap((byLevel) => [...byLevel.values()].map((r) => r.othersPct)));
+  if (busiest > 15) {
+    console.log(`# warning: other processes used up to ${busiest.toFixed(0)}% of the machine's CPU during a level; run again on a quiet machine`);
+  }
+
   const limpah = rows.get('limpah');
   const frRedis = rows.get('freeradius-redis');
   const frFiles = rows.get('freeradius-files');
+  if (limpah && !frRedis && !frFiles) console.log('# no FreeRADIUS measured in this run: no ratios');
   if (limpah && (frRedis || frFiles)) {
     console.log('');
     console.log('conc  CPU/auth Limpah / FreeRADIUS+Redis (target <= 1)  req/s Limpah / FreeRADIUS files (target >= 1)');

@@ -21,8 +21,11 @@ export interface Harness {
 }
 
 /** Limpah as main.ts composes it, on a test namespace, with RADIUS on free loopback ports. */
-export async function startHarness(site: Site = testSite(), options: Partial<ServiceOptions> & { redisUrl?: string } = {}): Promise<Harness> {
-  const { redis, namespace } = testRedis(options.redisUrl);
+export async function startHarness(
+  site: Site = testSite(),
+  options: Partial<ServiceOptions> & { redisUrl?: string; commandTimeoutMs?: number } = {},
+): Promise<Harness> {
+  const { redis, namespace } = testRedis(options.redisUrl, options.commandTimeoutMs);
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'silent' });
   const services = await buildServices({
     redis,

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 /** A connection to the test run's redis-server and a namespace no other suite uses. */
-export function testRedis(url = process.env['LIMPAH_TEST_REDIS_URL']): { redis: Redis; namespace: string } {
+export function testRedis(url = process.env['LIMPAH_TEST_REDIS_URL'], commandTimeoutMs = 2000): { redis: Redis; namespace: string } {
   if (!url) throw new Error('LIMPAH_TEST_REDIS_URL is not set: run the tests through jest (globalSetup starts redis-server)');
-  // As main.ts connects: a short command timeout, so a dead Redis fails fast.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 150, retryStrategy: (n) => Math.min(n * 50, 500) });
+  // As main.ts connects, with a command timeout so that a dead Redis fails fast; longer than production's by
+  // default, because two test workers and a browser share two cores.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: commandTimeoutMs, retryStrategy: (n) => Math.min(n * 50, 500) });
   redis.on('error', () => undefined);
   return { redis, namespace: `t-${randomBytes(5).toString('hex')}` };
 }
