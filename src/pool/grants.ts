@@ -53,9 +53,14 @@ export async function allowGrant(
   return r === 0 ? 'ok' : r === 1 ? 'device' : 'hotspot';
 }
 
+/** Credentials in the grant format, not stored: for when Redis is unavailable and RADIUS fails open. */
+export function unstoredGrant(input: { hotspotId: string; mac: string }): Grant {
+  return { username: `g-${randomText(12)}`, password: randomText(16), hotspotId: input.hotspotId, mac: input.mac };
+}
+
 /** A one-time grant: a random username and password, bound to a hotspot and a MAC, valid two minutes. */
 export async function createGrant(redis: Redis, keys: Keys, input: { hotspotId: string; mac: string }): Promise<Grant> {
-  const grant: Grant = { username: `g-${randomText(12)}`, password: randomText(16), hotspotId: input.hotspotId, mac: input.mac };
+  const grant = unstoredGrant(input);
   await redis
     .multi()
     .hset(keys.grant(grant.username), { password: grant.password, hotspotId: grant.hotspotId, mac: grant.mac })

@@ -6,7 +6,7 @@ import { isLimpahError } from '../errors';
 import type { Logger } from '../log';
 import { paths } from '../paths';
 import type { Keys } from '../pool/keys';
-import { findHotspot } from '../pool/site-store';
+import { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
@@ -25,6 +25,7 @@ export interface AppDeps {
 /** Builds the HTTP app without listening; main.ts listens, tests hand it to supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const hotspots = new HotspotLookup(deps.redis, deps.keys, deps.logger);
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('view engine', 'ejs');
@@ -83,11 +84,11 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v1', usageRouter(deps));
-  app.use(mikrotikRouter(deps));
+  app.use(mikrotikRouter({ ...deps, hotspots }));
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;
-    const hotspot = id && /^[a-z0-9-]{1,64}$/.test(id) ? await findHotspot(deps.redis, deps.keys, { id }) : null;
+    const hotspot = id && /^[a-z0-9-]{1,64}$/.test(id) ? await hotspots.find({ id }) : null;
     res.render('welcome', { hotspot });
   });
 

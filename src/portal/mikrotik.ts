@@ -2,9 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
-import { allowGrant, createGrant } from '../pool/grants';
+import { allowGrant, createGrant, unstoredGrant } from '../pool/grants';
 import type { Keys } from '../pool/keys';
-import { findHotspot, type HotspotInfo } from '../pool/site-store';
+import type { HotspotInfo } from '../pool/site-store';
+import type { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
 import { allowFormAction, renderError } from './render';
@@ -13,6 +14,7 @@ import { isRouterLoginUrl } from './router-url';
 export interface PortalDeps {
   readonly redis: Redis;
   readonly keys: Keys;
+  readonly hotspots: HotspotLookup;
   readonly signer: FormSigner;
   readonly publicUrl: string;
 }
@@ -73,8 +75,8 @@ function destination(linkOrig: string | undefined, fallback: string): string {
 }
 
 async function resolveHotspot(deps: PortalDeps, hotspotId: string | undefined, identity: string | undefined): Promise<HotspotInfo | null> {
-  const byId = hotspotId && /^[a-z0-9-]{1,64}$/.test(hotspotId) ? await findHotspot(deps.redis, deps.keys, { id: hotspotId }) : null;
-  return byId ?? (identity ? findHotspot(deps.redis, deps.keys, { identifier: identity }) : null);
+  const byId = hotspotId && /^[a-z0-9-]{1,64}$/.test(hotspotId) ? await deps.hotspots.find({ id: hotspotId }) : null;
+  return byId ?? (identity ? deps.hotspots.find({ identifier: identity }) : null);
 }
 
 export function mikrotikRouter(deps: PortalDeps): Router {
@@ -133,17 +135,25 @@ export function mikrotikRouter(deps: PortalDeps): Router {
     if (verdict !== 'ok') return renderError(res, 400, 'errBadRequest');
 
     const mac = normalizeMac(fields.mac);
-    const hotspot = await findHotspot(deps.redis, deps.keys, { id: fields.hotspot });
+    const hotspot = await deps.hotspots.find({ id: fields.hotspot });
     if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
     if (!isRouterLoginUrl(fields.linkLoginOnly, hotspot.loginHosts)) return renderError(res, 400, 'errBadRequest');
 
-    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions });
+    // Without Redis there is no limit to check and nowhere to keep the grant: the credentials still go to the
+    // router, and RADIUS, failing open, lets the citizen in at the safe rate.
+    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
+      req.log?.warn({ err }, 'Redis unavailable: grant rate limit not checked');
+      return 'ok' as const;
+    });
     if (allowed !== 'ok') {
       req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'grant refused: too many in the last minute');
       res.setHeader('Retry-After', '60');
       return renderError(res, 429, 'errTooManyGrants');
     }
-    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac });
+    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac }).catch((err: unknown) => {
+      req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
+      return unstoredGrant({ hotspotId: hotspot.id, mac });
+    });
     let password = grant.password;
     if (fields.chapId) {
       const chapId = decodeMikrotikOctal(fields.chapId);

@@ -5,7 +5,9 @@ import { createGrant } from '../../src/pool/grants';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
+import { formFields } from '../support/html';
 import { TEST_SECRET } from '../support/site';
+import request from 'supertest';
 
 const MAC = 'AA:BB:CC:00:07:01';
 
@@ -62,10 +64,19 @@ describe('when the real redis-server stops and comes back', () => {
     expect((await acct(g.username, 'Start', ['Acct-Session-Time = 0'])).code).toBe('Accounting-Response');
     expect(await h.services.pool.snapshot()).toMatchObject({ sessions: 1, allocDownKbps: 2048 });
 
+    const router = { mac: 'AA:BB:CC:00:07:02', 'link-login-only': 'http://10.5.50.1/login', identity: 'MikroTik-Taman' };
+    await request(h.services.app).post('/hotspot/mikrotik').type('form').send(router).expect(200);
+
     await redis.stop();
 
-    // Logins go on at the safe rate, for a short time, up to the budget (2 here).
-    const open1 = await auth('g-anyoneatall1', 'whatever', 'AA:BB:CC:00:07:02');
+    // The citizen still sees the splash page and gets credentials for the router...
+    const splash = await request(h.services.app).post('/hotspot/mikrotik').type('form').send(router).expect(200);
+    const connect = await request(h.services.app).post('/hotspot/mikrotik/connect').type('form').send(formFields(splash.text).fields).expect(200);
+    const login = formFields(connect.text).fields;
+    expect(login['username']).toMatch(/^g-/);
+
+    // ...and logins go on at the safe rate, for a short time, up to the budget (2 here).
+    const open1 = await auth(login['username']!, login['password']!, 'AA:BB:CC:00:07:02');
     expect(open1.code).toBe('Access-Accept');
     expect(open1.attributes).toMatchObject({ 'Mikrotik-Rate-Limit': '256k/512k', 'Session-Timeout': '600' });
     expect(Object.keys(open1.attributes)[0]).toBe('Message-Authenticator');
