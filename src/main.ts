@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from './config/env';
 import { loadSiteFile } from './config/site';
 import { isLimpahError } from './errors';
 import { createLogger, type Logger } from './log';
 import { paths } from './paths';
+import { connectRedis } from './redis/connect';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded';
 import { UdpListener } from './radius/transport';
 import { buildServices } from './services';
@@ -62,7 +62,7 @@ async function start(
   fatal: (reason: string) => void,
 ): Promise<void> {
   let redisUrl = config.redis.url;
-  if (!redisUrl) {
+  if (!redisUrl && !config.redis.sentinels) {
     const dataDir = resolve(config.dataDir ?? 'data', 'redis');
     const embedded: EmbeddedRedis = await startEmbeddedRedis({
       dataDir,
@@ -72,20 +72,13 @@ async function start(
     cleanups.push(() => embedded.stop());
     redisUrl = embedded.url;
   }
-  // A short command timeout: RADIUS must answer within the NAS's timeout, failing open if Redis cannot.
-  const redis = new Redis(redisUrl, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    commandTimeout: config.redis.commandTimeoutMs,
-    connectionName: 'limpah',
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
+  const redis = connectRedis(config.redis, redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   cleanups.push(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
   await redis.ping();
-  logger.info({ redis: config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
+  logger.info({ redis: config.redis.sentinels ? 'sentinel' : config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
 
   if (!process.env['PUBLIC_URL']) {
     logger.warn({ publicUrl: config.publicUrl }, 'PUBLIC_URL is not set: citizens are sent to this address after login; set it to the portal URL their phones reach');

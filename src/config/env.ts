@@ -28,6 +28,15 @@ export const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379/0')
       .optional(),
   ),
+  REDIS_SENTINELS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port...], e.g. 10.20.0.5:26379,10.20.0.6:26379')
+      .optional(),
+  ),
+  REDIS_MASTER_NAME: optionalText,
+  REDIS_PASSWORD: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
   REDIS_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, "-" or "_"')
@@ -52,7 +61,15 @@ export type EnvConfig = z.infer<typeof envSchema>;
 export interface AppConfig {
   readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
   readonly radius: { readonly host: string; readonly authPort: number; readonly acctPort: number };
-  readonly redis: { readonly url: string | undefined; readonly namespace: string; readonly commandTimeoutMs: number };
+  readonly redis: {
+    readonly url: string | undefined;
+    readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
+    readonly masterName: string | undefined;
+    readonly password: string | undefined;
+    readonly sentinelPassword: string | undefined;
+    readonly namespace: string;
+    readonly commandTimeoutMs: number;
+  };
   readonly failOpen: { readonly downKbps: number; readonly upKbps: number; readonly sessionTimeoutSec: number; readonly maxSessions: number };
   readonly siteFile: string | undefined;
   readonly publicUrl: string;
@@ -76,11 +93,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     throw new LimpahError('CONFIG_INVALID', `Invalid environment; fix these variables:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.REDIS_SENTINELS && !e.REDIS_MASTER_NAME) {
+    throw new LimpahError('CONFIG_INVALID', 'Invalid environment; fix these variables:\n  REDIS_MASTER_NAME: must be set with REDIS_SENTINELS (the name in "sentinel monitor <name> ...")');
+  }
+  if (e.REDIS_SENTINELS && e.REDIS_URL) {
+    throw new LimpahError('CONFIG_INVALID', 'Invalid environment; fix these variables:\n  REDIS_URL: set either REDIS_URL or REDIS_SENTINELS, not both');
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.HTTP_PORT}`).replace(/\/+$/, '');
   return deepFreeze({
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY },
     radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
-    redis: { url: e.REDIS_URL, namespace: e.REDIS_NAMESPACE, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    redis: {
+      url: e.REDIS_URL,
+      sentinels: e.REDIS_SENTINELS?.split(',').map((hp) => {
+        const at = hp.lastIndexOf(':');
+        return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
+      }),
+      masterName: e.REDIS_MASTER_NAME,
+      password: e.REDIS_PASSWORD,
+      sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+      namespace: e.REDIS_NAMESPACE,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
     failOpen: {
       downKbps: e.FAIL_OPEN_DOWN_KBPS,
       upKbps: e.FAIL_OPEN_UP_KBPS,
