@@ -7,6 +7,7 @@ import { paths } from './paths';
 import { Keys } from './pool/keys';
 import { Pool, type PoolOptions } from './pool/pool';
 import { Reaper } from './pool/reaper';
+import { reconcile } from './pool/reconcile';
 import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { FormSigner, loadFormKey } from './portal/form-token';
@@ -80,6 +81,14 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     breaker.run(() => spool.replay(pool)).catch(() => undefined);
   }, o.spoolReplayMs ?? 5000);
   replayTimer.unref();
+  // The ledger must equal the sum of the live sessions; a drift is a bug, reported for an operator to look at.
+  const reconcileLog = o.logger.child({ component: 'reconcile' });
+  const reconcileTimer = setInterval(() => {
+    reconcile(o.redis, keys)
+      .then((r) => (r.drift ? reconcileLog.error(r, 'ledger drift: the pool differs from its sessions') : reconcileLog.debug(r, 'ledger consistent')))
+      .catch((err: unknown) => reconcileLog.warn({ err }, 'reconcile failed'));
+  }, 600_000);
+  reconcileTimer.unref();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
@@ -105,6 +114,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     app,
     async stop() {
       clearInterval(replayTimer);
+      clearInterval(reconcileTimer);
       nas.stop();
       capacity.stop();
       await reaper.stop();

@@ -4,8 +4,9 @@
   usage, so a retransmitted or duplicated packet counts once.
 
   A session the reaper closed (terminateCause 'lease-expired' or 'never-started') whose NAS still reports it is
-  alive after all: its usage still counts, and a Start or Interim revives it, taking its rate back from the pool,
-  because the router is enforcing that rate whatever the ledger says.
+  alive after all: its usage still counts, and a Start or Interim revives it. It is booked again at its rate, or
+  at what the pool has left if that is less (never beyond capacity), and marked needsRerate=1 so that the
+  allocator brings the router's rate in line.
 
   KEYS[1] pool hash
   KEYS[2] session hash
@@ -72,8 +73,8 @@ if status == 'stop' then
   redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
   if reaped then return {changed and 'ok' or 'duplicate', 'closed'} end
   redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
-  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', -tonumber(s[5]))
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', -tonumber(s[6]))
+  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[5]))  -- 0 - x, not -x: HINCRBY refuses "-0"
+  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))  -- 0 - x, not -x: HINCRBY refuses "-0"
   redis.call('HINCRBY', KEYS[1], 'sessions', -1)
   redis.call('SREM', KEYS[3], sid)
   redis.call('ZREM', KEYS[4], sid)
@@ -85,11 +86,15 @@ end
 redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
 redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
 if reaped then
-  redis.call('HSET', KEYS[2], 'state', 'active', 'terminateCause', '', 'revivedAt', nowMs)
+  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps')
+  local down = math.max(0, math.min(tonumber(s[5]), tonumber(p[1] or '0') - tonumber(p[3] or '0')))
+  local up = math.max(0, math.min(tonumber(s[6]), tonumber(p[2] or '0') - tonumber(p[4] or '0')))
+  redis.call('HSET', KEYS[2], 'state', 'active', 'terminateCause', '', 'revivedAt', nowMs, 'downKbps', down, 'upKbps', up)
+  if down < tonumber(s[5]) or up < tonumber(s[6]) then redis.call('HSET', KEYS[2], 'needsRerate', 1) end
   redis.call('HDEL', KEYS[2], 'closedAt')
   redis.call('PERSIST', KEYS[2])
-  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', tonumber(s[5]))
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', tonumber(s[6]))
+  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
+  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
   redis.call('HINCRBY', KEYS[1], 'sessions', 1)
   redis.call('SADD', KEYS[3], sid)
   return {'revived', 'active'}

@@ -28,8 +28,8 @@ if ARGV[4] == '1' then
   if lease and tonumber(lease) > nowMs then return 'lease-renewed' end
 end
 redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'allocDownKbps', -tonumber(s[2]))
-redis.call('HINCRBY', KEYS[1], 'allocUpKbps', -tonumber(s[3]))
+redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[2]))  -- 0 - x, not -x: HINCRBY refuses "-0"
+redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[3]))  -- 0 - x, not -x: HINCRBY refuses "-0"
 redis.call('HINCRBY', KEYS[1], 'sessions', -1)
 redis.call('SREM', KEYS[3], sid)
 redis.call('ZREM', KEYS[4], sid)
