@@ -63,7 +63,32 @@ export const quotaSchema = z
   .refine((q) => q.minDownKbps <= q.downKbps, { message: 'minDownKbps must not exceed downKbps', path: ['minDownKbps'] })
   .refine((q) => q.minUpKbps <= q.upKbps, { message: 'minUpKbps must not exceed upKbps', path: ['minUpKbps'] });
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM in WIB, e.g. "07:30"');
+
+/** Opening hours of government offices, WIB, by weekday; a day left out has no office hours. */
+const span = z.tuple([hhmm, hhmm]).refine(([from, to]) => from < to, 'the end must be after the start, the same day');
+export const officeHoursSchema = z.strictObject({
+  mon: span.optional(),
+  tue: span.optional(),
+  wed: span.optional(),
+  thu: span.optional(),
+  fri: span.optional(),
+  sat: span.optional(),
+  sun: span.optional(),
+});
+
+/** Kotawaringin Timur's office hours (five-day week): Monday to Thursday 07:30-16:00, Friday 07:30-16:30. */
+export const DEFAULT_OFFICE_HOURS = {
+  mon: ['07:30', '16:00'],
+  tue: ['07:30', '16:00'],
+  wed: ['07:30', '16:00'],
+  thu: ['07:30', '16:00'],
+  fri: ['07:30', '16:30'],
+} as const;
+
 export const hotspotSchema = z.strictObject({
+  /** When citizens may connect, WIB, by weekday; without it, always. */
+  openingHours: officeHoursSchema.optional(),
   id,
   name: z.string().trim().min(1).max(100),
   kecamatan: z.string().trim().min(1).max(60),
@@ -77,28 +102,6 @@ export const agencySchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
   committedKbps: z.number().int().min(0, 'must not be negative'),
 });
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM in WIB, e.g. "07:30"');
-
-/** Opening hours of government offices, WIB, by weekday; a day left out has no office hours. */
-export const officeHoursSchema = z.strictObject({
-  mon: z.tuple([hhmm, hhmm]).optional(),
-  tue: z.tuple([hhmm, hhmm]).optional(),
-  wed: z.tuple([hhmm, hhmm]).optional(),
-  thu: z.tuple([hhmm, hhmm]).optional(),
-  fri: z.tuple([hhmm, hhmm]).optional(),
-  sat: z.tuple([hhmm, hhmm]).optional(),
-  sun: z.tuple([hhmm, hhmm]).optional(),
-});
-
-/** Kotawaringin Timur's office hours (five-day week): Monday to Thursday 07:30-16:00, Friday 07:30-16:30. */
-export const DEFAULT_OFFICE_HOURS = {
-  mon: ['07:30', '16:00'],
-  tue: ['07:30', '16:00'],
-  wed: ['07:30', '16:00'],
-  thu: ['07:30', '16:00'],
-  fri: ['07:30', '16:30'],
-} as const;
 
 export const telemetrySchema = z.strictObject({
   /** Measured usage older than this is stale: the agency is claimed at its committed rate again. */
@@ -129,6 +132,8 @@ export const siteSchema = z
     officeHours: officeHoursSchema.default(DEFAULT_OFFICE_HOURS as unknown as z.infer<typeof officeHoursSchema>),
     /** ...and at this fraction of it outside them. */
     outsideOfficeFraction: z.number().min(0).max(1).default(0.2),
+    /** Citizens may be granted this multiple of public capacity: not everyone saturates a link at once. */
+    overbooking: z.number().min(1).max(10).default(1),
   })
   .superRefine((site, ctx) => {
     if (site.uplink.headroomKbps >= site.uplink.capacityKbps) {

@@ -51,6 +51,28 @@ export function inOfficeHours(hours: OfficeHours, nowMs: number): boolean {
   return m >= minutes(span[0]) && m < minutes(span[1]);
 }
 
+/** The hours as the admit script reads them: per WIB weekday, Sunday first, [from, to) in minutes, or false. */
+export function openMinutes(hours: OfficeHours): Array<[number, number] | false> {
+  return DAYS.map((d) => {
+    const span = hours[d];
+    return span ? [minutes(span[0]), minutes(span[1])] : false;
+  });
+}
+
+/** When the hours next begin after `nowMs` (WIB weekday 0 = Sunday, minute of the day), within a week. */
+export function nextOpening(hours: OfficeHours, nowMs: number): { weekday: number; minute: number; today: boolean } | null {
+  const wib = new Date(nowMs + WIB_OFFSET_MS);
+  const today = wib.getUTCDay();
+  const now = wib.getUTCHours() * 60 + wib.getUTCMinutes();
+  const spans = openMinutes(hours);
+  for (let ahead = 0; ahead < 8; ahead++) {
+    const weekday = (today + ahead) % 7;
+    const span = spans[weekday];
+    if (span && (ahead > 0 || span[0] > now)) return { weekday, minute: span[0], today: ahead === 0 };
+  }
+  return null;
+}
+
 /**
  * Public capacity from the agencies' claims. An agency is never starved by this arithmetic:
  *  - with fresh telemetry, its claim is what it measured plus the safety margin;

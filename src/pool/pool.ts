@@ -3,7 +3,14 @@ import { Keys } from './keys';
 import { defineScripts } from './script-loader';
 
 /** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */
-export type RefusalReason = 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'daily_limit' | 'hotspot_full' | 'pool_full';
+export type RefusalReason =
+  | 'grant_invalid'
+  | 'mac_mismatch'
+  | 'hotspot_unknown'
+  | 'closed_hours'
+  | 'daily_limit'
+  | 'hotspot_full'
+  | 'pool_full';
 
 export type Admission =
   | {
@@ -74,7 +81,7 @@ interface PoolCommands {
 }
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
-  'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'daily_limit', 'hotspot_full', 'pool_full',
+  'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'closed_hours', 'daily_limit', 'hotspot_full', 'pool_full',
 ]);
 
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import type { Hotspot, Nas, Site } from '../config/site';
 import { refreshCapacity } from '../telemetry/capacity-refresh';
+import { openMinutes } from './capacity';
 import type { Keys } from './keys';
 
 /** A NAS as the RADIUS server and portal see it. */
@@ -35,7 +36,17 @@ export interface HotspotInfo {
 
 function hotspotFields(h: Hotspot): Record<string, string | number> {
   const loginHosts = h.nas.flatMap((n) => (n.loginHost ? [n.loginHost.toLowerCase()] : []));
-  return { id: h.id, name: h.name, kecamatan: h.kecamatan, kind: h.kind, source: 'site', loginHosts: JSON.stringify(loginHosts), ...h.quota };
+  return {
+    id: h.id,
+    name: h.name,
+    kecamatan: h.kecamatan,
+    kind: h.kind,
+    source: 'site',
+    loginHosts: JSON.stringify(loginHosts),
+    openingHours: h.openingHours ? JSON.stringify(h.openingHours) : '',
+    openMinutes: h.openingHours ? JSON.stringify(openMinutes(h.openingHours)) : '',
+    ...h.quota,
+  };
 }
 
 /**
@@ -78,6 +89,7 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.del(keys.hotspot(id));
   }
   for (const identifier of staleIdentifiers) tx.hdel(keys.nasByIdentifier(), identifier);
+  tx.hset(keys.pool(), 'overbooking', site.overbooking);
   tx.hset(keys.site(), {
     name: site.name,
     capacityKbps: site.uplink.capacityKbps,

@@ -8,7 +8,9 @@ import type { NasRecord } from '../pool/site-store';
 import { verifyChap, verifyPap } from './chap';
 import { Code, type RadiusRequest, type ReplyAttribute } from './codec';
 import { acceptAttributes } from './reply-profile';
-import { REPLY_MESSAGES } from './reply-messages';
+import { closedHoursMessage, REPLY_MESSAGES } from './reply-messages';
+import { nextOpening } from '../pool/capacity';
+import type { OfficeHours } from '../config/site';
 
 export interface AccessDecision {
   readonly code: typeof Code.AccessAccept | typeof Code.AccessReject;
@@ -79,6 +81,11 @@ export async function authorize(
     acctSessionId: text(req, 'Acct-Session-Id') ?? '',
     requestKey: requestKey(nas.ip, req),
   });
+  if (!admission.ok && admission.reason === 'closed_hours') {
+    const json = await deps.redis.hget(deps.keys.hotspot(nas.hotspotId), 'openingHours');
+    const next = json ? nextOpening(JSON.parse(json) as OfficeHours, Date.now()) : null;
+    return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours' };
+  }
   if (!admission.ok) return reject(admission.reason);
   log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');
   return {

@@ -8,7 +8,19 @@ export const REPLY_MESSAGES: Readonly<Record<RefusalReason, string>> = Object.fr
   grant_invalid: 'Kode masuk sudah kedaluwarsa atau sudah dipakai. Buka halaman WiFi lagi dan tekan Sambungkan.',
   mac_mismatch: 'Kode masuk dibuat untuk perangkat lain. Buka halaman WiFi lagi dari perangkat ini dan tekan Sambungkan.',
   hotspot_unknown: 'Hotspot ini belum terdaftar. Hubungi petugas Diskominfo.',
+  closed_hours: 'Hotspot ini sedang tutup. Silakan kembali pada jam buka.',
   daily_limit: 'Jatah internet harian Anda sudah habis. Silakan kembali besok mulai pukul 00.00 WIB.',
   hotspot_full: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
   pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi nanti; biasanya lebih lega setelah jam kantor (16.00 WIB).',
 });
+
+const HARI = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
+
+/** "Hotspot ini sedang tutup. Buka lagi Senin pukul 08.00 WIB." from the next opening. */
+export function closedHoursMessage(next: { weekday: number; minute: number; today: boolean } | null): string {
+  if (!next) return REPLY_MESSAGES.closed_hours;
+  const hh = String(Math.floor(next.minute / 60)).padStart(2, '0');
+  const mm = String(next.minute % 60).padStart(2, '0');
+  const when = next.today ? 'hari ini' : HARI[next.weekday];
+  return `Hotspot ini sedang tutup. Buka lagi ${when} pukul ${hh}.${mm} WIB.`;
+}

@@ -161,6 +161,25 @@ describe('the pool ledger in a real redis-server', () => {
     expect(await pool.session(g.username)).toMatchObject({ inputBytes: String(big), outputBytes: '1' });
   });
 
+  it('admits only within a hotspot opening hours, by the WIB clock', async () => {
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+    const todayWib = new Date(Date.now() + 7 * 3600_000).getUTCDay();
+    const site = testSite({ capacityKbps: 65000 });
+    const otherDay = { [days[(todayWib + 1) % 7]!]: ['08:00', '22:00'] };
+    await upsertSite(redis, keys, { ...site, hotspots: [{ ...site.hotspots[0]!, openingHours: otherDay }, site.hotspots[1]!] });
+    expect((await admit('AA:00:00:00:00:20')).result).toEqual({ ok: false, reason: 'closed_hours' });
+    await upsertSite(redis, keys, site);
+    expect((await admit('AA:00:00:00:00:20')).result.ok).toBe(true);
+  });
+
+  it('grants up to capacity times the overbooking factor', async () => {
+    await upsertSite(redis, keys, { ...testSite({ capacityKbps: 65000 }), overbooking: 2 }); // 5000 kbps, x2
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push((await admit(`AA:00:00:00:00:3${i}`)).result);
+    expect(results.map((r) => (r.ok ? r.downKbps : r.reason))).toEqual([2048, 2048, 2048, 2048, 1808, 'pool_full']);
+    expect((await pool.snapshot()).allocDownKbps).toBe(10000);
+  });
+
   it('writing the same site twice changes nothing, and keeps the ledger', async () => {
     await admit('AA:00:00:00:00:0C');
     const before = await dumpNamespace(redis, keys.namespace);

@@ -1,5 +1,6 @@
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../src/config/site';
-import { computeCapacity, inOfficeHours, type CapacityInput } from '../../src/pool/capacity';
+import { computeCapacity, inOfficeHours, nextOpening, type CapacityInput } from '../../src/pool/capacity';
+import { closedHoursMessage } from '../../src/radius/reply-messages';
 
 /** 2026-11-30 is a Monday. Times are WIB (UTC+7). */
 const wib = (isoLocal: string) => Date.parse(`${isoLocal}+07:00`);
@@ -69,5 +70,18 @@ describe('public capacity', () => {
     const c = computeCapacity({ ...base, usage }, now);
     expect(c.downKbps).toBe(0);
     expect(c.upKbps).toBeGreaterThan(0);
+  });
+});
+
+describe('the next opening of a hotspot', () => {
+  const park = { mon: ['08:00', '22:00'], sat: ['06:00', '23:00'] } as unknown as OfficeHours;
+  it('is later today when the day has not opened yet, else the next open day', () => {
+    expect(nextOpening(park, wib('2026-11-30T07:00'))).toEqual({ weekday: 1, minute: 480, today: true });
+    expect(nextOpening(park, wib('2026-11-30T23:00'))).toEqual({ weekday: 6, minute: 360, today: false });
+    expect(nextOpening({} as OfficeHours, wib('2026-11-30T23:00'))).toBeNull();
+  });
+  it('is said to the citizen in Bahasa Indonesia', () => {
+    expect(closedHoursMessage({ weekday: 6, minute: 360, today: false })).toBe('Hotspot ini sedang tutup. Buka lagi Sabtu pukul 06.00 WIB.');
+    expect(closedHoursMessage({ weekday: 1, minute: 480, today: true })).toBe('Hotspot ini sedang tutup. Buka lagi hari ini pukul 08.00 WIB.');
   });
 });

@@ -86,9 +86,10 @@ end
 redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
 redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
 if reaped then
-  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps')
-  local down = math.max(0, math.min(tonumber(s[5]), tonumber(p[1] or '0') - tonumber(p[3] or '0')))
-  local up = math.max(0, math.min(tonumber(s[6]), tonumber(p[2] or '0') - tonumber(p[4] or '0')))
+  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
+  local overbook = tonumber(p[5] or '1')
+  local down = math.max(0, math.min(tonumber(s[5]), math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')))
+  local up = math.max(0, math.min(tonumber(s[6]), math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
   redis.call('HSET', KEYS[2], 'state', 'active', 'terminateCause', '', 'revivedAt', nowMs, 'downKbps', down, 'upKbps', up)
   if down < tonumber(s[5]) or up < tonumber(s[6]) then redis.call('HSET', KEYS[2], 'needsRerate', 1) end
   redis.call('HDEL', KEYS[2], 'closedAt')

@@ -19,7 +19,12 @@
   ARGV[7] request cache TTL, ms
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
-  code: 'ok' | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'daily_limit' | 'hotspot_full' | 'pool_full'
+  code: 'ok' | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
+        | 'pool_full'
+
+  The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
+  a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
+  only inside them.
   A repeated call with the same KEYS[8] returns the first result unchanged.
 ]]
 local cached = redis.call('GET', KEYS[8])
@@ -45,7 +50,7 @@ if grant[2] ~= mac then return refuse('mac_mismatch') end
 if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
 
 local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
-  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds')
+  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes')
 if not q[1] then return refuse('hotspot_unknown') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
@@ -57,6 +62,14 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local day = math.floor((tonumber(t[1]) + 25200) / 86400) -- WIB (UTC+7) day number
 
+if q[11] and q[11] ~= '' then
+  local wib = tonumber(t[1]) + 25200
+  local weekday = (day + 4) % 7 -- the epoch's WIB day 0 was a Thursday; 0 = Sunday
+  local minute = math.floor((wib % 86400) / 60)
+  local span = cjson.decode(q[11])[weekday + 1]
+  if not span or span == cjson.null or minute < span[1] or minute >= span[2] then return refuse('closed_hours') end
+end
+
 local used = redis.call('HMGET', KEYS[7], 'd' .. day .. ':s', 'd' .. day .. ':b')
 local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
 local secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
@@ -64,9 +77,10 @@ if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
 
 if redis.call('SCARD', KEYS[3]) >= maxSessions then return refuse('hotspot_full') end
 
-local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps')
-local freeDown = tonumber(p[1] or '0') - tonumber(p[3] or '0')
-local freeUp = tonumber(p[2] or '0') - tonumber(p[4] or '0')
+local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
+local overbook = tonumber(p[5] or '1')
+local freeDown = math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')
+local freeUp = math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')
 local grantDown = math.min(downKbps, freeDown)
 local grantUp = math.min(upKbps, freeUp)
 if grantDown < minDownKbps or grantUp < minUpKbps then return refuse('pool_full') end
