@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'SITE_FILE_UNREADABLE'
   | 'REDIS_SERVER_MISSING'
   | 'REDIS_SERVER_FAILED'
+  | 'REDIS_UNREACHABLE'
   | 'BAD_REQUEST'
   | 'NOT_FOUND';
 

@@ -7,7 +7,7 @@ import { loadSiteFile } from './config/site';
 import { isLimpahError } from './errors';
 import { createLogger, type Logger } from './log';
 import { paths } from './paths';
-import { connectRedis } from './redis/connect';
+import { connectRedis, waitForRedis } from './redis/connect';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded';
 import { UdpListener } from './radius/transport';
 import { buildServices } from './services';
@@ -77,7 +77,7 @@ async function start(
   cleanups.push(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  await redis.ping();
+  await waitForRedis(redis);
   logger.info({ redis: config.redis.sentinels ? 'sentinel' : config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
 
   if (!process.env['PUBLIC_URL']) {

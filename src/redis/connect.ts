@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/env';
+import { LimpahError } from '../errors';
 
 /**
  * The ioredis client as Limpah uses it: a short command timeout (RADIUS must answer within the NAS's timeout and
@@ -31,4 +32,23 @@ export function redisOptions(config: AppConfig['redis']): RedisOptions {
 export function connectRedis(config: AppConfig['redis'], url: string | undefined): Redis {
   const options = redisOptions(config);
   return url && !config.sentinels ? new Redis(url, options) : new Redis(options);
+}
+
+/**
+ * Waits until Redis answers, for up to `deadlineMs`: at start a slow machine or a Redis still loading its AOF
+ * must not fail Limpah because of the short per-command timeout.
+ */
+export async function waitForRedis(redis: Redis, deadlineMs = 15_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await redis.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > end) {
+        throw new LimpahError('REDIS_UNREACHABLE', `Redis did not answer within ${deadlineMs / 1000} s (${(err as Error).message}). Check REDIS_URL or REDIS_SENTINELS, and that Redis is running.`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

@@ -45,7 +45,19 @@ function run(env: Record<string, string>): Run {
   return { child, lines, stderr: () => err, exited };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 15_000): Promise<T> {
+/** Waits for the "running" line; if the process exits first or it takes too long, fails with its output. */
+async function running(r: Run): Promise<Record<string, unknown>> {
+  try {
+    return await waitFor(() => {
+      if (r.child.exitCode !== null) throw new Error(`exited with ${r.child.exitCode}`);
+      return r.lines.find((l) => l['msg'] === 'Limpah is running');
+    });
+  } catch (err) {
+    throw new Error(`Limpah did not start: ${(err as Error).message}\n${r.lines.map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr()}`);
+  }
+}
+
+async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -76,7 +88,7 @@ describe('the Limpah process', () => {
   it('starts its own redis-server and the example site, answers HTTP and RADIUS, and stops it all on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
     const r = run({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-    const ready = await waitFor(() => r.lines.find((l) => l['msg'] === 'Limpah is running'));
+    const ready = await running(r);
     const embedded = r.lines.find((l) => String(l['msg']).startsWith('started embedded redis-server'))!;
     expect(embedded).toBeDefined();
     expect(r.lines.some((l) => String(l['msg']).includes('loaded the example site'))).toBe(true);
@@ -100,14 +112,14 @@ describe('the Limpah process', () => {
   it('stops a redis-server orphaned by a killed Limpah before starting its own on the same data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
     const first = run({ DATA_DIR: dataDir });
-    await waitFor(() => first.lines.find((l) => l['msg'] === 'Limpah is running'));
+    await running(first);
     const orphanPid = Number(first.lines.find((l) => String(l['msg']).startsWith('started embedded'))!['pid']);
     first.child.kill('SIGKILL');
     await first.exited;
     expect(alive(orphanPid)).toBe(true); // still running, orphaned
 
     const second = run({ DATA_DIR: dataDir });
-    await waitFor(() => second.lines.find((l) => l['msg'] === 'Limpah is running'));
+    await running(second);
     expect(second.lines.some((l) => String(l['msg']).includes('left running by an earlier Limpah'))).toBe(true);
     expect(alive(orphanPid)).toBe(false);
     second.child.kill('SIGTERM');
@@ -116,7 +128,7 @@ describe('the Limpah process', () => {
 
   it('shuts down when its redis-server dies under it', async () => {
     const r = run({ DATA_DIR: mkdtempSync(join(tmpdir(), 'limpah-main-')) });
-    await waitFor(() => r.lines.find((l) => l['msg'] === 'Limpah is running'));
+    await running(r);
     const pid = Number(r.lines.find((l) => String(l['msg']).startsWith('started embedded'))!['pid']);
     process.kill(pid, 'SIGKILL');
     expect(await r.exited).toBe(1);
