@@ -2,16 +2,18 @@
  * The server half of the RADIUS benchmark, in its own process so that its CPU time is measured alone:
  * Limpah's services on a synthetic site, RADIUS auth on a free loopback port. Talks to the parent over IPC.
  */
-import { Redis } from 'ioredis';
 import pino from 'pino';
+import { loadConfig } from '../src/config/env';
 import { parseSite } from '../src/config/site';
+import { connectRedis } from '../src/redis/connect';
 import { UdpListener } from '../src/radius/transport';
 import { buildServices } from '../src/services';
 
 
 
 async function main(): Promise<void> {
-  const redis = new Redis(process.env['REDIS_URL']!);
+  // The client exactly as main.ts configures it.
+  const redis = connectRedis(loadConfig({ REDIS_URL: process.env['REDIS_URL'] }).redis, process.env['REDIS_URL']);
   const site = parseSite({
     uplink: { capacityKbps: 100_000_000, headroomKbps: 0 },
     hotspots: [

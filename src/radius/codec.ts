@@ -295,6 +295,30 @@ export function decodeRequest(
   };
 }
 
+const NO_VENDOR = -1;
+/** Scratch space for laying out one packet; encoding is synchronous, so one buffer serves every call. */
+const scratch = Buffer.allocUnsafe(MAX_PACKET_LENGTH);
+
+/**
+ * Header and attributes, in an exactly sized buffer. The package lays the attributes out (names, types, vendor
+ * framing); its `encode` is not used, as it zero-fills a new 4 KB buffer per packet and signs in the wrong order.
+ */
+function layout(code: number, identifier: number, authenticator: Buffer, attributes: unknown[]): Buffer {
+  let length: number;
+  try {
+    length = HEADER_LENGTH + radius.encode_attributes(scratch.subarray(HEADER_LENGTH), attributes, NO_VENDOR);
+  } catch (err) {
+    throw new Error(`cannot encode RADIUS attributes: ${(err as Error).message}`, { cause: err });
+  }
+  const packet = Buffer.allocUnsafe(length);
+  scratch.copy(packet, HEADER_LENGTH, HEADER_LENGTH, length);
+  packet[0] = code;
+  packet[1] = identifier;
+  packet.writeUInt16BE(length, 2);
+  authenticator.copy(packet, AUTH_OFFSET);
+  return packet;
+}
+
 function toPackageAttributes(attrs: readonly ReplyAttribute[]): unknown[] {
   // Fresh arrays: the package mutates what it is given. One Vendor-Specific per sub-attribute, as MikroTik
   // and most NASes send and expect.
@@ -323,17 +347,9 @@ export function encodeResponse(
   list.push(...toPackageAttributes(attributes));
   for (const ps of request.proxyStates) list.push([Attr.ProxyState, Buffer.from(ps)]);
 
-  const packet = radius.encode({
-    code: codeName,
-    identifier: request.identifier,
-    authenticator: Buffer.from(request.authenticator),
-    attributes: list,
-    secret,
-    add_message_authenticator: false,
-  });
-  // Sign ourselves: Message-Authenticator over the packet with the Request Authenticator, then the
-  // Response Authenticator over the signed packet (RFC 3579 3.2).
-  request.authenticator.copy(packet, AUTH_OFFSET);
+  const packet = layout(code, request.identifier, request.authenticator, list);
+  // Sign: Message-Authenticator over the packet with the Request Authenticator, then the Response
+  // Authenticator over the signed packet (RFC 3579 3.2).
   if (withMa) {
     const off = HEADER_LENGTH + 2;
     packet.fill(0, off, off + 16);
@@ -397,15 +413,7 @@ export function encodeRequest(
       list.push(...toPackageAttributes([a]));
     }
   }
-  const packet = radius.encode({
-    code: codeName,
-    identifier: options.identifier ?? randomBytes(1)[0]!,
-    authenticator: Buffer.from(authenticator),
-    attributes: list,
-    secret,
-    add_message_authenticator: false,
-  });
-  authenticator.copy(packet, AUTH_OFFSET);
+  const packet = layout(code, options.identifier ?? randomBytes(1)[0]!, authenticator, list);
   if (withMa) {
     const off = HEADER_LENGTH + 2;
     packet.fill(0, off, off + 16);

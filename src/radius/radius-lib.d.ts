@@ -22,6 +22,8 @@ declare module 'radius' {
     decode(args: { packet: Buffer; secret?: string; no_secret?: boolean }): DecodedPacket;
     encode(args: EncodeArgs): Buffer;
     attr_name_to_id(name: string, vendorId?: number): string | undefined;
+    /** Lays attributes out into `packet` from offset 0; returns the bytes written. Vendor -1 is the top level. */
+    encode_attributes(packet: Buffer, attributes: unknown[], vendor: number): number;
   };
   export = radius;
 }

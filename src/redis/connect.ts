@@ -13,6 +13,8 @@ export function redisOptions(config: AppConfig['redis']): RedisOptions {
     enableOfflineQueue: true,
     commandTimeout: config.commandTimeoutMs,
     connectionName: 'limpah',
+    // Commands issued in the same tick share one write: fewer system calls under load (npm run bench).
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 100, 2000),
   };
   if (config.sentinels) {
