@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys';
 import { defineScripts } from './script-loader';
@@ -58,15 +58,34 @@ export function unstoredGrant(input: { hotspotId: string; mac: string }): Grant 
   return { username: `g-${randomText(12)}`, password: randomText(16), hotspotId: input.hotspotId, mac: input.mac };
 }
 
-/** A one-time grant: a random username and password, bound to a hotspot and a MAC, valid two minutes. */
-export async function createGrant(redis: Redis, keys: Keys, input: { hotspotId: string; mac: string }): Promise<Grant> {
+/** hex(MD5(ident ‖ password ‖ challenge)): what MikroTik's HTTP CHAP login sends, and RADIUS CHAP carries. */
+export function chapResponse16(id: Buffer, password: string, challenge: Buffer): string {
+  return createHash('md5').update(id).update(password, 'utf8').update(challenge).digest('hex');
+}
+
+/**
+ * A one-time grant: a random username and password, bound to a hotspot and a MAC, valid two minutes. With the
+ * router's CHAP id and challenge, the CHAP response the router will forward is stored too, so that RADIUS checks
+ * it inside the admission script, in one round trip.
+ */
+export async function createGrant(
+  redis: Redis,
+  keys: Keys,
+  input: { hotspotId: string; mac: string; chap?: { id: Buffer; challenge: Buffer } },
+): Promise<Grant & { chapResponse?: string }> {
   const grant = unstoredGrant(input);
+  const chapResponse = input.chap ? chapResponse16(input.chap.id, grant.password, input.chap.challenge) : undefined;
   await redis
     .multi()
-    .hset(keys.grant(grant.username), { password: grant.password, hotspotId: grant.hotspotId, mac: grant.mac })
+    .hset(keys.grant(grant.username), {
+      password: grant.password,
+      hotspotId: grant.hotspotId,
+      mac: grant.mac,
+      ...(chapResponse ? { chapResponse } : {}),
+    })
     .pexpire(keys.grant(grant.username), GRANT_TTL_MS)
     .exec();
-  return grant;
+  return chapResponse ? { ...grant, chapResponse } : grant;
 }
 
 export function isGrantUsername(username: string): boolean {

@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'pool_full';
 
 export type Admission =
+  | { readonly ok: false; readonly reason: 'check_password'; readonly password: string }
   | {
       readonly ok: true;
       readonly downKbps: number;
@@ -32,6 +33,8 @@ export interface AdmitInput {
   readonly acctSessionId: string;
   /** Identifies one Access-Request (NAS, Identifier, authenticator) so a retransmission gets the same answer. */
   readonly requestKey: string;
+  /** The credential to check against the grant; 'verified' when the caller checked it. */
+  readonly credential: { readonly kind: 'pap' | 'chap' | 'verified'; readonly value: string };
 }
 
 export type AccountingStatus = 'start' | 'interim' | 'stop';
@@ -105,9 +108,11 @@ export class Pool {
       k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
       k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
       input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
-      this.requestCacheMs,
+      this.requestCacheMs, input.credential.kind, input.credential.value,
     );
     const code = String(r[0]);
+    if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
+    if (code === 'wrong_password') return { ok: false, reason: 'grant_invalid' };
     if (code === 'ok') {
       return {
         ok: true,

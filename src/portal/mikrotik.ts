@@ -150,17 +150,19 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       res.setHeader('Retry-After', '60');
       return renderError(res, 429, 'errTooManyGrants');
     }
-    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac }).catch((err: unknown) => {
+    let chap: { id: Buffer; challenge: Buffer } | undefined;
+    if (fields.chapId) {
+      const id = decodeMikrotikOctal(fields.chapId);
+      const challenge = decodeMikrotikOctal(fields.chapChallenge);
+      if (!id || !challenge) return renderError(res, 400, 'errBadRequest');
+      chap = { id, challenge };
+    }
+    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, ...(chap ? { chap } : {}) }).catch((err: unknown) => {
       req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
       return unstoredGrant({ hotspotId: hotspot.id, mac });
     });
-    let password = grant.password;
-    if (fields.chapId) {
-      const chapId = decodeMikrotikOctal(fields.chapId);
-      const challenge = decodeMikrotikOctal(fields.chapChallenge);
-      if (!chapId || !challenge) return renderError(res, 400, 'errBadRequest');
-      password = mikrotikChapPassword(chapId, grant.password, challenge);
-    }
+    // With CHAP the router wants hex(MD5(chap-id ‖ password ‖ chap-challenge)), which it forwards as CHAP-Password.
+    const password = chap ? mikrotikChapPassword(chap.id, grant.password, chap.challenge) : grant.password;
     req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(fields.chapId) }, 'grant issued');
     allowFormAction(res, new URL(fields.linkLoginOnly).origin);
     res.setHeader('Cache-Control', 'no-store');

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
-import { readGrant } from '../pool/grants';
+import { isGrantUsername } from '../pool/grants';
 import type { Keys } from '../pool/keys';
 import type { Pool, RefusalReason } from '../pool/pool';
 import type { NasRecord } from '../pool/site-store';
-import { verifyChap, verifyPap } from './chap';
+import { verifyChap } from './chap';
 import { Code, type RadiusRequest, type ReplyAttribute } from './codec';
 import { acceptAttributes } from './reply-profile';
 import { closedHoursMessage, REPLY_MESSAGES } from './reply-messages';
@@ -40,7 +40,8 @@ export function requestKey(nasIp: string, req: RadiusRequest): string {
 
 /**
  * Decides an Access-Request: the grant must exist, the password must match (PAP or CHAP), the grant must
- * belong to this NAS's hotspot and to the Calling-Station-Id, and the pool must admit the session.
+ * belong to this NAS's hotspot and to the Calling-Station-Id, and the pool must admit the session. The
+ * credential is checked inside the admission script, so that the usual login costs one Redis round trip.
  */
 export async function authorize(
   deps: { redis: Redis; keys: Keys; pool: Pool },
@@ -49,20 +50,11 @@ export async function authorize(
   log: Logger,
 ): Promise<AccessDecision> {
   const username = text(req, 'User-Name');
-  if (!username) return reject('grant_invalid', 'no User-Name');
-  const grant = await readGrant(deps.redis, deps.keys, username);
-  if (!grant) {
-    // A retransmission of a request already admitted finds the grant consumed: the admit script answers it.
-    const cached = await deps.redis.exists(deps.keys.admitRequest(requestKey(nas.ip, req)));
-    if (!cached) return reject('grant_invalid', 'unknown, used or expired grant');
-  } else {
-    const pap = text(req, 'User-Password');
-    const chap = octets(req, 'CHAP-Password');
-    let passwordOk = false;
-    if (chap) passwordOk = verifyChap(chap, octets(req, 'CHAP-Challenge') ?? req.authenticator, grant.password);
-    else if (pap !== undefined) passwordOk = verifyPap(pap, grant.password);
-    if (!passwordOk) return reject('grant_invalid', chap ? 'wrong CHAP password' : pap !== undefined ? 'wrong PAP password' : 'no password');
-  }
+  if (!username || !isGrantUsername(username)) return reject('grant_invalid', 'not a grant user name');
+  const pap = text(req, 'User-Password');
+  const chap = octets(req, 'CHAP-Password');
+  if (!chap && pap === undefined) return reject('grant_invalid', 'no password');
+  if (chap && chap.length !== 17) return reject('grant_invalid', 'malformed CHAP-Password');
 
   const identifier = text(req, 'NAS-Identifier');
   if (identifier !== undefined && identifier !== nas.identifier) {
@@ -73,20 +65,30 @@ export async function authorize(
   const mac = normalizeMac(text(req, 'Calling-Station-Id'));
   if (!mac) return reject('mac_mismatch', 'no valid Calling-Station-Id');
 
-  const admission = await deps.pool.admit({
+  const input = {
     sessionId: username,
     mac,
     hotspotId: nas.hotspotId,
     nasIp: nas.ip,
     acctSessionId: text(req, 'Acct-Session-Id') ?? '',
     requestKey: requestKey(nas.ip, req),
+  };
+  let admission = await deps.pool.admit({
+    ...input,
+    credential: chap ? { kind: 'chap', value: chap.subarray(1).toString('hex') } : { kind: 'pap', value: pap ?? '' },
   });
+  if (!admission.ok && admission.reason === 'check_password') {
+    // A CHAP challenge the portal did not compute the response for: check it here, then admit as verified.
+    const challenge = octets(req, 'CHAP-Challenge') ?? req.authenticator;
+    if (!chap || !verifyChap(chap, challenge, admission.password)) return reject('grant_invalid', 'wrong CHAP password');
+    admission = await deps.pool.admit({ ...input, credential: { kind: 'verified', value: '' } });
+  }
   if (!admission.ok && admission.reason === 'closed_hours') {
     const json = await deps.redis.hget(deps.keys.hotspot(nas.hotspotId), 'openingHours');
     const next = json ? nextOpening(JSON.parse(json) as OfficeHours, Date.now()) : null;
     return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours' };
   }
-  if (!admission.ok) return reject(admission.reason);
+  if (!admission.ok) return reject(admission.reason === 'check_password' ? 'grant_invalid' : admission.reason);
   log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');
   return {
     code: Code.AccessAccept,

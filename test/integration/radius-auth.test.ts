@@ -6,6 +6,9 @@ import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
 
+/** Admissions made here skip the credential check, as RADIUS does once it has verified CHAP itself. */
+const VERIFIED = { kind: 'verified', value: '' } as const;
+
 const MAC = 'AA:BB:CC:00:00:01';
 
 function papRequest(username: string, password: string, mac = MAC): string[] {
@@ -85,6 +88,15 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     expect(other.code).toBe('Access-Reject');
     expect(other.attributes['Reply-Message']).toBe(REPLY_MESSAGES.mac_mismatch);
     const right = await radclient(h.authPort, 'auth', TEST_SECRET, papRequest(g.username, g.password, 'aa-bb-cc-00-00-01'));
+    expect(right.code).toBe('Access-Accept');
+    await h.services.pool.release(g.username, 'taman-kota-sampit', 'test');
+  });
+
+  it('rejects a wrong CHAP response without burning the grant', async () => {
+    const g = await grant();
+    const wrong = await radclient(h.authPort, 'auth', TEST_SECRET, [`User-Name = "${g.username}"`, 'CHAP-Password = "not-the-password"', `Calling-Station-Id = "${MAC}"`, 'Message-Authenticator = 0x00']);
+    expect(wrong.code).toBe('Access-Reject');
+    const right = await radclient(h.authPort, 'auth', TEST_SECRET, [`User-Name = "${g.username}"`, `CHAP-Password = "${g.password}"`, `Calling-Station-Id = "${MAC}"`, 'Message-Authenticator = 0x00']);
     expect(right.code).toBe('Access-Accept');
     await h.services.pool.release(g.username, 'taman-kota-sampit', 'test');
   });
@@ -171,7 +183,7 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     for (const g of grants) expect((await radclient(h.authPort, 'auth', TEST_SECRET, papRequest(g.username, g.password, g.mac))).code).toBe('Access-Accept');
     // A session of the same hotspot on another router stays.
     await h.redis.hset(h.services.keys.grant('g-othernas0001'), { password: 'x', hotspotId: 'taman-kota-sampit', mac: 'AA:00:00:00:05:03' });
-    await h.services.pool.admit({ sessionId: 'g-othernas0001', mac: 'AA:00:00:00:05:03', hotspotId: 'taman-kota-sampit', nasIp: '127.0.0.77', acctSessionId: '', requestKey: 'other' });
+    await h.services.pool.admit({ sessionId: 'g-othernas0001', mac: 'AA:00:00:00:05:03', hotspotId: 'taman-kota-sampit', nasIp: '127.0.0.77', acctSessionId: '', requestKey: 'other', credential: VERIFIED });
     expect((await h.services.pool.snapshot()).sessions).toBe(3);
 
     const on = await radclient(h.acctPort, 'acct', TEST_SECRET, ['Acct-Status-Type = Accounting-On', 'NAS-IP-Address = 127.0.0.1', 'Acct-Session-Id = "0"']);

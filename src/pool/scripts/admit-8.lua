@@ -1,5 +1,11 @@
 --[[
-  admit: consume a one-time grant and admit a session into the pool, atomically.
+  admit: check a one-time grant's credential, consume it and admit a session into the pool, atomically, in one
+  round trip.
+
+  The credential is checked here when it can be: a PAP password against the grant's password, a CHAP response
+  against the one the portal computed for the router's challenge. Otherwise (a CHAP challenge the portal did not
+  see) the script answers 'check_password' with the grant's password and changes nothing; the caller verifies
+  CHAP itself and calls again with kind 'verified'.
 
   KEYS[1] pool hash            (capDownKbps, capUpKbps, allocDownKbps, allocUpKbps, sessions)
   KEYS[2] hotspot hash         (quota fields)
@@ -17,9 +23,12 @@
   ARGV[5] Acct-Session-Id from the request ('' if absent)
   ARGV[6] pending lease, ms (a grant admitted but never started is released after this)
   ARGV[7] request cache TTL, ms
+  ARGV[8] credential kind: 'pap' | 'chap' | 'verified'
+  ARGV[9] the credential: the PAP password, or the CHAP response as lower-case hex ('' for 'verified')
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
-  code: 'ok' | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
+  code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed) | 'wrong_password'
+        | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
         | 'pool_full'
 
   The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
@@ -43,8 +52,16 @@ end
 
 local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
 
-local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac')
+local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse')
 if not grant[1] then return refuse('grant_invalid') end
+local kind = ARGV[8]
+if kind == 'pap' then
+  if ARGV[9] ~= grant[3] then return refuse('wrong_password') end
+elseif kind == 'chap' then
+  if not grant[4] or ARGV[9] ~= grant[4] then return {'check_password', grant[3] or ''} end
+elseif kind ~= 'verified' then
+  return refuse('wrong_password')
+end
 if grant[1] ~= hotspotId then return refuse('grant_invalid') end
 if grant[2] ~= mac then return refuse('mac_mismatch') end
 if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
