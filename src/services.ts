@@ -6,6 +6,7 @@ import type { Logger } from './log';
 import { paths } from './paths';
 import { Keys } from './pool/keys';
 import { Pool, type PoolOptions } from './pool/pool';
+import { Allocator } from './pool/allocator';
 import { Reaper } from './pool/reaper';
 import { reconcile } from './pool/reconcile';
 import { upsertSite } from './pool/site-store';
@@ -28,6 +29,8 @@ export interface Services {
   readonly reaper: Reaper;
   /** Re-rates or disconnects a live session through its NAS. */
   readonly sessions: SessionControl;
+  /** Fair shares of public capacity, applied to live sessions. */
+  readonly allocator: Allocator;
   readonly app: Express;
   /** Stops the timers this builder started; sockets and Redis belong to the caller. */
   stop(): Promise<void>;
@@ -46,6 +49,7 @@ export interface ServiceOptions {
   readonly spoolDir?: string;
   readonly failOpen?: FailOpenOptions;
   readonly spoolReplayMs?: number;
+  readonly allocatorIntervalMs?: number;
 }
 
 export const DEFAULT_FAIL_OPEN: FailOpenOptions = { downKbps: 512, upKbps: 256, sessionTimeoutSec: 900, maxSessions: 200 };
@@ -95,6 +99,11 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   reaper.start();
   const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }));
   capacity.start();
+  const allocator = new Allocator({ redis: o.redis, keys, pool, sessions, logger: o.logger.child({ component: 'allocator' }) }, {
+    kindWeights: o.site.kindWeights,
+    ...(o.allocatorIntervalMs ? { intervalMs: o.allocatorIntervalMs } : {}),
+  });
+  allocator.start();
   const signer = new FormSigner(await loadFormKey(o.redis, keys));
   const app = createApp({
     redis: o.redis,
@@ -111,12 +120,14 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     radius,
     reaper,
     sessions,
+    allocator,
     app,
     async stop() {
       clearInterval(replayTimer);
       clearInterval(reconcileTimer);
       nas.stop();
       capacity.stop();
+      await allocator.stop();
       await reaper.stop();
       coa.close();
     },

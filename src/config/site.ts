@@ -132,6 +132,8 @@ export const siteSchema = z
     officeHours: officeHoursSchema.default(DEFAULT_OFFICE_HOURS as unknown as z.infer<typeof officeHoursSchema>),
     /** ...and at this fraction of it outside them. */
     outsideOfficeFraction: z.number().min(0).max(1).default(0.2),
+    /** Fair-share weights by hotspot kind: with 2 for village halls, a hall session gets twice a park's share. */
+    kindWeights: z.strictObject({ park: z.number().min(0).max(100).default(1), 'village-hall': z.number().min(0).max(100).default(1) }).default({ park: 1, 'village-hall': 1 }),
     /** Citizens may be granted this multiple of public capacity: not everyone saturates a link at once. */
     overbooking: z.number().min(1).max(10).default(1),
   })

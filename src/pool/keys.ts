@@ -30,6 +30,14 @@ export class Keys {
   agencyUsage(): string {
     return `${this.tag}:agency-usage`;
   }
+  /** String "<epoch>:<owner>": who allocates fair shares now; expires unless renewed. */
+  allocatorLease(): string {
+    return `${this.tag}:allocator:lease`;
+  }
+  /** Counter: the allocator's fencing epoch, one higher for each new lease holder. */
+  allocatorEpoch(): string {
+    return `${this.tag}:allocator:epoch`;
+  }
   /** Set of hotspot ids. */
   hotspots(): string {
     return `${this.tag}:hotspots`;

@@ -81,6 +81,7 @@ interface PoolCommands {
   account(...args: Array<string | number>): Promise<Reply>;
   release(...args: Array<string | number>): Promise<string>;
   rerate(...args: Array<string | number>): Promise<string>;
+  allocatorLease(...args: Array<string | number>): Promise<number>;
 }
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
@@ -153,9 +154,17 @@ export class Pool {
   }
 
   /** Records a new rate for a live session (after the NAS acknowledged it), moving the difference in the pool. */
-  async rerate(sessionId: string, downKbps: number, upKbps: number): Promise<'rerated' | 'unchanged' | 'not-live'> {
-    const r = await this.cmd.rerate(this.keys.pool(), this.keys.session(sessionId), Math.round(downKbps), Math.round(upKbps));
-    return r as 'rerated' | 'unchanged' | 'not-live';
+  async rerate(sessionId: string, downKbps: number, upKbps: number, epoch?: number): Promise<'rerated' | 'unchanged' | 'not-live' | 'stale-epoch'> {
+    const r = await this.cmd.rerate(
+      this.keys.pool(), this.keys.session(sessionId), this.keys.allocatorEpoch(),
+      Math.round(downKbps), Math.round(upKbps), epoch ?? '',
+    );
+    return r as 'rerated' | 'unchanged' | 'not-live' | 'stale-epoch';
+  }
+
+  /** Takes or renews the allocator lease for `owner`; returns the epoch held, or 0 if another process has it. */
+  async allocatorLease(owner: string, leaseMs: number): Promise<number> {
+    return Number(await this.cmd.allocatorLease(this.keys.allocatorLease(), this.keys.allocatorEpoch(), owner, leaseMs));
   }
 
   async snapshot(): Promise<PoolSnapshot> {

@@ -54,7 +54,8 @@ export class SessionControl {
     return { result: 'failed', outcome };
   }
 
-  async reRate(sessionId: string, downKbps: number, upKbps: number): Promise<ControlResult> {
+  /** With `epoch`, the allocator's fencing epoch: the ledger refuses the change if a newer allocator exists. */
+  async reRate(sessionId: string, downKbps: number, upKbps: number, epoch?: number): Promise<ControlResult> {
     const { session, nas } = await this.target(sessionId);
     if (!session) return { result: 'not-live' };
     if (!nas) return { result: 'nas-unknown' };
@@ -63,7 +64,7 @@ export class SessionControl {
     const outcome = await this.deps.coa.send('coa', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, attrs);
     const log = this.deps.logger.child({ sessionId, nas: nas.identifier });
     if (outcome.ok) {
-      await this.deps.pool.rerate(sessionId, downKbps, upKbps);
+      await this.deps.pool.rerate(sessionId, downKbps, upKbps, epoch);
       log.info({ downKbps, upKbps }, 'session re-rated');
       return { result: 'rerated' };
     }

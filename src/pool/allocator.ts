@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import type { SessionControl } from '../radius/session-control';
+import { fairShares, rerateDecisions, type Claimant } from './fair-share';
+import type { Keys } from './keys';
+import type { Pool } from './pool';
+
+export interface AllocatorOptions {
+  readonly intervalMs?: number;
+  readonly leaseMs?: number;
+  /** A change within this fraction of the current rate is not worth a CoA. */
+  readonly hysteresis?: number;
+  /** Going up, at most this multiple of the current rate per round. */
+  readonly stepUp?: number;
+  /** At most this many CoA per NAS per round; the rest wait for the next round. */
+  readonly maxCoaPerNas?: number;
+  /** Share weights by hotspot kind (a village hall event may deserve more than a park). */
+  readonly kindWeights?: Readonly<Record<string, number>>;
+}
+
+interface LiveSession {
+  readonly id: string;
+  readonly state: string;
+  readonly nasIp: string;
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly weight: number;
+  readonly ceilingDownKbps: number;
+  readonly ceilingUpKbps: number;
+  readonly minDownKbps: number;
+  readonly minUpKbps: number;
+}
+
+export interface AllocationRound {
+  readonly leader: boolean;
+  readonly epoch: number;
+  readonly sessions: number;
+  readonly rerated: number;
+  readonly failed: number;
+  readonly deferred: number;
+}
+
+/**
+ * Recomputes weighted max-min fair shares of public capacity over the live sessions and re-rates those whose
+ * share moved beyond the hysteresis, through their NAS (CoA, or Disconnect per NAS). One process allocates at a
+ * time, under a Redis lease with a fencing epoch; the others' rounds do nothing.
+ */
+export class Allocator {
+  private readonly owner = `${process.pid}-${randomUUID()}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<AllocationRound> | undefined;
+  private readonly o: Required<AllocatorOptions>;
+
+  constructor(
+    private readonly deps: { redis: Redis; keys: Keys; pool: Pool; sessions: SessionControl; logger: Logger },
+    options: AllocatorOptions = {},
+  ) {
+    this.o = {
+      intervalMs: options.intervalMs ?? 30_000,
+      leaseMs: options.leaseMs ?? 90_000,
+      hysteresis: options.hysteresis ?? 0.15,
+      stepUp: options.stepUp ?? 1.5,
+      maxCoaPerNas: options.maxCoaPerNas ?? 20,
+      kindWeights: options.kindWeights ?? { park: 1, 'village-hall': 1 },
+    };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.runOnce().catch((err: unknown) => this.deps.logger.warn({ err }, 'allocation round failed; trying again next interval'));
+    }, this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One round; concurrent calls share it. */
+  runOnce(): Promise<AllocationRound> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async liveSessions(): Promise<LiveSession[]> {
+    const { redis, keys } = this.deps;
+    const out: LiveSession[] = [];
+    for (const hotspotId of await redis.smembers(keys.hotspots())) {
+      const [kind, down, up, minDown, minUp] = await redis.hmget(keys.hotspot(hotspotId), 'kind', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps');
+      for (const id of await redis.smembers(keys.hotspotLive(hotspotId))) {
+        const [state, nasIp, d, u] = await redis.hmget(keys.session(id), 'state', 'nasIp', 'downKbps', 'upKbps');
+        if (!state || state === 'closed') continue;
+        out.push({
+          id,
+          state,
+          nasIp: nasIp ?? '',
+          downKbps: Number(d),
+          upKbps: Number(u),
+          weight: this.o.kindWeights[kind ?? ''] ?? 1,
+          ceilingDownKbps: Number(down),
+          ceilingUpKbps: Number(up),
+          minDownKbps: Number(minDown ?? 256),
+          minUpKbps: Number(minUp ?? 128),
+        });
+      }
+    }
+    return out;
+  }
+
+  private async round(): Promise<AllocationRound> {
+    const epoch = await this.deps.pool.allocatorLease(this.owner, this.o.leaseMs);
+    if (epoch === 0) return { leader: false, epoch: 0, sessions: 0, rerated: 0, failed: 0, deferred: 0 };
+    const [snapshot, overbooking] = await Promise.all([this.deps.pool.snapshot(), this.deps.redis.hget(this.deps.keys.pool(), 'overbooking')]);
+    const factor = Number(overbooking ?? 1);
+    const sessions = await this.liveSessions();
+    // Sessions not started yet have no NAS session to re-rate: they keep their rate, and it is set aside.
+    const fixed = sessions.filter((s) => s.state !== 'active');
+    const active = sessions.filter((s) => s.state === 'active');
+    const capDown = Math.floor(snapshot.capDownKbps * factor) - fixed.reduce((a, s) => a + s.downKbps, 0);
+    const capUp = Math.floor(snapshot.capUpKbps * factor) - fixed.reduce((a, s) => a + s.upKbps, 0);
+    const claim = (ceiling: (s: LiveSession) => number): Claimant[] => active.map((s) => ({ id: s.id, weight: s.weight, ceilingKbps: ceiling(s) }));
+    const fairDown = fairShares(capDown, claim((s) => s.ceilingDownKbps));
+    const fairUp = fairShares(capUp, claim((s) => s.ceilingUpKbps));
+    const byId = new Map(active.map((s) => [s.id, s]));
+    const minOf = (key: 'minDownKbps' | 'minUpKbps') => Math.min(...active.map((s) => s[key]), Infinity);
+    const downs = rerateDecisions(new Map(active.map((s) => [s.id, s.downKbps])), fairDown, {
+      hysteresis: this.o.hysteresis, stepUp: this.o.stepUp, minKbps: Number.isFinite(minOf('minDownKbps')) ? minOf('minDownKbps') : 0,
+    });
+    const ups = rerateDecisions(new Map(active.map((s) => [s.id, s.upKbps])), fairUp, {
+      hysteresis: this.o.hysteresis, stepUp: this.o.stepUp, minKbps: Number.isFinite(minOf('minUpKbps')) ? minOf('minUpKbps') : 0,
+    });
+    const changes = new Map<string, { down: number; up: number; shrinking: boolean }>();
+    for (const d of downs) changes.set(d.id, { down: d.toKbps, up: byId.get(d.id)!.upKbps, shrinking: d.toKbps < d.fromKbps });
+    for (const u of ups) {
+      const c = changes.get(u.id) ?? { down: byId.get(u.id)!.downKbps, up: u.toKbps, shrinking: false };
+      changes.set(u.id, { ...c, up: u.toKbps, shrinking: c.shrinking || u.toKbps < u.fromKbps });
+    }
+    // Shrinking first: it makes room for the growing ones, and for new citizens.
+    const ordered = [...changes].sort(([, a], [, b]) => Number(b.shrinking) - Number(a.shrinking));
+    const perNas = new Map<string, number>();
+    let rerated = 0;
+    let failed = 0;
+    let deferred = 0;
+    for (const [id, change] of ordered) {
+      const nasIp = byId.get(id)!.nasIp;
+      const used = perNas.get(nasIp) ?? 0;
+      if (used >= this.o.maxCoaPerNas) {
+        deferred++;
+        continue;
+      }
+      perNas.set(nasIp, used + 1);
+      const result = await this.deps.sessions.reRate(id, change.down, change.up, epoch);
+      if (result.result === 'rerated' || result.result === 'disconnected' || result.result === 'gone') rerated++;
+      else failed++;
+    }
+    if (changes.size > 0) {
+      this.deps.logger.info({ epoch, sessions: active.length, rerated, failed, deferred, capDownKbps: capDown }, 'fair shares applied');
+    }
+    return { leader: true, epoch, sessions: active.length, rerated, failed, deferred };
+  }
+}

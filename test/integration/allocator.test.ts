@@ -1,0 +1,90 @@
+import request from 'supertest';
+import pino from 'pino';
+import { Allocator } from '../../src/pool/allocator';
+import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
+import { startHarness, type Harness } from '../support/harness';
+import { TEST_ADMIN_KEY, TEST_SECRET, testSite } from '../support/site';
+
+const HOTSPOT = 'taman-kota-sampit';
+const VERIFIED = { kind: 'verified', value: '' } as const;
+
+async function activeSession(h: Harness, n: number): Promise<string> {
+  const sessionId = `g-alloc${String(n).padStart(7, '0')}`;
+  const mac = `AA:00:00:00:08:${String(n).padStart(2, '0')}`;
+  await h.redis.hset(h.services.keys.grant(sessionId), { password: 'x', hotspotId: HOTSPOT, mac });
+  const admitted = await h.services.pool.admit({ sessionId, mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: `a${n}`, requestKey: sessionId, credential: VERIFIED });
+  expect(admitted.ok).toBe(true);
+  await h.services.pool.account({
+    status: 'start', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: `a${n}`, sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
+    terminateCause: '', framedIp: `10.5.50.${n + 10}`, record: {},
+  });
+  return sessionId;
+}
+
+describe('fair shares follow capacity: agency usage rises, live sessions are re-rated through a real CoA receiver', () => {
+  let fr: FreeradiusCoa;
+  let h: Harness;
+  beforeAll(async () => {
+    fr = await startFreeradiusCoa({ secret: TEST_SECRET, requireMessageAuthenticator: true });
+    // 100000 - 10000 - 50000 committed = 40000 kbps; sessions 2048/1024 at most.
+    h = await startHarness(testSite({ coaPort: fr.port }), { allocatorIntervalMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fr?.stop();
+  });
+  const usage = (downKbps: number, at: number) =>
+    request(h.services.app)
+      .post('/api/v1/agencies/usage')
+      .set('Authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .send([
+        { agencyId: 'dinkes', downKbps, upKbps: 100, at },
+        { agencyId: 'disdik', downKbps: 0, upKbps: 0, at },
+      ])
+      .expect(200);
+
+  it('steps sessions down at once when an agency bursts, and back up in steps when it calms down', async () => {
+    const ids = [];
+    for (let i = 1; i <= 4; i++) ids.push(await activeSession(h, i));
+    expect(await h.services.pool.snapshot()).toMatchObject({ allocDownKbps: 8192, sessions: 4 });
+
+    // Dinas Kesehatan bursts: 70000 x 1.2 = 84000 claimed, 90000 - 84000 = 6000 kbps left, 1500 each.
+    const burst = await usage(70_000, Date.now());
+    expect(burst.body.capacity.downKbps).toBe(6000);
+    const round = await h.services.allocator.runOnce();
+    expect(round).toMatchObject({ leader: true, sessions: 4, rerated: 4, failed: 0 });
+    const snap = await h.services.pool.snapshot();
+    expect(snap.allocDownKbps).toBeLessThanOrEqual(snap.capDownKbps);
+    expect(snap.allocDownKbps).toBe(6000);
+    const coas = (await fr.received()).filter((p) => p.code === 'CoA-Request');
+    expect(coas).toHaveLength(4);
+    expect(coas.map((p) => p.attributes['Mikrotik-Rate-Limit'])).toEqual(Array(4).fill('1024k/1500k'));
+    expect(coas[0]!.attributes).toMatchObject({ 'NAS-Identifier': 'MikroTik-Taman' });
+
+    // The burst is over: capacity returns; sessions go up by at most half per round, then to their ceiling.
+    await usage(1_000, Date.now() + 1000);
+    await h.services.allocator.runOnce();
+    expect(await h.services.pool.session(ids[0]!)).toMatchObject({ downKbps: '2048' });
+    // 1500 x 1.5 = 2250 > 2048: the ceiling in one step.
+    expect((await h.services.pool.snapshot()).allocDownKbps).toBe(8192);
+
+    // Nothing moved: no CoA at all.
+    const before = (await fr.received()).length;
+    expect(await h.services.allocator.runOnce()).toMatchObject({ rerated: 0 });
+    expect((await fr.received()).length).toBe(before);
+  });
+
+  it('lets only one allocator work at a time, and fences out one that lost its lease', async () => {
+    const other = new Allocator({ redis: h.redis, keys: h.services.keys, pool: h.services.pool, sessions: h.services.sessions, logger: pino({ level: 'silent' }) });
+    expect(await other.runOnce()).toMatchObject({ leader: false });
+
+    const epoch = (await h.services.allocator.runOnce()).epoch;
+    await h.redis.del(h.services.keys.allocatorLease()); // the lease ran out while the first allocator stalled
+    const takeover = await other.runOnce();
+    expect(takeover).toMatchObject({ leader: true });
+    expect(takeover.epoch).toBeGreaterThan(epoch);
+    const [sessionId] = await h.redis.smembers(h.services.keys.hotspotLive(HOTSPOT));
+    expect(await h.services.pool.rerate(sessionId!, 512, 256, epoch)).toBe('stale-epoch');
+    expect(await h.services.pool.rerate(sessionId!, 512, 256, takeover.epoch)).toBe('rerated');
+  });
+});
