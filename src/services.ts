@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redis/client';
 import type { Site } from './config/site';
 import type { Logger } from './log';
 import { paths } from './paths';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { SessionControl } from '../radius/session-control';
 import { fairShares, rerateDecisions, type Claimant } from './fair-share';

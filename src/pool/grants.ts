@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from './keys';
 import { defineScripts } from './script-loader';
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import { Keys } from './keys';
 import { defineScripts } from './script-loader';
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import { createHash } from 'node:crypto';
 import type { Hotspot, Nas, Site } from '../config/site';
 import { refreshCapacity } from '../telemetry/capacity-refresh';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import { isLimpahError } from '../errors';
 import type { Logger } from '../log';
 import { paths } from '../paths';

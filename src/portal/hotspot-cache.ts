@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import { findHotspot, type HotspotInfo } from '../pool/site-store';

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
 import { allowGrant, createGrant, unstoredGrant } from '../pool/grants';

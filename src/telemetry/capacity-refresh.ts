@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import type { OfficeHours } from '../config/site';
 import { computeCapacity, type AgencyUsage, type Capacity } from '../pool/capacity';
 import type { Keys } from '../pool/keys';

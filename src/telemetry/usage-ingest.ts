@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
 import type { Keys } from '../pool/keys';
 import { hashApiKey } from '../pool/site-store';

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import { refreshCapacity } from './capacity-refresh';
