@@ -62,7 +62,7 @@ async function start(
   fatal: (reason: string) => void,
 ): Promise<void> {
   let redisUrl = config.redis.url;
-  if (!redisUrl && !config.redis.sentinels) {
+  if (!redisUrl && !config.redis.sentinels && !config.redis.clusterNodes) {
     const dataDir = resolve(config.dataDir ?? 'data', 'redis');
     const embedded: EmbeddedRedis = await startEmbeddedRedis({
       dataDir,
@@ -78,7 +78,8 @@ async function start(
     await redis.quit().catch(() => redis.disconnect());
   });
   await waitForRedis(redis);
-  logger.info({ redis: config.redis.sentinels ? 'sentinel' : config.redis.url ? 'external' : 'embedded' }, 'connected to redis');
+  const kind = config.redis.clusterNodes ? 'cluster' : config.redis.sentinels ? 'sentinel' : config.redis.url ? 'external' : 'embedded';
+  logger.info({ redis: kind }, 'connected to redis');
 
   if (!process.env['PUBLIC_URL']) {
     logger.warn({ publicUrl: config.publicUrl }, 'PUBLIC_URL is not set: citizens are sent to this address after login; set it to the portal URL their phones reach');

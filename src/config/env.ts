@@ -34,6 +34,12 @@ export const envSchema = z.object({
       .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port...], e.g. 10.20.0.5:26379,10.20.0.6:26379')
       .optional(),
   ),
+  REDIS_CLUSTER_NODES: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port...] of Redis Cluster nodes')
+      .optional(),
+  ),
   REDIS_MASTER_NAME: optionalText,
   REDIS_PASSWORD: optionalText,
   REDIS_SENTINEL_PASSWORD: optionalText,
@@ -64,6 +70,7 @@ export interface AppConfig {
   readonly redis: {
     readonly url: string | undefined;
     readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
+    readonly clusterNodes: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
     readonly masterName: string | undefined;
     readonly password: string | undefined;
     readonly sentinelPassword: string | undefined;
@@ -75,6 +82,13 @@ export interface AppConfig {
   readonly publicUrl: string;
   readonly dataDir: string | undefined;
   readonly logLevel: string;
+}
+
+function hostPorts(list: string | undefined): Array<{ host: string; port: number }> | undefined {
+  return list?.split(',').map((hp) => {
+    const at = hp.lastIndexOf(':');
+    return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
+  });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -96,8 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (e.REDIS_SENTINELS && !e.REDIS_MASTER_NAME) {
     throw new LimpahError('CONFIG_INVALID', 'Invalid environment; fix these variables:\n  REDIS_MASTER_NAME: must be set with REDIS_SENTINELS (the name in "sentinel monitor <name> ...")');
   }
-  if (e.REDIS_SENTINELS && e.REDIS_URL) {
-    throw new LimpahError('CONFIG_INVALID', 'Invalid environment; fix these variables:\n  REDIS_URL: set either REDIS_URL or REDIS_SENTINELS, not both');
+  if ([e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_CLUSTER_NODES].filter(Boolean).length > 1) {
+    throw new LimpahError('CONFIG_INVALID', 'Invalid environment; fix these variables:\n  REDIS_URL: set one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.HTTP_PORT}`).replace(/\/+$/, '');
   return deepFreeze({
@@ -105,10 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
     redis: {
       url: e.REDIS_URL,
-      sentinels: e.REDIS_SENTINELS?.split(',').map((hp) => {
-        const at = hp.lastIndexOf(':');
-        return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
-      }),
+      sentinels: hostPorts(e.REDIS_SENTINELS),
+      clusterNodes: hostPorts(e.REDIS_CLUSTER_NODES),
       masterName: e.REDIS_MASTER_NAME,
       password: e.REDIS_PASSWORD,
       sentinelPassword: e.REDIS_SENTINEL_PASSWORD,

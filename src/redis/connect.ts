@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/env';
 import { LimpahError } from '../errors';
+import type { RedisClient } from './client';
 
 /**
  * The ioredis client as Limpah uses it: a short command timeout (RADIUS must answer within the NAS's timeout and
@@ -31,8 +32,16 @@ export function redisOptions(config: AppConfig['redis']): RedisOptions {
   return common;
 }
 
-export function connectRedis(config: AppConfig['redis'], url: string | undefined): Redis {
+export function connectRedis(config: AppConfig['redis'], url: string | undefined): RedisClient {
   const options = redisOptions(config);
+  if (config.clusterNodes) {
+    const { enableAutoPipelining, ...nodeOptions } = options;
+    return new Cluster(config.clusterNodes.map((n) => ({ host: n.host, port: n.port })), {
+      enableAutoPipelining: enableAutoPipelining ?? true,
+      scaleReads: 'master',
+      redisOptions: { ...nodeOptions, ...(config.password ? { password: config.password } : {}) },
+    });
+  }
   return url && !config.sentinels ? new Redis(url, options) : new Redis(options);
 }
 
@@ -40,7 +49,7 @@ export function connectRedis(config: AppConfig['redis'], url: string | undefined
  * Waits until Redis answers, for up to `deadlineMs`: at start a slow machine or a Redis still loading its AOF
  * must not fail Limpah because of the short per-command timeout.
  */
-export async function waitForRedis(redis: Redis, deadlineMs = 15_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, deadlineMs = 15_000): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     try {

@@ -1,4 +1,6 @@
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import { loadConfig } from '../../src/config/env';
+import { connectRedis } from '../../src/redis/connect';
 import pino from 'pino';
 import { Allocator } from '../../src/pool/allocator';
 import { createGrant } from '../../src/pool/grants';
@@ -19,7 +21,9 @@ describe('the pool on a real three-master Redis Cluster', () => {
   let redis: Cluster;
   beforeAll(async () => {
     cluster = await startCluster();
-    redis = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })), { scaleReads: 'master' });
+    // As main.ts connects with REDIS_CLUSTER_NODES.
+    const config = loadConfig({ REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') });
+    redis = connectRedis(config.redis, undefined) as Cluster;
   }, 60_000);
   afterAll(async () => {
     redis?.disconnect();

@@ -59,6 +59,7 @@ describe('Redis through Sentinel (REDIS_SENTINELS, REDIS_MASTER_NAME)', () => {
   it('refuses a sentinel list without a master name, or with REDIS_URL too', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: '127.0.0.1:26379' })).toThrow(/REDIS_MASTER_NAME/);
     expect(() => loadConfig({ REDIS_SENTINELS: '127.0.0.1:26379', REDIS_MASTER_NAME: 'x', REDIS_URL: 'redis://h:1' })).toThrow(/not both/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://h:1' })).toThrow(/not both/);
     expect(() => loadConfig({ REDIS_SENTINELS: 'nohostport' })).toThrow(/REDIS_SENTINELS/);
   });
 });
