@@ -64,6 +64,8 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   const pool = new Pool(o.redis, keys, o.pool);
   const nas = new NasDirectory(o.redis, keys, o.logger);
   await nas.start();
+  const coa = new CoaClient(o.logger.child({ component: 'coa' }));
+  const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const radiusLog = o.logger.child({ component: 'radius' });
   const breaker = new CircuitBreaker(3, 2000, (open) =>
     open ? radiusLog.error('Redis unavailable: failing open and spooling accounting') : radiusLog.info('Redis is back'),
@@ -78,6 +80,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     breaker,
     failOpen: new FailOpenPolicy(o.failOpen ?? DEFAULT_FAIL_OPEN),
     spool,
+    sessions,
   });
   // Spooled accounting goes into Redis as soon as it answers again (and at start, for a spool left by a crash).
   const replayTimer = setInterval(() => {
@@ -93,8 +96,6 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
       .catch((err: unknown) => reconcileLog.warn({ err }, 'reconcile failed'));
   }, 600_000);
   reconcileTimer.unref();
-  const coa = new CoaClient(o.logger.child({ component: 'coa' }));
-  const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
   reaper.start();
   const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }));

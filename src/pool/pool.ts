@@ -50,11 +50,13 @@ export interface AccountingInput {
   readonly outputBytes: number;
   readonly terminateCause: string;
   readonly framedIp: string;
+  /** The NAS that sent it; an adopted session is booked on it. */
+  readonly nasIp?: string;
   readonly record: Record<string, unknown>;
 }
 
 export type AccountingResult = {
-  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'unknown' | 'mismatch';
+  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'adopted' | 'over_quota' | 'unknown' | 'mismatch';
   readonly state: string;
 };
 
@@ -133,13 +135,14 @@ export class Pool {
     const k = this.keys;
     // The hotspot and device come from the stored session, never from the packet: a NAS moved between hotspots
     // or a missing Calling-Station-Id must not leak a live-set slot or book usage on the wrong device.
-    const [hotspotId, mac] = await this.redis.hmget(k.session(input.sessionId), 'hotspotId', 'mac');
+    const [storedHotspot, storedMac] = await this.redis.hmget(k.session(input.sessionId), 'hotspotId', 'mac');
+    const hotspotId = storedHotspot ?? input.hotspotId;
     const r = await this.cmd.account(
-      k.pool(), k.session(input.sessionId), k.hotspotLive(hotspotId ?? input.hotspotId), k.leases(), k.device(mac ?? input.mac),
-      k.unmatchedAccounting(),
+      k.pool(), k.session(input.sessionId), k.hotspotLive(hotspotId), k.leases(), k.device(storedMac ?? input.mac),
+      k.unmatchedAccounting(), k.hotspot(hotspotId),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
-      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId ?? input.hotspotId,
-      input.framedIp,
+      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId,
+      input.framedIp, input.nasIp ?? '', input.mac,
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }

@@ -24,7 +24,17 @@ function counter(value: number): number {
 
 const STATUS: Readonly<Record<string, AccountingStatus>> = { Start: 'start', 'Interim-Update': 'interim', Stop: 'stop' };
 
-export type AccountingOutcome = 'stored' | 'duplicate' | 'closed' | 'revived' | 'unmatched' | 'mismatch' | 'nas-reset' | 'ignored';
+export type AccountingOutcome =
+  | 'stored'
+  | 'duplicate'
+  | 'closed'
+  | 'revived'
+  | 'adopted'
+  | 'over-quota'
+  | 'unmatched'
+  | 'mismatch'
+  | 'nas-reset'
+  | 'ignored';
 
 /** Releases every live session that runs on this NAS; returns how many. */
 async function closeNasSessions(pool: Pool, nas: NasRecord): Promise<number> {
@@ -77,6 +87,7 @@ export function accountingAction(nas: NasRecord, req: RadiusRequest): Accounting
       outputBytes: record.outputOctets,
       terminateCause: record.terminateCause,
       framedIp: record.framedIp,
+      nasIp: nas.ip,
       record,
     },
   };
@@ -106,6 +117,11 @@ export async function applyAccounting(pool: Pool, nas: NasRecord, action: Accoun
       return 'duplicate';
     case 'closed':
       return 'closed';
+    case 'adopted':
+      log.warn({ sessionId: input.sessionId }, 'accounting for a session Redis did not know (failover?): adopted and booked');
+      return 'adopted';
+    case 'over_quota':
+      return 'over-quota';
     case 'revived':
       log.warn({ sessionId: input.sessionId }, 'a session released for silence reported in again; its rate is booked again');
       return 'revived';

@@ -11,6 +11,7 @@ import { REPLY_MESSAGES } from './reply-messages';
 import { BreakerOpenError, type CircuitBreaker } from '../redis/breaker';
 import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure } from './codec';
 import type { NasDirectory } from './nas-directory';
+import type { SessionControl } from './session-control';
 import { normalizeSourceIp } from './nas-directory';
 import type { Datagram } from './transport';
 
@@ -26,6 +27,8 @@ export interface RadiusServerDeps {
   readonly failOpen: FailOpenPolicy;
   /** Where accounting goes while Redis is unavailable. */
   readonly spool: AccountingSpool;
+  /** Ends sessions whose device used up its day. */
+  readonly sessions?: Pick<SessionControl, 'disconnect'>;
 }
 
 export type DropReason = DecodeFailure | 'unknown-nas' | 'wrong-port';
@@ -131,6 +134,16 @@ export class RadiusServer {
         if (!(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: accounting spooled to disk');
       }
       this.counts.accounted++;
+      if (outcome === 'over-quota' && action.kind === 'session' && this.deps.sessions) {
+        // After the reply: the NAS must not wait for the Disconnect round trip.
+        const sessionId = action.input.sessionId;
+        setImmediate(() => {
+          this.deps.sessions!.disconnect(sessionId, 'daily-quota').then(
+            (r) => log.info({ sessionId, result: r.result }, 'daily quota used up: session disconnected'),
+            (err: unknown) => log.warn({ err, sessionId }, 'daily quota used up, but the Disconnect failed'),
+          );
+        });
+      }
       log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
       reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
     }

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Allocator } from '../../src/pool/allocator';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
 import { startHarness, type Harness } from '../support/harness';
+import { radclient } from '../support/radclient';
 import { TEST_ADMIN_KEY, TEST_SECRET, testSite } from '../support/site';
 
 const HOTSPOT = 'taman-kota-sampit';
@@ -72,6 +73,24 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
     const before = (await fr.received()).length;
     expect(await h.services.allocator.runOnce()).toMatchObject({ rerated: 0 });
     expect((await fr.received()).length).toBe(before);
+  });
+
+  it('disconnects a session through its router as soon as its device has used up the day', async () => {
+    const sessionId = await activeSession(h, 9);
+    const interim = await radclient(h.acctPort, 'acct', TEST_SECRET, [
+      `User-Name = "${sessionId}"`,
+      'Acct-Status-Type = Interim-Update',
+      'Acct-Session-Id = "a9"',
+      'Acct-Session-Time = 600',
+      'Acct-Output-Octets = 0',
+      'Acct-Output-Gigawords = 1',
+      'Calling-Station-Id = "AA:00:00:00:08:09"',
+      'NAS-IP-Address = 127.0.0.1',
+    ]);
+    expect(interim.code).toBe('Accounting-Response');
+    for (let i = 0; i < 50 && (await h.services.pool.session(sessionId))?.['state'] !== 'closed'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await h.services.pool.session(sessionId)).toMatchObject({ state: 'closed', terminateCause: 'daily-quota' });
+    expect((await fr.received()).at(-1)).toMatchObject({ code: 'Disconnect-Request', attributes: { 'User-Name': sessionId } });
   });
 
   it('lets only one allocator work at a time, and fences out one that lost its lease', async () => {

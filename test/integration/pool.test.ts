@@ -3,6 +3,7 @@ import { createGrant } from '../../src/pool/grants';
 import { Keys } from '../../src/pool/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { Reaper } from '../../src/pool/reaper';
+import { reconcile } from '../../src/pool/reconcile';
 import { upsertSite } from '../../src/pool/site-store';
 import pino from 'pino';
 import { dumpNamespace, testRedis } from '../support/redis';
@@ -99,6 +100,26 @@ describe('the pool ledger in a real redis-server', () => {
     const usage = Object.values(await redis.hgetall(keys.device(mac)));
     expect(usage.sort()).toEqual(['350', '400']);
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, allocUpKbps: 0, sessions: 0 });
+  });
+
+  it('adopts a session Redis lost (failover) when its router reports it, booking it at what is left', async () => {
+    const mac = 'AA:00:00:00:00:40';
+    const result = await pool.account({ ...acct('g-lostlostlost', mac, { sessionTimeSec: 600, outputBytes: 4096 }), nasIp: '127.0.0.1' });
+    expect(result.code).toBe('adopted');
+    expect(await pool.session('g-lostlostlost')).toMatchObject({ state: 'active', downKbps: '2048', nasIp: '127.0.0.1', needsRerate: '1', adopted: '1' });
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
+    expect((await reconcile(redis, keys)).drift).toBe(false);
+    expect((await pool.account(acct('g-lostlostlost', mac, { status: 'stop', sessionTimeSec: 660, outputBytes: 5000 }))).code).toBe('ok');
+    expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
+    expect(Object.values(await redis.hgetall(keys.device(mac))).sort()).toEqual(['5000', '660']);
+  });
+
+  it('reports a session whose device has used up the day, for the caller to disconnect', async () => {
+    const mac = 'AA:00:00:00:00:41';
+    const { g } = await admit(mac);
+    expect((await pool.account(acct(g.username, mac, { status: 'start' }))).code).toBe('ok');
+    const over = await pool.account(acct(g.username, mac, { sessionTimeSec: 300, outputBytes: 1024 * 1048576 }));
+    expect(over).toEqual({ code: 'over_quota', state: 'active' });
   });
 
   it('keeps accounting for an unknown session instead of losing it', async () => {

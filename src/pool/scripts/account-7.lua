@@ -8,12 +8,20 @@
   at what the pool has left if that is less (never beyond capacity), and marked needsRerate=1 so that the
   allocator brings the router's rate in line.
 
+  A session Redis does not know (its record lost in a failover) that reports Start or Interim is adopted the same
+  way: booked at its hotspot's ceiling or what is left, and marked needsRerate=1. A Stop for an unknown session
+  is kept in the unmatched list.
+
+  After counting, a live session whose device has used up the day's minutes or megabytes is reported as
+  'over_quota', for the caller to disconnect.
+
   KEYS[1] pool hash
   KEYS[2] session hash
   KEYS[3] hotspot live set of the session's hotspot
   KEYS[4] leases sorted set
   KEYS[5] device usage hash of the session's MAC
   KEYS[6] unmatched accounting list
+  KEYS[7] hotspot hash of the session's hotspot (quota)
 
   ARGV[1] status: 'start' | 'interim' | 'stop'
   ARGV[2] session id (User-Name)
@@ -26,18 +34,44 @@
   ARGV[9] retention of a closed session record, and of unmatched records, seconds
   ARGV[10] hotspot id the caller built KEYS[3] from (must be the session's)
   ARGV[11] Framed-IP-Address ('' if absent)
+  ARGV[12] NAS IP, for an adopted session
+  ARGV[13] MAC, for an adopted session
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
-        | 'revived' (a reaped session reported alive again) | 'unknown' (no session; recorded) | 'mismatch'
+        | 'revived' (a reaped session reported alive again) | 'adopted' (an unknown session, now booked)
+        | 'over_quota' (counted; the device's daily quota is used up) | 'unknown' (no session; recorded) | 'mismatch'
 ]]
 local status, sid = ARGV[1], ARGV[2]
 
+local function book(wantDown, wantUp)
+  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
+  local overbook = tonumber(p[5] or '1')
+  local down = math.max(0, math.min(wantDown, math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')))
+  local up = math.max(0, math.min(wantUp, math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
+  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
+  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
+  redis.call('HINCRBY', KEYS[1], 'sessions', 1)
+  redis.call('SADD', KEYS[3], sid)
+  return down, up
+end
+
+local adopted = false
 if redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('LPUSH', KEYS[6], ARGV[8])
-  redis.call('LTRIM', KEYS[6], 0, 9999)
-  redis.call('EXPIRE', KEYS[6], tonumber(ARGV[9]))
-  return {'unknown', ''}
+  local q = redis.call('HMGET', KEYS[7], 'downKbps', 'upKbps', 'interimSeconds')
+  if status == 'stop' or not q[1] or not string.match(sid, '^g%-') then
+    redis.call('LPUSH', KEYS[6], ARGV[8])
+    redis.call('LTRIM', KEYS[6], 0, 9999)
+    redis.call('EXPIRE', KEYS[6], tonumber(ARGV[9]))
+    return {'unknown', ''}
+  end
+  local down, up = book(tonumber(q[1]), tonumber(q[2]))
+  local t0 = redis.call('TIME')
+  redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', ARGV[10], 'mac', ARGV[13], 'nasIp', ARGV[12],
+    'acctSessionId', ARGV[3], 'downKbps', down, 'upKbps', up, 'admittedAt', tonumber(t0[1]) * 1000, 'startedAt',
+    tonumber(t0[1]) * 1000, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
+    'needsRerate', 1, 'adopted', 1)
+  adopted = true
 end
 
 local s = redis.call('HMGET', KEYS[2], 'state', 'sessionTime', 'inputBytes', 'outputBytes', 'downKbps', 'upKbps',
@@ -85,24 +119,28 @@ end
 -- Start or Interim: the session is active and its lease is renewed (2.5 interim intervals).
 redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
 redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
+local code = 'ok'
 if reaped then
-  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
-  local overbook = tonumber(p[5] or '1')
-  local down = math.max(0, math.min(tonumber(s[5]), math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')))
-  local up = math.max(0, math.min(tonumber(s[6]), math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
+  local down, up = book(tonumber(s[5]), tonumber(s[6]))
   redis.call('HSET', KEYS[2], 'state', 'active', 'terminateCause', '', 'revivedAt', nowMs, 'downKbps', down, 'upKbps', up)
   if down < tonumber(s[5]) or up < tonumber(s[6]) then redis.call('HSET', KEYS[2], 'needsRerate', 1) end
   redis.call('HDEL', KEYS[2], 'closedAt')
   redis.call('PERSIST', KEYS[2])
-  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
-  redis.call('HINCRBY', KEYS[1], 'sessions', 1)
-  redis.call('SADD', KEYS[3], sid)
-  return {'revived', 'active'}
-end
-if state ~= 'active' then
+  code = 'revived'
+elseif adopted then
+  code = 'adopted'
+elseif state ~= 'active' then
   redis.call('HSET', KEYS[2], 'state', 'active', 'startedAt', nowMs, 'acctSessionId', ARGV[3])
-  return {'ok', 'active'}
+elseif not changed then
+  return {'duplicate', 'active'}
 end
-if not changed then return {'duplicate', 'active'} end
-return {'ok', 'active'}
+
+-- The device's day: past its minutes or megabytes, the caller disconnects the session.
+local quota = redis.call('HMGET', KEYS[7], 'dailyMinutes', 'dailyMB')
+if quota[1] then
+  local used = redis.call('HMGET', KEYS[5], 'd' .. day .. ':s', 'd' .. day .. ':b')
+  if tonumber(used[1] or '0') >= tonumber(quota[1]) * 60 or tonumber(used[2] or '0') >= tonumber(quota[2]) * 1048576 then
+    return {'over_quota', 'active'}
+  end
+end
+return {code, 'active'}
