@@ -98,13 +98,15 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   reconcileTimer.unref();
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
   reaper.start();
-  const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }));
-  capacity.start();
   const allocator = new Allocator({ redis: o.redis, keys, pool, sessions, logger: o.logger.child({ component: 'allocator' }) }, {
     kindWeights: o.site.kindWeights,
     ...(o.allocatorIntervalMs ? { intervalMs: o.allocatorIntervalMs } : {}),
   });
   allocator.start();
+  const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }), 15_000, () => {
+    allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
+  });
+  capacity.start();
   const signer = new FormSigner(await loadFormKey(o.redis, keys));
   const app = createApp({
     redis: o.redis,

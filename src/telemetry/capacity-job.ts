@@ -16,6 +16,8 @@ export class CapacityJob {
     private readonly keys: Keys,
     private readonly logger: Logger,
     private readonly intervalMs = 15_000,
+    /** Called when public capacity moved: the allocator re-shares it at once instead of at its next round. */
+    private readonly onChange?: () => void,
   ) {}
 
   start(): void {
@@ -33,6 +35,7 @@ export class CapacityJob {
       if (c.downKbps !== this.lastDownKbps) {
         const bases = c.claims.reduce<Record<string, number>>((acc, cl) => ({ ...acc, [cl.basis]: (acc[cl.basis] ?? 0) + 1 }), {});
         this.logger.info({ capDownKbps: c.downKbps, capUpKbps: c.upKbps, claims: bases }, 'public capacity changed');
+        if (this.lastDownKbps !== undefined) this.onChange?.();
         this.lastDownKbps = c.downKbps;
       }
     } catch (err) {
