@@ -11,18 +11,14 @@
  * The thread pool is sized for a 2-core machine (THREAD_POOL), and the client must send Message-Authenticator,
  * as Limpah requires by default (BlastRADIUS).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sq as singleQuoted, startFreeradiusProcess } from '../test/support/freeradius-process';
 import type { Credential } from './load';
 
 export const FREERADIUS_BIN = '/usr/sbin/freeradius';
 export const FREERADIUS_LIBDIR = '/usr/lib/freeradius';
-const DICT_DIR = '/usr/share/freeradius';
-const READY_LINE = 'Ready to process requests';
 const READY_TIMEOUT_MS = 15_000;
 
 export const THREAD_POOL = { start_servers: 4, max_servers: 8, min_spare_servers: 4, max_spare_servers: 8 } as const;
@@ -83,18 +79,7 @@ export function rlmRedisInstalled(): boolean {
 /** A single-quoted FreeRADIUS string; the benchmark's values never need escaping, so anything odd is refused. */
 function sq(value: string): string {
   if (!/^[\w./:@+-]*$/.test(value)) throw new Error(`unexpected characters for a FreeRADIUS config value: ${JSON.stringify(value)}`);
-  return `'${value}'`;
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
-    sock.once('error', reject);
-    sock.bind(0, '127.0.0.1', () => {
-      const { port } = sock.address();
-      sock.close(() => resolve(port));
-    });
-  });
+  return singleQuoted('FreeRADIUS config value', value);
 }
 
 function usersFile(users: readonly Credential[]): string {
@@ -212,88 +197,16 @@ ${postAuth}
 `;
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  if (await waitExit(child, 3000)) return;
-  child.kill('SIGKILL');
-  await waitExit(child, 3000);
-}
-
-function launch(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(FREERADIUS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let settled = false;
-    const append = (d: Buffer): void => {
-      output = (output + d.toString()).slice(-64 * 1024);
-      if (!settled && output.includes(READY_LINE)) {
-        settled = true;
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    const fail = (why: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void kill(child);
-      reject(new Error(`FreeRADIUS ${why} (${FREERADIUS_BIN} ${args.join(' ')})\n--- FreeRADIUS output ---\n${output}`));
-    };
-    child.stdout!.on('data', append);
-    child.stderr!.on('data', append);
-    child.on('error', (err) => fail(`could not be started: ${err.message}`));
-    child.on('exit', (code, signal) => fail(`exited before it was ready (code ${code}, signal ${signal})`));
-    const timer = setTimeout(() => fail(`was not ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-  });
-}
-
 export async function startFreeradius(options: FreeradiusOptions): Promise<FreeradiusTarget> {
-  const dir = await mkdtemp(join(tmpdir(), `limpah-bench-freeradius-${options.mode}-`));
-  try {
-    // Debian's dictionaries (MikroTik, WISPr) come from -D; the local one stays empty.
-    await writeFile(join(dir, 'dictionary'), '# local dictionary: intentionally empty, see -D\n');
-    if (options.mode === 'files') await writeFile(join(dir, 'users'), usersFile(options.users ?? []), { mode: 0o600 });
-    let lastError: unknown;
-    // The port is free when picked but could be taken before FreeRADIUS binds it: retry then.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freeUdpPort();
-      await writeFile(join(dir, 'radiusd.conf'), radiusdConf(dir, port, options), { mode: 0o600 });
-      const args = ['-f', '-d', dir, '-D', DICT_DIR, '-l', 'stdout'];
-      let started: Awaited<ReturnType<typeof launch>>;
-      try {
-        started = await launch(args);
-      } catch (err) {
-        lastError = err;
-        if (err instanceof Error && /bind|in use/i.test(err.message)) continue;
-        throw err;
-      }
-      const { child } = started;
-      let stopping: Promise<void> | undefined;
-      return {
-        port,
-        pid: child.pid!,
-        command: `${FREERADIUS_BIN} ${args.join(' ')}`,
-        stop(): Promise<void> {
-          stopping ??= kill(child).then(() => rm(dir, { recursive: true, force: true }));
-          return stopping;
-        },
-      };
-    }
-    throw lastError;
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const fr = await startFreeradiusProcess({
+    bin: FREERADIUS_BIN,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    label: 'FreeRADIUS',
+    tempPrefix: `limpah-bench-freeradius-${options.mode}-`,
+    async prepare(dir) {
+      if (options.mode === 'files') await writeFile(join(dir, 'users'), usersFile(options.users ?? []), { mode: 0o600 });
+    },
+    radiusdConf: (dir, port) => radiusdConf(dir, port, options),
+  });
+  return { port: fr.port, pid: fr.child.pid!, command: fr.command, stop: () => fr.stop() };
 }

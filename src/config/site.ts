@@ -59,6 +59,8 @@ export const quotaSchema = z
     dailyMB: z.number().int().positive('must be more than 0'),
     idleMinutes: minutes.default(10),
     interimSeconds: z.number().int().min(60, 'must be at least 60 seconds').max(3600).default(300),
+    /** The most the hotspot's sessions may hold together (download), so one busy park cannot take the whole pool. */
+    maxShareKbps: kbps.optional(),
   })
   .refine((q) => q.minDownKbps <= q.downKbps, { message: 'minDownKbps must not exceed downKbps', path: ['minDownKbps'] })
   .refine((q) => q.minUpKbps <= q.upKbps, { message: 'minUpKbps must not exceed upKbps', path: ['minUpKbps'] });

@@ -19,8 +19,11 @@ export interface AllocatorOptions {
   readonly kindWeights?: Readonly<Record<string, number>>;
 }
 
-interface LiveSession {
+export interface LiveSession {
   readonly id: string;
+  readonly hotspotId: string;
+  /** The hotspot's maxShareKbps, 0 for none. */
+  readonly hotspotMaxShareKbps: number;
   readonly state: string;
   readonly nasIp: string;
   readonly downKbps: number;
@@ -39,6 +42,43 @@ export interface AllocationRound {
   readonly rerated: number;
   readonly failed: number;
   readonly deferred: number;
+}
+
+/**
+ * Fair download shares that also keep each hotspot within its maxShareKbps: a hotspot whose sessions would hold
+ * more is held at its limit (shared fairly among its own sessions), and the rest is shared again among the others.
+ */
+export function sharesWithinHotspotLimits(capacityKbps: number, sessions: readonly LiveSession[], claims: readonly Claimant[]): Map<string, number> {
+  const result = new Map<string, number>();
+  let remaining = capacityKbps;
+  let open = [...claims];
+  const hotspotOf = new Map(sessions.map((s) => [s.id, s]));
+  for (let round = 0; round <= sessions.length; round++) {
+    const shares = fairShares(remaining, open);
+    const held = new Map<string, number>();
+    for (const c of open) {
+      const s = hotspotOf.get(c.id)!;
+      held.set(s.hotspotId, (held.get(s.hotspotId) ?? 0) + (shares.get(c.id) ?? 0));
+    }
+    const over = [...held].filter(([h, kbps]) => {
+      const limit = sessions.find((s) => s.hotspotId === h)!.hotspotMaxShareKbps;
+      return limit > 0 && kbps > limit;
+    });
+    if (over.length === 0) {
+      for (const [id, kbps] of shares) result.set(id, kbps);
+      return result;
+    }
+    for (const [hotspotId] of over) {
+      const limit = sessions.find((s) => s.hotspotId === hotspotId)!.hotspotMaxShareKbps;
+      const mine = open.filter((c) => hotspotOf.get(c.id)!.hotspotId === hotspotId);
+      for (const [id, kbps] of fairShares(Math.min(limit, remaining), mine)) {
+        result.set(id, kbps);
+        remaining -= kbps;
+      }
+      open = open.filter((c) => hotspotOf.get(c.id)!.hotspotId !== hotspotId);
+    }
+  }
+  return result;
 }
 
 /**
@@ -88,12 +128,16 @@ export class Allocator {
     const { redis, keys } = this.deps;
     const out: LiveSession[] = [];
     for (const hotspotId of await redis.smembers(keys.hotspots())) {
-      const [kind, down, up, minDown, minUp] = await redis.hmget(keys.hotspot(hotspotId), 'kind', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps');
+      const [kind, down, up, minDown, minUp, maxShare] = await redis.hmget(
+        keys.hotspot(hotspotId), 'kind', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps', 'maxShareKbps',
+      );
       for (const id of await redis.smembers(keys.hotspotLive(hotspotId))) {
         const [state, nasIp, d, u] = await redis.hmget(keys.session(id), 'state', 'nasIp', 'downKbps', 'upKbps');
         if (!state || state === 'closed') continue;
         out.push({
           id,
+          hotspotId,
+          hotspotMaxShareKbps: Number(maxShare ?? 0),
           state,
           nasIp: nasIp ?? '',
           downKbps: Number(d),
@@ -121,7 +165,7 @@ export class Allocator {
     const capDown = Math.floor(snapshot.capDownKbps * factor) - fixed.reduce((a, s) => a + s.downKbps, 0);
     const capUp = Math.floor(snapshot.capUpKbps * factor) - fixed.reduce((a, s) => a + s.upKbps, 0);
     const claim = (ceiling: (s: LiveSession) => number): Claimant[] => active.map((s) => ({ id: s.id, weight: s.weight, ceilingKbps: ceiling(s) }));
-    const fairDown = fairShares(capDown, claim((s) => s.ceilingDownKbps));
+    const fairDown = sharesWithinHotspotLimits(capDown, active, claim((s) => s.ceilingDownKbps));
     const fairUp = fairShares(capUp, claim((s) => s.ceilingUpKbps));
     const byId = new Map(active.map((s) => [s.id, s]));
     const minOf = (key: 'minDownKbps' | 'minUpKbps') => Math.min(...active.map((s) => s[key]), Infinity);

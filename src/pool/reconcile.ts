@@ -12,6 +12,8 @@ export interface ReconcileReport {
   readonly booked: LedgerTotals;
   /** What the live session records add up to. */
   readonly counted: LedgerTotals;
+  /** Hotspots whose booked share (h:<id>:down in the pool) differs from their live sessions' sum. */
+  readonly hotspotDrift: Readonly<Record<string, { booked: number; counted: number }>>;
   /** Live-set members whose record is closed or missing, by hotspot. */
   readonly strayLiveMembers: Readonly<Record<string, string[]>>;
   readonly drift: boolean;
@@ -30,10 +32,12 @@ export async function reconcile(redis: Redis, keys: Keys): Promise<ReconcileRepo
   let allocUpKbps = 0;
   let sessions = 0;
   const live = new Set<string>();
+  const perHotspot = new Map<string, number>(hotspotIds.map((h) => [h, 0]));
   for (const id of ids) {
-    const [state, down, up] = await redis.hmget(keys.session(id), 'state', 'downKbps', 'upKbps');
+    const [state, down, up, hotspotId] = await redis.hmget(keys.session(id), 'state', 'downKbps', 'upKbps', 'hotspotId');
     if (!state || state === 'closed') continue;
     live.add(id);
+    perHotspot.set(hotspotId ?? '', (perHotspot.get(hotspotId ?? '') ?? 0) + Number(down));
     allocDownKbps += Number(down);
     allocUpKbps += Number(up);
     sessions++;
@@ -46,10 +50,16 @@ export async function reconcile(redis: Redis, keys: Keys): Promise<ReconcileRepo
   const p = await redis.hmget(keys.pool(), 'allocDownKbps', 'allocUpKbps', 'sessions');
   const booked = { allocDownKbps: Number(p[0] ?? 0), allocUpKbps: Number(p[1] ?? 0), sessions: Number(p[2] ?? 0) };
   const counted = { allocDownKbps, allocUpKbps, sessions };
+  const hotspotDrift: Record<string, { booked: number; counted: number }> = {};
+  for (const [hotspotId, sum] of perHotspot) {
+    const held = Number((await redis.hget(keys.pool(), `h:${hotspotId}:down`)) ?? 0);
+    if (held !== sum) hotspotDrift[hotspotId] = { booked: held, counted: sum };
+  }
   const drift =
     booked.allocDownKbps !== counted.allocDownKbps ||
     booked.allocUpKbps !== counted.allocUpKbps ||
     booked.sessions !== counted.sessions ||
-    Object.keys(strayLiveMembers).length > 0;
-  return { booked, counted, strayLiveMembers, drift };
+    Object.keys(strayLiveMembers).length > 0 ||
+    Object.keys(hotspotDrift).length > 0;
+  return { booked, counted, hotspotDrift, strayLiveMembers, drift };
 }

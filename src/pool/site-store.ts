@@ -46,6 +46,7 @@ function hotspotFields(h: Hotspot): Record<string, string | number> {
     openingHours: h.openingHours ? JSON.stringify(h.openingHours) : '',
     openMinutes: h.openingHours ? JSON.stringify(openMinutes(h.openingHours)) : '',
     ...h.quota,
+    maxShareKbps: h.quota.maxShareKbps ?? 0, // 0: no limit (written, so that removing it from the file takes effect)
   };
 }
 

@@ -196,6 +196,19 @@ describe('the pool ledger in a real redis-server', () => {
     expect((await admit('AA:00:00:00:00:20')).result.ok).toBe(true);
   });
 
+  it('holds a hotspot within its maxShareKbps, so one busy park cannot take the whole pool', async () => {
+    const site = testSite({ capacityKbps: 65000 }); // 5000 kbps
+    const park = { ...site.hotspots[0]!, quota: { ...site.hotspots[0]!.quota, maxShareKbps: 3000 } };
+    await upsertSite(redis, keys, { ...site, hotspots: [park, site.hotspots[1]!] });
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await admit(`AA:00:00:00:00:5${i}`)).result);
+    expect(results.map((r) => (r.ok ? r.downKbps : r.reason))).toEqual([2048, 952, 'hotspot_full']);
+    // The village hall still gets the rest of the pool.
+    expect((await admit('AA:00:00:00:00:59', 'aula-desa-baamang')).result).toMatchObject({ ok: true, downKbps: 1024 });
+    expect(await redis.hmget(keys.pool(), `h:${HOTSPOT}:down`, 'h:aula-desa-baamang:down')).toEqual(['3000', '1024']);
+    expect((await reconcile(redis, keys)).drift).toBe(false);
+  });
+
   it('grants up to capacity times the overbooking factor', async () => {
     await upsertSite(redis, keys, { ...testSite({ capacityKbps: 65000 }), overbooking: 2 }); // 5000 kbps, x2
     const results = [];

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sq as singleQuoted, startFreeradiusProcess } from './freeradius-process';
 
 /**
  * A real FreeRADIUS 3.x (Debian `freeradius`) playing the NAS side of RFC 5176: it listens for
@@ -44,32 +42,11 @@ export interface FreeradiusCoaOptions {
 }
 
 const FREERADIUS = process.env['LIMPAH_FREERADIUS_BIN'] ?? '/usr/sbin/freeradius';
-const DICT_DIR = '/usr/share/freeradius';
 const READY_TIMEOUT_MS = 10_000;
-const READY_LINE = 'Ready to process requests';
-const MAX_OUTPUT = 64 * 1024;
 
-/**
- * A single-quoted FreeRADIUS config / unlang string: literal, no ${} or %{} expansion. FreeRADIUS
- * 3.2.1 only unescapes \' there and keeps every other backslash as is (so 'a\\b' is a\\b, not a\b),
- * which leaves no faithful way to write a backslash next to a quote: backslashes are refused.
- */
+/** A single-quoted FreeRADIUS string (see freeradius-process.ts); `what` names the value in the error. */
 function sq(what: string, value: string): string {
-  if (/[\\\x00-\x1f\x7f]/.test(value)) {
-    throw new Error(`${what} for the FreeRADIUS CoA receiver must not contain backslashes or control characters: ${JSON.stringify(value)}`);
-  }
-  return `'${value.replace(/'/g, "\\'")}'`;
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
-    sock.once('error', reject);
-    sock.bind(0, '127.0.0.1', () => {
-      const { port } = sock.address();
-      sock.close(() => resolve(port));
-    });
-  });
+  return singleQuoted(`${what} for the FreeRADIUS CoA receiver`, value);
 }
 
 function radiusdConf(dir: string, port: number, options: FreeradiusCoaOptions): string {
@@ -228,117 +205,35 @@ export function parseDetail(text: string): ReceivedPacket[] {
   return packets;
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  if (await waitExit(child, 3000)) return;
-  child.kill('SIGKILL');
-  await waitExit(child, 3000);
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** Spawns freeradius and resolves once it prints "Ready to process requests". */
-function launch(dir: string): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const args = ['-f', '-d', dir, '-D', DICT_DIR, '-l', 'stdout'];
-    const child = spawn(FREERADIUS, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let settled = false;
-    const append = (d: Buffer): void => {
-      output += d.toString();
-      if (output.length > MAX_OUTPUT) output = output.slice(-MAX_OUTPUT);
-      if (!settled && output.includes(READY_LINE)) {
-        settled = true;
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    const fail = (why: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(new Error(`FreeRADIUS CoA receiver ${why} (${FREERADIUS} ${args.join(' ')})\n--- FreeRADIUS output ---\n${output}`));
-    };
-    child.stdout!.on('data', append);
-    child.stderr!.on('data', append);
-    child.on('error', (err) => fail(`could not be started: ${err.message} (apt-get install freeradius)`));
-    child.on('exit', (code, signal) => fail(`exited before it was ready (code ${code}, signal ${signal})`));
-    const timer = setTimeout(() => {
-      fail(`was not ready within ${READY_TIMEOUT_MS} ms`);
-      void kill(child);
-    }, READY_TIMEOUT_MS);
-  });
-}
-
 export async function startFreeradiusCoa(options: FreeradiusCoaOptions): Promise<FreeradiusCoa> {
-  const dir = await mkdtemp(join(tmpdir(), 'limpah-freeradius-coa-'));
-  const detailFile = join(dir, 'received.detail');
-  try {
-    // Debian's dictionary (with MikroTik, WISPr, ChilliSpot) comes from -D; an empty local one keeps
-    // the config self-contained and lets nothing from /etc/freeradius leak in.
-    await writeFile(join(dir, 'dictionary'), '# local dictionary: intentionally empty, see -D\n');
-    await writeFile(join(dir, 'clients.conf'), clientsConf(options), { mode: 0o600 });
-    let lastError: unknown;
-    // The port is free when picked but could be taken before FreeRADIUS binds it: retry then.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freeUdpPort();
-      await writeFile(join(dir, 'radiusd.conf'), radiusdConf(dir, port, options), { mode: 0o600 });
-      let started: Started;
+  const fr = await startFreeradiusProcess({
+    bin: FREERADIUS,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    label: 'FreeRADIUS CoA receiver',
+    spawnHint: ' (apt-get install freeradius)',
+    tempPrefix: 'limpah-freeradius-coa-',
+    async prepare(dir) {
+      await writeFile(join(dir, 'clients.conf'), clientsConf(options), { mode: 0o600 });
+    },
+    radiusdConf: (dir, port) => radiusdConf(dir, port, options),
+  });
+  const { child } = fr;
+  const detailFile = join(fr.dir, 'received.detail');
+  return {
+    port: fr.port,
+    async received(): Promise<ReceivedPacket[]> {
+      if (!fr.stopping && (child.exitCode !== null || child.signalCode !== null)) {
+        throw new Error(`FreeRADIUS CoA receiver died (code ${child.exitCode}, signal ${child.signalCode})\n--- FreeRADIUS output ---\n${fr.output()}`);
+      }
+      let text: string;
       try {
-        started = await launch(dir);
+        text = await readFile(detailFile, 'utf8');
       } catch (err) {
-        lastError = err;
-        if (err instanceof Error && /bind|in use/i.test(err.message)) continue;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
       }
-      const { child } = started;
-      let stopping: Promise<void> | undefined;
-      return {
-        port,
-        async received(): Promise<ReceivedPacket[]> {
-          if (!stopping && (child.exitCode !== null || child.signalCode !== null)) {
-            throw new Error(`FreeRADIUS CoA receiver died (code ${child.exitCode}, signal ${child.signalCode})\n--- FreeRADIUS output ---\n${started.output()}`);
-          }
-          let text: string;
-          try {
-            text = await readFile(detailFile, 'utf8');
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-            throw err;
-          }
-          return parseDetail(text);
-        },
-        stop(): Promise<void> {
-          stopping ??= (async () => {
-            await kill(child);
-            await rm(dir, { recursive: true, force: true });
-          })();
-          return stopping;
-        },
-      };
-    }
-    throw lastError;
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
+      return parseDetail(text);
+    },
+    stop: () => fr.stop(),
+  };
 }

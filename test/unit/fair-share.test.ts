@@ -1,3 +1,4 @@
+import { sharesWithinHotspotLimits } from '../../src/pool/allocator';
 import { fairShares, rerateDecisions } from '../../src/pool/fair-share';
 
 describe('weighted max-min fair shares', () => {
@@ -40,5 +41,18 @@ describe('re-rating decisions', () => {
       { id: 'up', fromKbps: 512, toKbps: 768 },
       { id: 'floor', fromKbps: 1024, toKbps: 256 },
     ]);
+  });
+});
+
+describe('fair shares within hotspot limits', () => {
+  const session = (id: string, hotspotId: string, max: number) => ({
+    id, hotspotId, hotspotMaxShareKbps: max, state: 'active', nasIp: '', downKbps: 0, upKbps: 0, weight: 1,
+    ceilingDownKbps: 2048, ceilingUpKbps: 1024, minDownKbps: 256, minUpKbps: 128,
+  });
+  it('holds a hotspot at its maxShareKbps and shares the rest among the others', () => {
+    const sessions = [session('p1', 'park', 1500), session('p2', 'park', 1500), session('p3', 'park', 1500), session('h1', 'hall', 0)];
+    const shares = sharesWithinHotspotLimits(4000, sessions, sessions.map((s) => ({ id: s.id, weight: 1, ceilingKbps: 2048 })));
+    expect(shares.get('p1')! + shares.get('p2')! + shares.get('p3')!).toBeLessThanOrEqual(1500);
+    expect(shares.get('h1')).toBe(2048);
   });
 });

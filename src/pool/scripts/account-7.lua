@@ -15,7 +15,7 @@
   After counting, a live session whose device has used up the day's minutes or megabytes is reported as
   'over_quota', for the caller to disconnect.
 
-  KEYS[1] pool hash
+  KEYS[1] pool hash (with the per-hotspot h:<id>:down / h:<id>:up)
   KEYS[2] session hash
   KEYS[3] hotspot live set of the session's hotspot
   KEYS[4] leases sorted set
@@ -51,6 +51,8 @@ local function book(wantDown, wantUp)
   local up = math.max(0, math.min(wantUp, math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
   redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
+  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':down', down)
+  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', up)
   redis.call('HINCRBY', KEYS[1], 'sessions', 1)
   redis.call('SADD', KEYS[3], sid)
   return down, up
@@ -108,7 +110,9 @@ if status == 'stop' then
   if reaped then return {changed and 'ok' or 'duplicate', 'closed'} end
   redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[5]))  -- 0 - x, not -x: HINCRBY refuses "-0"
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))  -- 0 - x, not -x: HINCRBY refuses "-0"
+  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))
+  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':down', 0 - tonumber(s[5]))
+  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', 0 - tonumber(s[6]))
   redis.call('HINCRBY', KEYS[1], 'sessions', -1)
   redis.call('SREM', KEYS[3], sid)
   redis.call('ZREM', KEYS[4], sid)

@@ -7,7 +7,8 @@
   see) the script answers 'check_password' with the grant's password and changes nothing; the caller verifies
   CHAP itself and calls again with kind 'verified'.
 
-  KEYS[1] pool hash            (capDownKbps, capUpKbps, allocDownKbps, allocUpKbps, sessions)
+  KEYS[1] pool hash            (capDownKbps, capUpKbps, allocDownKbps, allocUpKbps, sessions, overbooking,
+                                and per hotspot h:<id>:down, h:<id>:up: what its live sessions hold)
   KEYS[2] hotspot hash         (quota fields)
   KEYS[3] hotspot live set     (session ids)
   KEYS[4] grant hash           (password, hotspotId, mac)
@@ -67,7 +68,7 @@ if grant[2] ~= mac then return refuse('mac_mismatch') end
 if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
 
 local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
-  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes')
+  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes', 'maxShareKbps')
 if not q[1] then return refuse('hotspot_unknown') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
@@ -101,6 +102,13 @@ local freeUp = math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '
 local grantDown = math.min(downKbps, freeDown)
 local grantUp = math.min(upKbps, freeUp)
 if grantDown < minDownKbps or grantUp < minUpKbps then return refuse('pool_full') end
+-- A hotspot may hold at most maxShareKbps of the pool (download), so one busy park cannot take it all.
+local maxShare = tonumber(q[12] or '0')
+if maxShare and maxShare > 0 then
+  local held = tonumber(redis.call('HGET', KEYS[1], 'h:' .. hotspotId .. ':down') or '0')
+  grantDown = math.min(grantDown, maxShare - held)
+  if grantDown < minDownKbps then return refuse('hotspot_full') end
+end
 
 local timeout = math.min(sessionSec, secLeft)
 
@@ -110,6 +118,8 @@ redis.call('HSET', KEYS[5],
   'outputBytes', 0, 'interimSec', interimSec)
 redis.call('HINCRBY', KEYS[1], 'allocDownKbps', grantDown)
 redis.call('HINCRBY', KEYS[1], 'allocUpKbps', grantUp)
+redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', grantDown)
+redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', grantUp)
 redis.call('HINCRBY', KEYS[1], 'sessions', 1)
 redis.call('SADD', KEYS[3], sid)
 redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)

@@ -2,7 +2,7 @@
   release: give a live session's bandwidth back to the pool without accounting (reaper, operator disconnect).
   Idempotent: releasing a closed or missing session changes nothing.
 
-  KEYS[1] pool hash
+  KEYS[1] pool hash (with the per-hotspot h:<id>:down / h:<id>:up)
   KEYS[2] session hash
   KEYS[3] hotspot live set
   KEYS[4] leases sorted set
@@ -15,7 +15,7 @@
   Returns 'released' | 'not-live' | 'lease-renewed'
 ]]
 local sid = ARGV[1]
-local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps')
+local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps', 'hotspotId')
 if not s[1] or s[1] == 'closed' then
   redis.call('ZREM', KEYS[4], sid)
   redis.call('SREM', KEYS[3], sid)
@@ -29,7 +29,9 @@ if ARGV[4] == '1' then
 end
 redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[2]))  -- 0 - x, not -x: HINCRBY refuses "-0"
-redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[3]))  -- 0 - x, not -x: HINCRBY refuses "-0"
+redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[3]))
+redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':down', 0 - tonumber(s[2]))
+redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':up', 0 - tonumber(s[3]))
 redis.call('HINCRBY', KEYS[1], 'sessions', -1)
 redis.call('SREM', KEYS[3], sid)
 redis.call('ZREM', KEYS[4], sid)
