@@ -51,6 +51,13 @@ export function inOfficeHours(hours: OfficeHours, nowMs: number): boolean {
   return m >= minutes(span[0]) && m < minutes(span[1]);
 }
 
+/** The minute of the day (WIB) when today's office hours end, if they are on now; else null. */
+export function officeHoursEnd(hours: OfficeHours, nowMs: number): number | null {
+  if (!inOfficeHours(hours, nowMs)) return null;
+  const span = hours[DAYS[new Date(nowMs + WIB_OFFSET_MS).getUTCDay()]!];
+  return span ? minutes(span[1]) : null;
+}
+
 /** The hours as the admit script reads them: per WIB weekday, Sunday first, [from, to) in minutes, or false. */
 export function openMinutes(hours: OfficeHours): Array<[number, number] | false> {
   return DAYS.map((d) => {

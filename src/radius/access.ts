@@ -8,8 +8,8 @@ import type { NasRecord } from '../pool/site-store';
 import { verifyChap } from './chap';
 import { Code, type RadiusRequest, type ReplyAttribute } from './codec';
 import { acceptAttributes } from './reply-profile';
-import { closedHoursMessage, REPLY_MESSAGES } from './reply-messages';
-import { nextOpening } from '../pool/capacity';
+import { closedHoursMessage, poolFullMessage, REPLY_MESSAGES } from './reply-messages';
+import { nextOpening, officeHoursEnd } from '../pool/capacity';
 import type { OfficeHours } from '../config/site';
 
 export interface AccessDecision {
@@ -87,6 +87,11 @@ export async function authorize(
     const json = await deps.redis.hget(deps.keys.hotspot(nas.hotspotId), 'openingHours');
     const next = json ? nextOpening(JSON.parse(json) as OfficeHours, Date.now()) : null;
     return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours' };
+  }
+  if (!admission.ok && admission.reason === 'pool_full') {
+    const json = await deps.redis.hget(deps.keys.site(), 'officeHours');
+    const end = json ? officeHoursEnd(JSON.parse(json) as OfficeHours, Date.now()) : null;
+    return { code: Code.AccessReject, attributes: [['Reply-Message', poolFullMessage(end)]], outcome: 'pool_full' };
   }
   if (!admission.ok) return reject(admission.reason === 'check_password' ? 'grant_invalid' : admission.reason);
   log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');

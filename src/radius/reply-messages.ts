@@ -11,7 +11,7 @@ export const REPLY_MESSAGES: Readonly<Record<RefusalReason, string>> = Object.fr
   closed_hours: 'Hotspot ini sedang tutup. Silakan kembali pada jam buka.',
   daily_limit: 'Jatah internet harian Anda sudah habis. Silakan kembali besok mulai pukul 00.00 WIB.',
   hotspot_full: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
-  pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi nanti; biasanya lebih lega setelah jam kantor (16.00 WIB).',
+  pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.',
 });
 
 const HARI = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
@@ -23,4 +23,15 @@ export function closedHoursMessage(next: { weekday: number; minute: number; toda
   const mm = String(next.minute % 60).padStart(2, '0');
   const when = next.today ? 'hari ini' : HARI[next.weekday];
   return `Hotspot ini sedang tutup. Buka lagi ${when} pukul ${hh}.${mm} WIB.`;
+}
+
+/**
+ * Pool full, with when to come back: during office hours, the time they end today (agencies leave most
+ * capacity after them); otherwise in a quarter of an hour, when other citizens' sessions have ended.
+ */
+export function poolFullMessage(officeEndMinute: number | null): string {
+  if (officeEndMinute === null) return 'Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.';
+  const hh = String(Math.floor(officeEndMinute / 60)).padStart(2, '0');
+  const mm = String(officeEndMinute % 60).padStart(2, '0');
+  return `Kapasitas internet gratis sedang dipakai kantor pemerintah. Coba lagi setelah jam kantor, pukul ${hh}.${mm} WIB.`;
 }
