@@ -59,6 +59,8 @@ export const quotaSchema = z
     dailyMB: z.number().int().positive('must be more than 0'),
     idleMinutes: minutes.default(10),
     interimSeconds: z.number().int().min(60, 'must be at least 60 seconds').max(3600).default(300),
+    /** Sessions one device may have at once; a new login past it ends the device's oldest session. */
+    deviceSessions: z.number().int().min(1).max(10).default(1),
     /** The most the hotspot's sessions may hold together (download), so one busy park cannot take the whole pool. */
     maxShareKbps: kbps.optional(),
   })

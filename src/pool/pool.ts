@@ -105,7 +105,7 @@ export class Pool {
     this.closedRetentionSec = options.closedRetentionSec ?? 7 * 86400;
   }
 
-  async admit(input: AdmitInput): Promise<Admission> {
+  async admit(input: AdmitInput, replaced = false): Promise<Admission> {
     const k = this.keys;
     const r = await this.cmd.admit(
       k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
@@ -115,6 +115,14 @@ export class Pool {
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
+    if (code === 'device_busy' && !replaced) {
+      // The device logs in again: its older session is gone on the router. End it, then admit once more.
+      const oldest = String(r[1]);
+      const hotspotId = (await this.redis.hget(k.session(oldest), 'hotspotId')) ?? input.hotspotId;
+      await this.release(oldest, hotspotId, 'replaced-by-new-login');
+      return this.admit(input, true);
+    }
+    if (code === 'device_busy') return { ok: false, reason: 'hotspot_full' };
     if (code === 'wrong_password') return { ok: false, reason: 'grant_invalid' };
     if (code === 'ok') {
       return {
@@ -150,8 +158,9 @@ export class Pool {
   /** Releases a live session without accounting. With onlyIfExpired, a session whose lease was renewed stays. */
   async release(sessionId: string, hotspotId: string, reason: string, onlyIfExpired = false): Promise<string> {
     const k = this.keys;
+    const mac = (await this.redis.hget(k.session(sessionId), 'mac')) ?? '00:00:00:00:00:00';
     return this.cmd.release(
-      k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(),
+      k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(), k.device(mac),
       sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0',
     );
   }

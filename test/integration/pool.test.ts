@@ -209,6 +209,18 @@ describe('the pool ledger in a real redis-server', () => {
     expect((await reconcile(redis, keys)).drift).toBe(false);
   });
 
+  it('lets a device hold one session: logging in again ends the old one, which its router has lost', async () => {
+    const mac = 'AA:00:00:00:00:60';
+    const first = await admit(mac);
+    await pool.account(acct(first.g.username, mac, { status: 'start' }));
+    const second = await admit(mac);
+    expect(second.result).toMatchObject({ ok: true, downKbps: 2048 });
+    expect(await pool.session(first.g.username)).toMatchObject({ state: 'closed', terminateCause: 'replaced-by-new-login' });
+    expect(await pool.snapshot()).toMatchObject({ sessions: 1, allocDownKbps: 2048 });
+    expect(Object.keys(await redis.hgetall(keys.device(mac))).filter((f) => f.startsWith('l:'))).toEqual([`l:${second.g.username}`]);
+    expect((await reconcile(redis, keys)).drift).toBe(false);
+  });
+
   it('grants up to capacity times the overbooking factor', async () => {
     await upsertSite(redis, keys, { ...testSite({ capacityKbps: 65000 }), overbooking: 2 }); // 5000 kbps, x2
     const results = [];

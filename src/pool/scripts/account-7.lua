@@ -19,7 +19,7 @@
   KEYS[2] session hash
   KEYS[3] hotspot live set of the session's hotspot
   KEYS[4] leases sorted set
-  KEYS[5] device usage hash of the session's MAC
+  KEYS[5] device hash of the session's MAC (usage, and live sessions l:<session id>)
   KEYS[6] unmatched accounting list
   KEYS[7] hotspot hash of the session's hotspot (quota)
 
@@ -55,6 +55,7 @@ local function book(wantDown, wantUp)
   redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', up)
   redis.call('HINCRBY', KEYS[1], 'sessions', 1)
   redis.call('SADD', KEYS[3], sid)
+  redis.call('HSET', KEYS[5], 'l:' .. sid, tonumber(redis.call('TIME')[1]) * 1000)
   return down, up
 end
 
@@ -115,6 +116,7 @@ if status == 'stop' then
   redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', 0 - tonumber(s[6]))
   redis.call('HINCRBY', KEYS[1], 'sessions', -1)
   redis.call('SREM', KEYS[3], sid)
+  redis.call('HDEL', KEYS[5], 'l:' .. sid)
   redis.call('ZREM', KEYS[4], sid)
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
   return {'ok', 'closed'}

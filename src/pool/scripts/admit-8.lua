@@ -14,7 +14,7 @@
   KEYS[4] grant hash           (password, hotspotId, mac)
   KEYS[5] session hash         (created here)
   KEYS[6] leases sorted set    (session id -> lease expiry ms)
-  KEYS[7] device usage hash    (d<day>:s, d<day>:b)
+  KEYS[7] device hash          (usage d<day>:s, d<day>:b; live sessions l:<session id>)
   KEYS[8] admit request key    (cached reply for retransmissions)
 
   ARGV[1] session id (the grant's username)
@@ -28,7 +28,8 @@
   ARGV[9] the credential: the PAP password, or the CHAP response as lower-case hex ('' for 'verified')
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
-  code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed) | 'wrong_password'
+  code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
+        | 'device_busy' (element 2 is the device's oldest live session; nothing changed) | 'wrong_password'
         | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
         | 'pool_full'
 
@@ -68,7 +69,8 @@ if grant[2] ~= mac then return refuse('mac_mismatch') end
 if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
 
 local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
-  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes', 'maxShareKbps')
+  'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes', 'maxShareKbps',
+  'deviceSessions')
 if not q[1] then return refuse('hotspot_unknown') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
@@ -94,6 +96,20 @@ local secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
 if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
 
 if redis.call('SCARD', KEYS[3]) >= maxSessions then return refuse('hotspot_full') end
+
+-- One device, a limited number of sessions at once. At the limit the caller ends the oldest: a phone that logs in
+-- again has lost its session on the router, and must not be locked out until the reaper finds it.
+local deviceLimit = tonumber(q[13] or '1')
+local oldest, oldestAt, live = nil, nil, 0
+local fields = redis.call('HGETALL', KEYS[7])
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 2) == 'l:' then
+    live = live + 1
+    local at = tonumber(fields[i + 1])
+    if not oldestAt or at < oldestAt then oldest, oldestAt = string.sub(fields[i], 3), at end
+  end
+end
+if live >= deviceLimit and oldest then return {'device_busy', oldest} end
 
 local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
 local overbook = tonumber(p[5] or '1')
@@ -122,6 +138,8 @@ redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', grantDown)
 redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', grantUp)
 redis.call('HINCRBY', KEYS[1], 'sessions', 1)
 redis.call('SADD', KEYS[3], sid)
+redis.call('HSET', KEYS[7], 'l:' .. sid, nowMs)
+redis.call('EXPIRE', KEYS[7], 172800)
 redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)
 redis.call('DEL', KEYS[4])
 

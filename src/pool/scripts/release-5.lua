@@ -6,6 +6,7 @@
   KEYS[2] session hash
   KEYS[3] hotspot live set
   KEYS[4] leases sorted set
+  KEYS[5] device hash of the session's MAC (live sessions l:<session id>)
 
   ARGV[1] session id
   ARGV[2] reason, stored as terminateCause (e.g. 'lease-expired')
@@ -19,6 +20,7 @@ local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps', 'hotspotId
 if not s[1] or s[1] == 'closed' then
   redis.call('ZREM', KEYS[4], sid)
   redis.call('SREM', KEYS[3], sid)
+  redis.call('HDEL', KEYS[5], 'l:' .. sid)
   return 'not-live'
 end
 local t = redis.call('TIME')
@@ -35,5 +37,6 @@ redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':up', 0 - tonumber(s[3]))
 redis.call('HINCRBY', KEYS[1], 'sessions', -1)
 redis.call('SREM', KEYS[3], sid)
 redis.call('ZREM', KEYS[4], sid)
+redis.call('HDEL', KEYS[5], 'l:' .. sid)
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
 return 'released'
