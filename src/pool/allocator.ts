@@ -17,6 +17,8 @@ export interface AllocatorOptions {
   readonly maxCoaPerNas?: number;
   /** Share weights by hotspot kind (a village hall event may deserve more than a park). */
   readonly kindWeights?: Readonly<Record<string, number>>;
+  /** Share of capacity kept free for citizens who arrive before the next round (they are admitted from it). */
+  readonly newcomerReserve?: number;
 }
 
 export interface LiveSession {
@@ -103,6 +105,7 @@ export class Allocator {
       stepUp: options.stepUp ?? 1.5,
       maxCoaPerNas: options.maxCoaPerNas ?? 20,
       kindWeights: options.kindWeights ?? { park: 1, 'village-hall': 1 },
+      newcomerReserve: options.newcomerReserve ?? 0.1,
     };
   }
 
@@ -162,8 +165,9 @@ export class Allocator {
     // Sessions not started yet have no NAS session to re-rate: they keep their rate, and it is set aside.
     const fixed = sessions.filter((s) => s.state !== 'active');
     const active = sessions.filter((s) => s.state === 'active');
-    const capDown = Math.floor(snapshot.capDownKbps * factor) - fixed.reduce((a, s) => a + s.downKbps, 0);
-    const capUp = Math.floor(snapshot.capUpKbps * factor) - fixed.reduce((a, s) => a + s.upKbps, 0);
+    const keep = 1 - this.o.newcomerReserve;
+    const capDown = Math.floor(snapshot.capDownKbps * factor * keep) - fixed.reduce((a, s) => a + s.downKbps, 0);
+    const capUp = Math.floor(snapshot.capUpKbps * factor * keep) - fixed.reduce((a, s) => a + s.upKbps, 0);
     const claim = (ceiling: (s: LiveSession) => number): Claimant[] => active.map((s) => ({ id: s.id, weight: s.weight, ceilingKbps: ceiling(s) }));
     const fairDown = sharesWithinHotspotLimits(capDown, active, claim((s) => s.ceilingDownKbps));
     const fairUp = fairShares(capUp, claim((s) => s.ceilingUpKbps));

@@ -111,12 +111,17 @@ for i = 1, #fields, 2 do
 end
 if live >= deviceLimit and oldest then return {'device_busy', oldest} end
 
-local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
+local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', 'sessions')
 local overbook = tonumber(p[5] or '1')
-local freeDown = math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')
-local freeUp = math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')
-local grantDown = math.min(downKbps, freeDown)
-local grantUp = math.min(upKbps, freeUp)
+local totalDown = math.floor(tonumber(p[1] or '0') * overbook)
+local totalUp = math.floor(tonumber(p[2] or '0') * overbook)
+local freeDown = totalDown - tonumber(p[3] or '0')
+local freeUp = totalUp - tonumber(p[4] or '0')
+-- grant = min(ceiling, fair share), from what is free: a newcomer takes no more than an equal share of the pool
+-- (the allocator evens shares out by weight later, and keeps room free for newcomers).
+local n = tonumber(p[6] or '0') + 1
+local grantDown = math.min(downKbps, freeDown, math.max(minDownKbps, math.floor(totalDown / n)))
+local grantUp = math.min(upKbps, freeUp, math.max(minUpKbps, math.floor(totalUp / n)))
 if grantDown < minDownKbps or grantUp < minUpKbps then return refuse('pool_full') end
 -- A hotspot may hold at most maxShareKbps of the pool (download), so one busy park cannot take it all.
 local maxShare = tonumber(q[12] or '0')
