@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   console.log(`# npm run bench:pool  (${SESSIONS} sessions, ${CONCURRENCY} in flight, ioredis auto-pipelining, redis-server ${(await redis.info('server')).match(/redis_version:(\S+)/)?.[1]})`);
   console.log(`admit:   ${(SESSIONS / admitSec).toFixed(0)} ops/s  (${admitSec.toFixed(2)} s; pool then held ${snap.sessions} sessions, ${snap.allocDownKbps} kbps)`);
   console.log(`release: ${(SESSIONS / releaseSec).toFixed(0)} ops/s  (${releaseSec.toFixed(2)} s; pool then held ${after.sessions} sessions, ${after.allocDownKbps} kbps)`);
-  console.log(`memory per live session: ${((steady - baseline) / SESSIONS).toFixed(0)} bytes steady (session hash, hotspot live set, lease; a device's daily usage hash comes with its first accounting), ${((withCache - baseline) / SESSIONS).toFixed(0)} bytes in the first 30 s (with the retransmission cache); target <= 1024`);
+  console.log(`memory per live session: ${((steady - baseline) / SESSIONS).toFixed(0)} bytes steady (session hash, hotspot live set, lease, the device hash with its live-session entry), ${((withCache - baseline) / SESSIONS).toFixed(0)} bytes in the first 30 s (with the retransmission cache); target <= 1024`);
   redis.disconnect();
   await server.stop();
 }
