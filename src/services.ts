@@ -83,9 +83,15 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     sessions,
   });
   // Spooled accounting goes into Redis as soon as it answers again (and at start, for a spool left by a crash).
+  // Not through the breaker: a long replay must not hold its probe and keep everyone failing open.
   const replayTimer = setInterval(() => {
     if (!spool.pending()) return;
-    breaker.run(() => spool.replay(pool)).catch(() => undefined);
+    if (breaker.open) {
+      // Without RADIUS traffic nothing would probe Redis: probe here, and replay once it answers.
+      breaker.run(() => o.redis.ping()).catch(() => undefined);
+      return;
+    }
+    spool.replay(pool).catch((err: unknown) => radiusLog.warn({ err }, 'spool replay stopped; it goes on when Redis answers'));
   }, o.spoolReplayMs ?? 5000);
   replayTimer.unref();
   // The ledger must equal the sum of the live sessions; a drift is a bug, reported for an operator to look at.

@@ -38,6 +38,17 @@ export function requestKey(nasIp: string, req: RadiusRequest): string {
   return `${nasIp}:${req.identifier}:${req.authenticator.toString('hex')}`;
 }
 
+/** What can be refused without Redis: a user name that is no grant, no password, no valid MAC. */
+export function precheck(req: RadiusRequest): AccessDecision | null {
+  const username = text(req, 'User-Name');
+  if (!username || !isGrantUsername(username)) return reject('grant_invalid', 'not a grant user name');
+  const chap = octets(req, 'CHAP-Password');
+  if (!chap && text(req, 'User-Password') === undefined) return reject('grant_invalid', 'no password');
+  if (chap && chap.length !== 17) return reject('grant_invalid', 'malformed CHAP-Password');
+  if (!normalizeMac(text(req, 'Calling-Station-Id'))) return reject('mac_mismatch', 'no valid Calling-Station-Id');
+  return null;
+}
+
 /**
  * Decides an Access-Request: the grant must exist, the password must match (PAP or CHAP), the grant must
  * belong to this NAS's hotspot and to the Calling-Station-Id, and the pool must admit the session. The
@@ -49,12 +60,11 @@ export async function authorize(
   req: RadiusRequest,
   log: Logger,
 ): Promise<AccessDecision> {
-  const username = text(req, 'User-Name');
-  if (!username || !isGrantUsername(username)) return reject('grant_invalid', 'not a grant user name');
+  const pre = precheck(req);
+  if (pre) return pre;
+  const username = text(req, 'User-Name')!;
   const pap = text(req, 'User-Password');
   const chap = octets(req, 'CHAP-Password');
-  if (!chap && pap === undefined) return reject('grant_invalid', 'no password');
-  if (chap && chap.length !== 17) return reject('grant_invalid', 'malformed CHAP-Password');
 
   const identifier = text(req, 'NAS-Identifier');
   if (identifier !== undefined && identifier !== nas.identifier) {

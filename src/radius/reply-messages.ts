@@ -4,11 +4,12 @@ import type { RefusalReason } from '../pool/pool';
  * The Reply-Message of each refusal, in Bahasa Indonesia: what happened and what to do. MikroTik shows it on its
  * login page as $(error), which the portal displays. Kept short: RouterOS shows the text as it is.
  */
-export const REPLY_MESSAGES: Readonly<Record<RefusalReason, string>> = Object.freeze({
+export const REPLY_MESSAGES: Readonly<Record<RefusalReason | 'system_error', string>> = Object.freeze({
   grant_invalid: 'Kode masuk sudah kedaluwarsa atau sudah dipakai. Buka halaman WiFi lagi dan tekan Sambungkan.',
   mac_mismatch: 'Kode masuk dibuat untuk perangkat lain. Buka halaman WiFi lagi dari perangkat ini dan tekan Sambungkan.',
   hotspot_unknown: 'Hotspot ini belum terdaftar. Hubungi petugas Diskominfo.',
   closed_hours: 'Hotspot ini sedang tutup. Silakan kembali pada jam buka.',
+  system_error: 'Sistem sedang bermasalah. Coba lagi dalam beberapa menit.',
   daily_limit: 'Jatah internet harian Anda sudah habis. Silakan kembali besok mulai pukul 00.00 WIB.',
   hotspot_full: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
   pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.',

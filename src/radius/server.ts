@@ -2,14 +2,14 @@ import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { Pool } from '../pool/pool';
-import { authorize, type AccessDecision } from './access';
+import { authorize, precheck, type AccessDecision } from './access';
 import type { NasRecord } from '../pool/site-store';
 import { accountingAction, applyAccounting } from './accounting';
 import type { AccountingSpool } from './accounting-spool';
 import type { FailOpenPolicy } from './fail-open';
 import { REPLY_MESSAGES } from './reply-messages';
-import { BreakerOpenError, type CircuitBreaker } from '../redis/breaker';
-import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure } from './codec';
+import { BreakerOpenError, isRedisUnavailable, type CircuitBreaker } from '../redis/breaker';
+import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure, type RadiusRequest } from './codec';
 import type { NasDirectory } from './nas-directory';
 import type { SessionControl } from './session-control';
 import { normalizeSourceIp } from './nas-directory';
@@ -114,7 +114,13 @@ export class RadiusServer {
       try {
         decision = await this.deps.breaker.run(() => authorize(this.deps, nas, req, log));
       } catch (err) {
-        decision = this.failOpen(nas, err, log);
+        if (!isRedisUnavailable(err)) {
+          // A bug or a bad record, not an outage: never an accept without a checked credential.
+          log.error({ err }, 'Access-Request failed');
+          decision = { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES.system_error]], outcome: 'error' } as AccessDecision;
+        } else {
+          decision = this.failOpen(nas, req, err, log);
+        }
       }
       if (decision.code === Code.AccessAccept) this.counts.accepted++;
       else this.counts.rejected++;
@@ -127,7 +133,7 @@ export class RadiusServer {
         outcome = await this.deps.breaker.run(() => applyAccounting(this.deps.pool, nas, action, log));
       } catch (err) {
         // Kept on local disk and replayed later; Accounting-On/Off is not spooled: the NAS retries it.
-        if (action.kind !== 'session') throw err;
+        if (action.kind !== 'session' || !isRedisUnavailable(err)) throw err;
         this.deps.spool.append(action.input);
         this.counts.spooled++;
         outcome = 'spooled';
@@ -153,8 +159,11 @@ export class RadiusServer {
   }
 
   /** Access-Request while Redis is unavailable: a short session at a safe rate, within this process's budget. */
-  private failOpen(nas: NasRecord, err: unknown, log: Logger): AccessDecision {
+  private failOpen(nas: NasRecord, req: RadiusRequest, err: unknown, log: Logger): AccessDecision {
     if (!(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: failing open');
+    // What can be checked without Redis still is: a grant-shaped user name, a password, the device's MAC.
+    const pre = precheck(req);
+    if (pre) return pre;
     const attributes = this.deps.failOpen.admit(nas);
     if (!attributes) {
       return { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES.pool_full]], outcome: 'fail-open budget spent' };

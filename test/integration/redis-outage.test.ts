@@ -80,8 +80,10 @@ describe('when the real redis-server stops and comes back', () => {
     expect(open1.code).toBe('Access-Accept');
     expect(open1.attributes).toMatchObject({ 'Mikrotik-Rate-Limit': '256k/512k', 'Session-Timeout': '600' });
     expect(Object.keys(open1.attributes)[0]).toBe('Message-Authenticator');
-    expect((await auth('g-anyoneatall2', 'whatever', 'AA:BB:CC:00:07:03')).code).toBe('Access-Accept');
-    expect((await auth('g-anyoneatall3', 'whatever', 'AA:BB:CC:00:07:04')).code).toBe('Access-Reject');
+    expect((await auth('g-aaaaaaaaaaa2', 'whatever', 'AA:BB:CC:00:07:03')).code).toBe('Access-Accept');
+    expect((await auth('g-aaaaaaaaaaa3', 'whatever', 'AA:BB:CC:00:07:04')).code).toBe('Access-Reject');
+    // What needs no Redis is still checked: a name that is no grant gets nothing, budget or not.
+    expect((await auth('admin', 'admin', 'AA:BB:CC:00:07:05')).code).toBe('Access-Reject');
 
     // Accounting is answered: the records are on disk.
     expect((await acct(g.username, 'Interim-Update', ['Acct-Session-Time = 300', 'Acct-Output-Octets = 700000'])).code).toBe('Accounting-Response');
