@@ -122,6 +122,19 @@ describe('the pool ledger in a real redis-server', () => {
     expect(over).toEqual({ code: 'over_quota', state: 'active' });
   });
 
+  it('still counts the final usage of a session an operator or a quota ended, without touching the pool twice', async () => {
+    const mac = 'AA:00:00:00:00:70';
+    const { g } = await admit(mac);
+    await pool.account(acct(g.username, mac, { status: 'start' }));
+    await pool.release(g.username, HOTSPOT, 'admin-reset');
+    expect((await pool.account(acct(g.username, mac, { status: 'stop', sessionTimeSec: 900, outputBytes: 900 * 1048576 }))).code).toBe('closed');
+    expect(Object.entries(await redis.hgetall(keys.device(mac))).filter(([k]) => k.startsWith('d')).map(([, v]) => v).sort()).toEqual(['900', String(900 * 1048576)]);
+    // After the router's Stop, nothing more counts.
+    await pool.account(acct(g.username, mac, { sessionTimeSec: 999, outputBytes: 999 * 1048576 }));
+    expect(Object.values(await redis.hgetall(keys.device(mac)))).toContain('900');
+    expect(await pool.snapshot()).toMatchObject({ sessions: 0, allocDownKbps: 0 });
+  });
+
   it('keeps accounting for an unknown session instead of losing it', async () => {
     const result = await pool.account(acct('g-unknown00000', 'AA:00:00:00:00:09', { status: 'stop', record: { note: 'kept' } }));
     expect(result.code).toBe('unknown');

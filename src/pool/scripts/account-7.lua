@@ -78,11 +78,14 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
 end
 
 local s = redis.call('HMGET', KEYS[2], 'state', 'sessionTime', 'inputBytes', 'outputBytes', 'downKbps', 'upKbps',
-  'hotspotId', 'interimSec', 'terminateCause')
+  'hotspotId', 'interimSec', 'terminateCause', 'acctStopped')
 local state = s[1]
 if s[7] ~= ARGV[10] then return {'mismatch', state} end
 local reaped = state == 'closed' and (s[9] == 'lease-expired' or s[9] == 'never-started')
-if state == 'closed' and not reaped then return {'closed', state} end
+-- After the NAS's own Stop nothing more counts. Closed by an operator, a quota or a reboot, the NAS's final
+-- records still count as usage; the pool is not touched.
+if state == 'closed' and s[10] == '1' then return {'closed', state} end
+local final = state == 'closed' and not reaped
 
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -105,10 +108,18 @@ if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
 if dIn + dOut > 0 then redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':b', int(dIn + dOut)) end
 if changed then redis.call('EXPIRE', KEYS[5], 172800) end
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[11]) end
+if final then
+  if status == 'stop' then redis.call('HSET', KEYS[2], 'acctStopped', 1) end
+  return {'closed', 'closed'}
+end
 
 if status == 'stop' then
-  redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
-  if reaped then return {changed and 'ok' or 'duplicate', 'closed'} end
+  redis.call('HSET', KEYS[2], 'lastSeen', nowMs, 'acctStopped', 1)
+  if reaped then
+    -- Final now: a late or retransmitted Interim must not revive it.
+    redis.call('HSET', KEYS[2], 'terminateCause', ARGV[7] ~= '' and ARGV[7] or 'stopped-after-release')
+    return {changed and 'ok' or 'duplicate', 'closed'}
+  end
   redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[5]))  -- 0 - x, not -x: HINCRBY refuses "-0"
   redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))
@@ -121,6 +132,9 @@ if status == 'stop' then
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
   return {'ok', 'closed'}
 end
+
+-- A reaped session comes back only with news: counters that grew. A replayed old record changes nothing.
+if reaped and not changed and not (status == 'start' and s[9] == 'never-started') then return {'duplicate', 'closed'} end
 
 -- Start or Interim: the session is active and its lease is renewed (2.5 interim intervals).
 redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
