@@ -74,7 +74,11 @@ export async function createGrant(
   input: { hotspotId: string; mac: string; chap?: { id: Buffer; challenge: Buffer } },
 ): Promise<Grant & { chapResponse?: string }> {
   const grant = unstoredGrant(input);
-  const chapResponse = input.chap ? chapResponse16(input.chap.id, grant.password, input.chap.challenge) : undefined;
+  // "<ident>:<challenge>:<response>" in hex: the exact CHAP exchange the router will forward, so that a response
+  // seen on the wire is worth nothing with another ident or challenge.
+  const chapResponse = input.chap
+    ? `${input.chap.id.toString('hex')}:${input.chap.challenge.toString('hex')}:${chapResponse16(input.chap.id, grant.password, input.chap.challenge)}`
+    : undefined;
   await redis
     .multi()
     .hset(keys.grant(grant.username), {

@@ -85,7 +85,9 @@ export async function authorize(
   };
   let admission = await deps.pool.admit({
     ...input,
-    credential: chap ? { kind: 'chap', value: chap.subarray(1).toString('hex') } : { kind: 'pap', value: pap ?? '' },
+    credential: chap
+      ? { kind: 'chap', value: `${chap.subarray(0, 1).toString('hex')}:${(octets(req, 'CHAP-Challenge') ?? req.authenticator).toString('hex')}:${chap.subarray(1).toString('hex')}` }
+      : { kind: 'pap', value: pap ?? '' },
   });
   if (!admission.ok && admission.reason === 'check_password') {
     // A CHAP challenge the portal did not compute the response for: check it here, then admit as verified.

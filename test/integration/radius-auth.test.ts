@@ -92,6 +92,21 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     await h.services.pool.release(g.username, 'taman-kota-sampit', 'test');
   });
 
+  it('accepts the CHAP exchange the portal computed, and refuses that response replayed with another challenge', async () => {
+    const id = Buffer.from([0x09]);
+    const challenge = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const g = await createGrant(h.redis, h.services.keys, { hotspotId: 'taman-kota-sampit', mac: MAC, chap: { id, challenge } });
+    const response = g.chapResponse!.split(':')[2]!;
+    const send = (chal: string) =>
+      radclient(h.authPort, 'auth', TEST_SECRET, [
+        `User-Name = "${g.username}"`, `CHAP-Password = 0x09${response}`, `CHAP-Challenge = 0x${chal}`,
+        `Calling-Station-Id = "${MAC}"`, 'Message-Authenticator = 0x00',
+      ]);
+    expect((await send('ffeeddccbbaa99887766554433221100')).code).toBe('Access-Reject');
+    expect((await send(challenge.toString('hex'))).code).toBe('Access-Accept');
+    await h.services.pool.release(g.username, 'taman-kota-sampit', 'test');
+  });
+
   it('rejects a wrong CHAP response without burning the grant', async () => {
     const g = await grant();
     const wrong = await radclient(h.authPort, 'auth', TEST_SECRET, [`User-Name = "${g.username}"`, 'CHAP-Password = "not-the-password"', `Calling-Station-Id = "${MAC}"`, 'Message-Authenticator = 0x00']);

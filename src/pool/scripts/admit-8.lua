@@ -25,7 +25,8 @@
   ARGV[6] pending lease, ms (a grant admitted but never started is released after this)
   ARGV[7] request cache TTL, ms
   ARGV[8] credential kind: 'pap' | 'chap' | 'verified'
-  ARGV[9] the credential: the PAP password, or the CHAP response as lower-case hex ('' for 'verified')
+  ARGV[9] the credential: the PAP password, or the CHAP exchange "<ident>:<challenge>:<response>" in lower-case
+          hex ('' for 'verified'), compared whole with the one the portal stored
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
   code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
