@@ -35,6 +35,8 @@ export interface LiveSession {
   readonly ceilingUpKbps: number;
   readonly minDownKbps: number;
   readonly minUpKbps: number;
+  /** Booked at what the pool had left (revived or adopted): the router may enforce another rate. */
+  readonly needsRerate: boolean;
 }
 
 export interface AllocationRound {
@@ -135,7 +137,7 @@ export class Allocator {
         keys.hotspot(hotspotId), 'kind', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps', 'maxShareKbps',
       );
       for (const id of await redis.smembers(keys.hotspotLive(hotspotId))) {
-        const [state, nasIp, d, u] = await redis.hmget(keys.session(id), 'state', 'nasIp', 'downKbps', 'upKbps');
+        const [state, nasIp, d, u, needs] = await redis.hmget(keys.session(id), 'state', 'nasIp', 'downKbps', 'upKbps', 'needsRerate');
         if (!state || state === 'closed') continue;
         out.push({
           id,
@@ -150,6 +152,7 @@ export class Allocator {
           ceilingUpKbps: Number(up),
           minDownKbps: Number(minDown ?? 256),
           minUpKbps: Number(minUp ?? 128),
+          needsRerate: needs === '1',
         });
       }
     }
@@ -173,9 +176,10 @@ export class Allocator {
     const fairUp = fairShares(capUp, claim((s) => s.ceilingUpKbps));
     const byId = new Map(active.map((s) => [s.id, s]));
     const minOf = (key: 'minDownKbps' | 'minUpKbps') => Math.min(...active.map((s) => s[key]), Infinity);
+    const force = new Set(active.filter((s) => s.needsRerate).map((s) => s.id));
     const downs = rerateDecisions(new Map(active.map((s) => [s.id, s.downKbps])), fairDown, {
       hysteresis: this.o.hysteresis, stepUp: this.o.stepUp, minKbps: Number.isFinite(minOf('minDownKbps')) ? minOf('minDownKbps') : 0,
-    });
+    }, force);
     const ups = rerateDecisions(new Map(active.map((s) => [s.id, s.upKbps])), fairUp, {
       hysteresis: this.o.hysteresis, stepUp: this.o.stepUp, minKbps: Number.isFinite(minOf('minUpKbps')) ? minOf('minUpKbps') : 0,
     });
@@ -199,6 +203,12 @@ export class Allocator {
         continue;
       }
       perNas.set(nasIp, used + 1);
+      // Still the allocator? A round that outlived its lease must not go on writing (the epoch fences the ledger,
+      // this spares the routers).
+      if ((await this.deps.pool.allocatorLease(this.owner, this.o.leaseMs)) !== epoch) {
+        this.deps.logger.warn({ epoch }, 'allocator lease lost during a round; stopping it');
+        break;
+      }
       const result = await this.deps.sessions.reRate(id, change.down, change.up, epoch);
       if (result.result === 'rerated' || result.result === 'disconnected' || result.result === 'gone') rerated++;
       else failed++;

@@ -43,12 +43,19 @@ export function rerateDecisions(
   current: ReadonlyMap<string, number>,
   fair: ReadonlyMap<string, number>,
   options: { hysteresis: number; stepUp: number; minKbps: number },
+  /** Sessions whose router may not enforce their booked rate (revived, adopted): re-rated whatever the change. */
+  force: ReadonlySet<string> = new Set(),
 ): RerateDecision[] {
   const out: RerateDecision[] = [];
   for (const [id, from] of current) {
     const target = Math.max(options.minKbps, fair.get(id) ?? from);
-    if (Math.abs(target - from) <= from * options.hysteresis) continue;
-    const to = target < from ? target : Math.min(target, Math.floor(from * options.stepUp));
+    if (!force.has(id) && Math.abs(target - from) <= from * options.hysteresis) continue;
+    // Up in steps from at least the minimum, so that a session booked at nothing can climb.
+    const to = target < from ? target : Math.min(target, Math.floor(Math.max(from, options.minKbps) * options.stepUp));
+    if (force.has(id) && to === from) {
+      out.push({ id, fromKbps: from, toKbps: to });
+      continue;
+    }
     if (to !== from) out.push({ id, fromKbps: from, toKbps: to });
   }
   return out;

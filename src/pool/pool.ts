@@ -82,7 +82,7 @@ interface PoolCommands {
   admit(...args: Array<string | number>): Promise<Reply>;
   account(...args: Array<string | number>): Promise<Reply>;
   release(...args: Array<string | number>): Promise<string>;
-  rerate(...args: Array<string | number>): Promise<string>;
+  rerate(...args: Array<string | number>): Promise<Reply>;
   allocatorLease(...args: Array<string | number>): Promise<number>;
 }
 
@@ -166,12 +166,22 @@ export class Pool {
   }
 
   /** Records a new rate for a live session (after the NAS acknowledged it), moving the difference in the pool. */
-  async rerate(sessionId: string, downKbps: number, upKbps: number, epoch?: number): Promise<'rerated' | 'unchanged' | 'not-live' | 'stale-epoch'> {
-    const r = await this.cmd.rerate(
-      this.keys.pool(), this.keys.session(sessionId), this.keys.allocatorEpoch(),
+  /**
+   * Books a live session's new rate. Increases are booked only as far as the pool and the hotspot's share allow;
+   * the result says what is booked now.
+   */
+  async rerate(
+    sessionId: string,
+    downKbps: number,
+    upKbps: number,
+    epoch?: number,
+  ): Promise<{ code: 'rerated' | 'unchanged' | 'not-live' | 'stale-epoch'; downKbps: number; upKbps: number }> {
+    const hotspotId = (await this.redis.hget(this.keys.session(sessionId), 'hotspotId')) ?? '';
+    const r = (await this.cmd.rerate(
+      this.keys.pool(), this.keys.session(sessionId), this.keys.allocatorEpoch(), this.keys.hotspot(hotspotId),
       Math.round(downKbps), Math.round(upKbps), epoch ?? '',
-    );
-    return r as 'rerated' | 'unchanged' | 'not-live' | 'stale-epoch';
+    )) as unknown as [string, number, number];
+    return { code: r[0] as 'rerated', downKbps: Number(r[1]), upKbps: Number(r[2]) };
   }
 
   /** Takes or renews the allocator lease for `owner`; returns the epoch held, or 0 if another process has it. */

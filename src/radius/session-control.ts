@@ -11,7 +11,7 @@ const SESSION_CONTEXT_NOT_FOUND = 503;
 
 export type ControlResult =
   | { readonly result: 'disconnected' | 'rerated' | 'gone' }
-  | { readonly result: 'not-live' | 'nas-unknown' }
+  | { readonly result: 'not-live' | 'nas-unknown' | 'stale' }
   | { readonly result: 'failed'; readonly outcome: CoaOutcome };
 
 /**
@@ -60,14 +60,30 @@ export class SessionControl {
     if (!session) return { result: 'not-live' };
     if (!nas) return { result: 'nas-unknown' };
     if (nas.rateChange === 'disconnect') return this.disconnect(sessionId, 'rate-change');
-    const attrs = [...this.identify(sessionId, session, nas), ...rateAttributes(nas.type, downKbps, upKbps)];
-    const outcome = await this.deps.coa.send('coa', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, attrs);
     const log = this.deps.logger.child({ sessionId, nas: nas.identifier });
+    const oldDown = Number(session['downKbps']);
+    const oldUp = Number(session['upKbps']);
+    // An increase is booked before the router hears of it, and only as far as the pool allows: the ledger never
+    // holds less than the routers enforce. A decrease is booked after the router acknowledged it, for the same reason.
+    let target = { downKbps, upKbps };
+    if (downKbps > oldDown || upKbps > oldUp) {
+      const booked = await this.deps.pool.rerate(sessionId, Math.max(oldDown, downKbps), Math.max(oldUp, upKbps), epoch);
+      if (booked.code === 'stale-epoch' || booked.code === 'not-live') return { result: booked.code === 'not-live' ? 'not-live' : 'stale' };
+      target = { downKbps: downKbps > oldDown ? booked.downKbps : downKbps, upKbps: upKbps > oldUp ? booked.upKbps : upKbps };
+    }
+    const attrs = [...this.identify(sessionId, session, nas), ...rateAttributes(nas.type, target.downKbps, target.upKbps)];
+    const outcome = await this.deps.coa.send('coa', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, attrs);
     if (outcome.ok) {
-      await this.deps.pool.rerate(sessionId, downKbps, upKbps, epoch);
-      log.info({ downKbps, upKbps }, 'session re-rated');
+      const final = await this.deps.pool.rerate(sessionId, target.downKbps, target.upKbps, epoch);
+      if (final.code === 'stale-epoch') {
+        log.warn('re-rated on the router, but a newer allocator owns the ledger now; it will correct the rate');
+        return { result: 'stale' };
+      }
+      log.info(target, 'session re-rated');
       return { result: 'rerated' };
     }
+    // Not applied on the router: give back what was booked ahead.
+    if (target.downKbps > oldDown || target.upKbps > oldUp) await this.deps.pool.rerate(sessionId, oldDown, oldUp);
     if (outcome.code === 'nak' && outcome.errorCause === SESSION_CONTEXT_NOT_FOUND) {
       await this.deps.pool.release(sessionId, session['hotspotId'] ?? '', 'gone-on-nas');
       return { result: 'gone' };

@@ -104,7 +104,7 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
     expect(takeover).toMatchObject({ leader: true });
     expect(takeover.epoch).toBeGreaterThan(epoch);
     const [sessionId] = await h.redis.smembers(h.services.keys.hotspotLive(HOTSPOT));
-    expect(await h.services.pool.rerate(sessionId!, 512, 256, epoch)).toBe('stale-epoch');
-    expect(await h.services.pool.rerate(sessionId!, 512, 256, takeover.epoch)).toBe('rerated');
+    expect((await h.services.pool.rerate(sessionId!, 512, 256, epoch)).code).toBe('stale-epoch');
+    expect((await h.services.pool.rerate(sessionId!, 512, 256, takeover.epoch)).code).toBe('rerated');
   });
 });

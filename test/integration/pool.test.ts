@@ -122,6 +122,15 @@ describe('the pool ledger in a real redis-server', () => {
     expect(over).toEqual({ code: 'over_quota', state: 'active' });
   });
 
+  it('books a rate increase only as far as the pool allows, and a decrease always', async () => {
+    const a = await admit('AA:00:00:00:00:80'); // 2048 of 5000
+    const b = await admit('AA:00:00:00:00:81'); // 2048
+    expect(await pool.rerate(a.g.username, 4000, 1024)).toEqual({ code: 'rerated', downKbps: 2952, upKbps: 1024 });
+    expect((await pool.snapshot()).allocDownKbps).toBe(5000);
+    expect(await pool.rerate(b.g.username, 512, 1024)).toEqual({ code: 'rerated', downKbps: 512, upKbps: 1024 });
+    expect((await reconcile(redis, keys)).drift).toBe(false);
+  });
+
   it('still counts the final usage of a session an operator or a quota ended, without touching the pool twice', async () => {
     const mac = 'AA:00:00:00:00:70';
     const { g } = await admit(mac);

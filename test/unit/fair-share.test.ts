@@ -47,7 +47,7 @@ describe('re-rating decisions', () => {
 describe('fair shares within hotspot limits', () => {
   const session = (id: string, hotspotId: string, max: number) => ({
     id, hotspotId, hotspotMaxShareKbps: max, state: 'active', nasIp: '', downKbps: 0, upKbps: 0, weight: 1,
-    ceilingDownKbps: 2048, ceilingUpKbps: 1024, minDownKbps: 256, minUpKbps: 128,
+    ceilingDownKbps: 2048, ceilingUpKbps: 1024, minDownKbps: 256, minUpKbps: 128, needsRerate: false,
   });
   it('holds a hotspot at its maxShareKbps and shares the rest among the others', () => {
     const sessions = [session('p1', 'park', 1500), session('p2', 'park', 1500), session('p3', 'park', 1500), session('h1', 'hall', 0)];
