@@ -82,6 +82,9 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     spool,
     sessions,
   });
+  // After an outage, leases ran out only because the interims sat in the spool: no reaping until it is replayed.
+  const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs, () => breaker.open || spool.pending());
+  reaper.start();
   // Spooled accounting goes into Redis as soon as it answers again (and at start, for a spool left by a crash).
   // Not through the breaker: a long replay must not hold its probe and keep everyone failing open.
   const replayTimer = setInterval(() => {
@@ -96,14 +99,19 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   replayTimer.unref();
   // The ledger must equal the sum of the live sessions; a drift is a bug, reported for an operator to look at.
   const reconcileLog = o.logger.child({ component: 'reconcile' });
+  // Read while traffic flows, one pass can see a session between two writes: only a drift seen twice is one.
+  let driftBefore = false;
   const reconcileTimer = setInterval(() => {
     reconcile(o.redis, keys)
-      .then((r) => (r.drift ? reconcileLog.error(r, 'ledger drift: the pool differs from its sessions') : reconcileLog.debug(r, 'ledger consistent')))
+      .then((r) => {
+        if (r.drift && driftBefore) reconcileLog.error(r, 'ledger drift: the pool differs from its sessions');
+        else reconcileLog.debug(r, r.drift ? 'possible ledger drift; checking again next time' : 'ledger consistent');
+        driftBefore = r.drift;
+      })
       .catch((err: unknown) => reconcileLog.warn({ err }, 'reconcile failed'));
   }, 600_000);
   reconcileTimer.unref();
-  const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs);
-  reaper.start();
+
   const allocator = new Allocator({ redis: o.redis, keys, pool, sessions, logger: o.logger.child({ component: 'allocator' }) }, {
     kindWeights: o.site.kindWeights,
     ...(o.allocatorIntervalMs ? { intervalMs: o.allocatorIntervalMs } : {}),

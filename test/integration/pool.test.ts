@@ -243,6 +243,14 @@ describe('the pool ledger in a real redis-server', () => {
     expect((await reconcile(redis, keys)).drift).toBe(false);
   });
 
+  it('lets a device log in again at a full hotspot: its old session makes room', async () => {
+    await upsertSite(redis, keys, testSite({ capacityKbps: 65000, maxSessions: 1 }));
+    const first = await admit('AA:00:00:00:00:61');
+    expect((await admit('AA:00:00:00:00:62')).result).toEqual({ ok: false, reason: 'hotspot_full' });
+    expect((await admit('AA:00:00:00:00:61')).result.ok).toBe(true);
+    expect(await pool.session(first.g.username)).toMatchObject({ state: 'closed', terminateCause: 'replaced-by-new-login' });
+  });
+
   it('grants up to capacity times the overbooking factor', async () => {
     await upsertSite(redis, keys, { ...testSite({ capacityKbps: 65000 }), overbooking: 2 }); // 5000 kbps, x2
     const results = [];

@@ -96,10 +96,9 @@ local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
 local secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
 if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
 
-if redis.call('SCARD', KEYS[3]) >= maxSessions then return refuse('hotspot_full') end
-
--- One device, a limited number of sessions at once. At the limit the caller ends the oldest: a phone that logs in
--- again has lost its session on the router, and must not be locked out until the reaper finds it.
+-- One device, a limited number of sessions at once. At the limit the caller ends the oldest (a phone that logs in
+-- again has lost its session on the router, and must not be locked out until the reaper finds it); that is
+-- decided last, once the new session would be admitted, and the slot it frees counts for a full hotspot.
 local deviceLimit = tonumber(q[13] or '1')
 local oldest, oldestAt, live = nil, nil, 0
 local fields = redis.call('HGETALL', KEYS[7])
@@ -110,7 +109,10 @@ for i = 1, #fields, 2 do
     if not oldestAt or at < oldestAt then oldest, oldestAt = string.sub(fields[i], 3), at end
   end
 end
-if live >= deviceLimit and oldest then return {'device_busy', oldest} end
+local replacing = live >= deviceLimit and oldest ~= nil
+local freed = (replacing and redis.call('SISMEMBER', KEYS[3], oldest) == 1) and 1 or 0
+if redis.call('SCARD', KEYS[3]) - freed >= maxSessions then return refuse('hotspot_full') end
+
 
 local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', 'sessions')
 local overbook = tonumber(p[5] or '1')
@@ -131,6 +133,8 @@ if maxShare and maxShare > 0 then
   grantDown = math.min(grantDown, maxShare - held)
   if grantDown < minDownKbps then return refuse('hotspot_full') end
 end
+
+if replacing then return {'device_busy', oldest} end
 
 local timeout = math.min(sessionSec, secLeft)
 
