@@ -6,12 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { parseSite } from '../src/config/site';
 import { createGrant, type Grant } from '../src/pool/grants';
 import { Keys } from '../src/pool/keys';
 import { Pool } from '../src/pool/pool';
 import { upsertSite } from '../src/pool/site-store';
 import { startEmbeddedRedis } from '../src/redis/embedded';
+import { benchSite } from './site';
 
 /** Admissions made here skip the credential check, as RADIUS does once it has verified CHAP itself. */
 const VERIFIED = { kind: 'verified', value: '' } as const;
@@ -43,23 +43,7 @@ async function main(): Promise<void> {
   const server = await startEmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'limpah-bench-pool-')), appendOnly: false });
   const redis = new Redis(server.url, { enableAutoPipelining: true });
   const keys = new Keys('bench');
-  await upsertSite(
-    redis,
-    keys,
-    parseSite({
-      uplink: { capacityKbps: 100_000_000, headroomKbps: 0 },
-      hotspots: [
-        {
-          id: 'bench',
-          name: 'Bench',
-          kecamatan: 'Baamang',
-          kind: 'park',
-          nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-1234' }],
-          quota: { maxSessions: 10_000_000, downKbps: 512, upKbps: 256, minDownKbps: 256, minUpKbps: 128, sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024 },
-        },
-      ],
-    }),
-  );
+  await upsertSite(redis, keys, benchSite({ maxSessions: 10_000_000, downKbps: 512, upKbps: 256, minDownKbps: 256, minUpKbps: 128 }));
   const pool = new Pool(redis, keys);
   const baseline = await usedMemory(redis);
   const grants: Grant[] = [];

@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { loadConfig } from '../src/config/env';
-import { parseSite } from '../src/config/site';
+import { benchSite } from './site';
 import { connectRedis } from '../src/redis/connect';
 import { UdpListener } from '../src/radius/transport';
 import { buildServices } from '../src/services';
@@ -14,19 +14,7 @@ import { buildServices } from '../src/services';
 async function main(): Promise<void> {
   // The client exactly as main.ts configures it.
   const redis = connectRedis(loadConfig({ REDIS_URL: process.env['REDIS_URL'] }).redis, process.env['REDIS_URL']);
-  const site = parseSite({
-    uplink: { capacityKbps: 100_000_000, headroomKbps: 0 },
-    hotspots: [
-      {
-        id: 'bench',
-        name: 'Bench',
-        kecamatan: 'Baamang',
-        kind: 'park',
-        nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-123456' }],
-        quota: { maxSessions: 1_000_000, downKbps: 2048, upKbps: 1024, sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024 },
-      },
-    ],
-  });
+  const site = benchSite({ maxSessions: 1_000_000, downKbps: 2048, upKbps: 1024 });
   const logger = pino({ level: 'silent' });
   const services = await buildServices({ redis, namespace: 'bench', site, logger, publicUrl: 'http://bench', reaperIntervalMs: 3_600_000 });
   const auth = new UdpListener('auth', '127.0.0.1', 0, services.radius.handleAuth, logger);

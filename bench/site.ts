@@ -1,0 +1,18 @@
+import { parseSite, type Site } from '../src/config/site';
+
+/** The benchmarks' site: one hotspot on 127.0.0.1 with room for every session a run makes. */
+export function benchSite(quota: { maxSessions: number; downKbps: number; upKbps: number; minDownKbps?: number; minUpKbps?: number }): Site {
+  return parseSite({
+    uplink: { capacityKbps: 100_000_000, headroomKbps: 0 },
+    hotspots: [
+      {
+        id: 'bench',
+        name: 'Bench',
+        kecamatan: 'Baamang',
+        kind: 'park',
+        nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-123456' }],
+        quota: { sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024, ...quota },
+      },
+    ],
+  });
+}
