@@ -36,6 +36,8 @@ export const nasSchema = z.strictObject({
    * NAS refuses it); 'disconnect' ends the session so that the next login gets the new rate.
    */
   rateChange: z.enum(['coa', 'disconnect']).default('coa'),
+  /** CoovaChilli's uamsecret: it signs the redirect to the portal (md) and hides the login response. */
+  uamSecret: z.string().min(8, 'must be at least 8 characters; the same as uamsecret in the Chilli config').max(128).optional(),
   /** The router's hotspot DNS name, when its login URL uses one instead of a private address. */
   loginHost: z
     .string()
@@ -162,6 +164,11 @@ export const siteSchema = z
     const nas = site.hotspots.flatMap((h, i) => h.nas.map((n, j) => ({ n, path: ['hotspots', i, 'nas', j] as (string | number)[] })));
     seen('NAS ip', nas.map(({ n, path }) => [n.ip, [...path, 'ip']]));
     seen('NAS identifier', nas.map(({ n, path }) => [n.identifier, [...path, 'identifier']]));
+    for (const { n, path } of nas) {
+      if (n.type === 'chilli' && !n.uamSecret) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'uamSecret'], message: 'a chilli NAS needs its uamsecret, as in the Chilli config' });
+      }
+    }
     const agencyIds = new Set(site.agencies.map((a) => a.id));
     site.telemetry.apiKeys.forEach((k, i) =>
       k.agencies?.forEach((a, j) => {

@@ -58,6 +58,10 @@ export class Keys {
   nasByIdentifier(): string {
     return `${this.tag}:nas-identifier`;
   }
+  /** Hash: CoovaChilli nasid -> its uamsecret, for the portal to check the redirect and answer the login. */
+  chilliSecrets(): string {
+    return `${this.tag}:chilli-secret`;
+  }
   /** Hash: a one-time portal grant, expiring on its own. */
   grant(username: string): string {
     return `${this.tag}:grant:${username}`;

@@ -117,6 +117,8 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
     tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
   }
+  tx.del(keys.chilliSecrets());
+  for (const h of site.hotspots) for (const n of h.nas) if (n.uamSecret) tx.hset(keys.chilliSecrets(), n.identifier, n.uamSecret);
   const results = await tx.exec();
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0];

@@ -10,6 +10,7 @@ import { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
+import { chilliRouter } from './chilli';
 import { mikrotikRouter } from './mikrotik';
 import { renderError } from './render';
 
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/v1', usageRouter(deps));
   app.use(mikrotikRouter({ ...deps, hotspots }));
+  app.use(chilliRouter({ ...deps, hotspots }));
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;

@@ -10,6 +10,7 @@ import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
 import { allowFormAction, renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
+import { destination, httpUrl, optional } from './params';
 
 export interface PortalDeps {
   readonly redis: Redis;
@@ -18,22 +19,6 @@ export interface PortalDeps {
   readonly signer: FormSigner;
   readonly publicUrl: string;
 }
-
-const httpUrl = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((v) => {
-      try {
-        const u = new URL(v);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL');
-
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (v === '' || v === undefined || Array.isArray(v) ? undefined : v), schema.optional());
 
 /** What the router's login.html sends. Everything is checked; nothing is trusted beyond its shape. */
 const redirectSchema = z.object({
@@ -65,13 +50,6 @@ type ConnectFields = Omit<z.infer<typeof connectSchema>, 'token'>;
 
 function params(req: Request): Record<string, unknown> {
   return req.method === 'POST' ? { ...(req.body as object) } : { ...req.query };
-}
-
-/** A destination after login: the page the citizen wanted if it is a plain http(s) URL, else our welcome page. */
-function destination(linkOrig: string | undefined, fallback: string): string {
-  if (!linkOrig) return fallback;
-  const ok = httpUrl(2048).safeParse(linkOrig);
-  return ok.success ? linkOrig : fallback;
 }
 
 async function resolveHotspot(deps: PortalDeps, hotspotId: string | undefined, identity: string | undefined): Promise<HotspotInfo | null> {
@@ -120,6 +98,18 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       fields,
       token: deps.signer.sign(fields),
       action: '/hotspot/mikrotik/connect',
+      // The router's variables again, to show the same page in the other language.
+      toggle: {
+        kind: 'form',
+        action: '/hotspot/mikrotik',
+        fields: {
+          mac: fields.mac,
+          'link-login-only': fields.linkLoginOnly,
+          'link-orig': fields.dst,
+          ...(fields.chapId ? { 'chap-id': fields.chapId, 'chap-challenge': fields.chapChallenge } : {}),
+          hotspot: hotspot.id,
+        },
+      },
     });
   };
 

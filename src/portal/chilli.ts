@@ -1,0 +1,121 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { normalizeMac } from '../mac';
+import { allowGrant, createGrant, unstoredGrant } from '../pool/grants';
+import { chilliChapResponse, chilliNewChallenge, verifyChilliMd } from './chilli-uam';
+import type { PortalDeps } from './mikrotik';
+import { destination, optional } from './params';
+import { allowFormAction, renderError } from './render';
+import { isRouterLoginUrl } from './router-url';
+
+/** What CoovaChilli puts in its redirect to the portal (uamserver). */
+const redirectSchema = z.object({
+  res: z.enum(['notyet', 'success', 'failed', 'logoff', 'already', 'wispr', 'popup1', 'popup2', 'popup3']).default('notyet'),
+  uamip: z.ipv4(),
+  uamport: z.coerce.number().int().min(1).max(65535),
+  challenge: optional(z.string().regex(/^[0-9a-fA-F]{32}$/)),
+  mac: z.string().max(32),
+  ip: optional(z.ipv4()),
+  nasid: z.string().min(1).max(64),
+  sessionid: optional(z.string().max(64)),
+  userurl: optional(z.string().max(2048)),
+  reply: optional(z.string().max(300)),
+  lang: optional(z.enum(['id', 'en'])),
+});
+
+const connectSchema = z.object({
+  mac: z.string().max(32),
+  hotspot: z.string().max(64),
+  nasid: z.string().max(64),
+  uamip: z.ipv4(),
+  uamport: z.string().regex(/^\d{1,5}$/),
+  challenge: z.string().regex(/^[0-9a-fA-F]{32}$/),
+  dst: z.string().max(2048),
+  token: z.string().max(128),
+});
+
+/**
+ * CoovaChilli's UAM flow at `/hotspot/chilli` (Chilli's `uamserver`): the redirect is checked against its `md`
+ * signature with the NAS's uamsecret, the splash page is shown, and "Sambungkan" sends the browser to Chilli's
+ * `/logon` with the CHAP response Chilli expects. Chilli's other answers (`res`) get their own pages.
+ */
+export function chilliRouter(deps: PortalDeps): Router {
+  const router = Router();
+
+  router.get('/hotspot/chilli', async (req: Request, res: Response) => {
+    const parsed = redirectSchema.safeParse(req.query);
+    if (!parsed.success) {
+      if (req.query['nasid'] === undefined) return renderError(res, 400, 'errNotThroughRouter');
+      return renderError(res, 400, 'errBadRequest');
+    }
+    const p = parsed.data;
+    const mac = normalizeMac(p.mac);
+    const [secret, hotspot] = await Promise.all([deps.redis.hget(deps.keys.chilliSecrets(), p.nasid), deps.hotspots.find({ identifier: p.nasid })]);
+    if (!hotspot || !secret) return renderError(res, 404, 'errUnknownHotspot');
+    // md covers the URL exactly as Chilli built it from its uamserver: as the citizen's browser asked for it.
+    const origins = [deps.publicUrl, `${req.protocol}://${req.get('host') ?? ''}`];
+    if (!origins.some((o) => verifyChilliMd(`${o}${req.originalUrl.replace(/&lang=(id|en)$/, '')}`, secret))) {
+      req.log?.warn({ nasid: p.nasid }, 'Chilli redirect with a wrong md: check uamsecret, and that uamserver is PUBLIC_URL/hotspot/chilli');
+      return renderError(res, 400, 'errBadRequest');
+    }
+    if (!mac || !isRouterLoginUrl(`http://${p.uamip}:${p.uamport}/logon`, [])) return renderError(res, 400, 'errBadRequest');
+    res.setHeader('Cache-Control', 'no-store');
+    const welcome = `${deps.publicUrl}/hotspot/welcome?hotspot=${encodeURIComponent(hotspot.id)}`;
+    if (p.res === 'success' || p.res === 'already') return res.render('welcome', { hotspot });
+    if (p.res === 'logoff') return renderError(res, 200, 'errLoggedOff');
+    if (!p.challenge) return renderError(res, 400, 'errBadRequest');
+    const fields = {
+      mac,
+      hotspot: hotspot.id,
+      nasid: p.nasid,
+      uamip: p.uamip,
+      uamport: String(p.uamport),
+      challenge: p.challenge.toLowerCase(),
+      dst: destination(p.userurl, welcome),
+    };
+    res.render('splash', {
+      hotspot,
+      routerError: p.res === 'failed' ? (p.reply ?? res.locals['t'].errLoginFailed) : undefined,
+      fields,
+      token: deps.signer.sign(fields),
+      action: '/hotspot/chilli/connect',
+      toggle: { kind: 'link', href: req.originalUrl.replace(/&lang=(id|en)$/, '') },
+    });
+  });
+
+  router.post('/hotspot/chilli/connect', async (req: Request, res: Response) => {
+    const parsed = connectSchema.safeParse(req.body);
+    if (!parsed.success) return renderError(res, 400, 'errBadRequest');
+    const { token, ...fields } = parsed.data;
+    const verdict = deps.signer.verify(fields, token);
+    if (verdict === 'expired') return renderError(res, 400, 'errExpiredForm');
+    if (verdict !== 'ok') return renderError(res, 400, 'errBadRequest');
+    const mac = normalizeMac(fields.mac);
+    const [secret, hotspot] = await Promise.all([deps.redis.hget(deps.keys.chilliSecrets(), fields.nasid), deps.hotspots.find({ id: fields.hotspot })]);
+    if (!mac || !hotspot || !secret) return renderError(res, 404, 'errUnknownHotspot');
+    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch(() => 'ok' as const);
+    if (allowed !== 'ok') {
+      res.setHeader('Retry-After', '60');
+      return renderError(res, 429, 'errTooManyGrants');
+    }
+    const newChallenge = chilliNewChallenge(Buffer.from(fields.challenge, 'hex'), secret);
+    // Chilli sends CHAP ident 0 with newchal as CHAP-Challenge: the grant keeps that exchange for RADIUS.
+    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, chap: { id: Buffer.from([0]), challenge: newChallenge } }).catch(
+      (err: unknown) => {
+        req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
+        return unstoredGrant({ hotspotId: hotspot.id, mac });
+      },
+    );
+    const logon = `http://${fields.uamip}:${fields.uamport}/logon`;
+    req.log?.info({ hotspot: hotspot.id, mac }, 'grant issued (chilli)');
+    allowFormAction(res, new URL(logon).origin);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('router-login', {
+      action: logon,
+      method: 'get',
+      loginFields: { username: grant.username, response: chilliChapResponse(grant.password, newChallenge), userurl: fields.dst },
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { parseSite } from '../../src/config/site';
+import { chilliNewChallenge } from '../../src/portal/chilli-uam';
+import { startHarness, type Harness } from '../support/harness';
+import { formFields } from '../support/html';
+import { radclient } from '../support/radclient';
+
+const UAM_SECRET = 'uam-secret-aula-1';
+const RADIUS_SECRET = 'chilli-radius-secret-1';
+const CHALLENGE = '0123456789abcdef0123456789abcdef';
+
+/** A CoovaChilli redirect as redir.c builds it: the query, then md over the whole URL and the uamsecret. */
+function chilliRedirect(query: Record<string, string>, secret = UAM_SECRET): string {
+  const path = `/hotspot/chilli?${Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+  const md = createHash('md5').update(`http://portal.test${path}`).update(secret).digest('hex').toUpperCase();
+  return `${path}&md=${md}`;
+}
+
+describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Chilli)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      parseSite({
+        uplink: { capacityKbps: 100000, headroomKbps: 10000 },
+        outsideOfficeFraction: 1,
+        hotspots: [
+          {
+            id: 'aula-desa-pundu',
+            name: 'Aula Desa Pundu',
+            kecamatan: 'Cempaga Hulu',
+            kind: 'village-hall',
+            nas: [{ type: 'chilli', ip: '127.0.0.1', identifier: 'chilli-pundu', secret: RADIUS_SECRET, uamSecret: UAM_SECRET }],
+            quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
+          },
+        ],
+      }),
+    );
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const query = {
+    res: 'notyet', uamip: '10.1.0.1', uamport: '3990', challenge: CHALLENGE, called: '00-11-22-33-44-55', mac: 'AA-BB-CC-00-0C-01',
+    ip: '10.1.0.23', nasid: 'chilli-pundu', sessionid: '5f2a0001', userurl: 'http://example.org/',
+  };
+
+  it('checks md, shows the splash, sends the browser to /logon, and Chilli CHAP is accepted with ChilliSpot rates', async () => {
+    const splash = await request(h.services.app).get(chilliRedirect(query)).expect(200);
+    expect(splash.text).toContain('Aula Desa Pundu');
+    const connect = await request(h.services.app).post('/hotspot/chilli/connect').type('form').send(formFields(splash.text).fields).expect(200);
+    expect(connect.text).toContain('method="get" action="http://10.1.0.1:3990/logon"');
+    const login = formFields(connect.text).fields;
+    expect(login['userurl']).toBe('http://example.org/');
+
+    const newchal = chilliNewChallenge(Buffer.from(CHALLENGE, 'hex'), UAM_SECRET);
+    const reply = await radclient(h.authPort, 'auth', RADIUS_SECRET, [
+      `User-Name = "${login['username']}"`,
+      `CHAP-Password = 0x00${login['response']}`,
+      `CHAP-Challenge = 0x${newchal.toString('hex')}`,
+      'Calling-Station-Id = "AA-BB-CC-00-0C-01"',
+      'NAS-Identifier = "chilli-pundu"',
+      'Message-Authenticator = 0x00',
+    ]);
+    expect(reply.code).toBe('Access-Accept');
+    expect(reply.attributes).toMatchObject({
+      'ChilliSpot-Bandwidth-Max-Up': '512',
+      'ChilliSpot-Bandwidth-Max-Down': '1024',
+      'WISPr-Bandwidth-Max-Down': '1024000',
+      'ChilliSpot-Max-Total-Octets': String(512 * 1048576),
+    });
+  });
+
+  it('refuses a redirect whose md does not match, and answers res=success, failed and logoff', async () => {
+    const forged = chilliRedirect(query).replace('AA-BB-CC-00-0C-01', 'AA-BB-CC-00-0C-99');
+    expect((await request(h.services.app).get(forged).expect(400)).text).toContain('Data dari router tidak lengkap');
+    await request(h.services.app).get(chilliRedirect(query, 'not-the-uam-secret')).expect(400);
+    expect((await request(h.services.app).get(chilliRedirect({ ...query, res: 'success' })).expect(200)).text).toContain('Anda sudah terhubung');
+    const failed = await request(h.services.app).get(chilliRedirect({ ...query, res: 'failed', reply: 'Hotspot sedang penuh.' })).expect(200);
+    expect(failed.text).toContain('Hotspot sedang penuh.');
+    expect(failed.text).toContain('Sambungkan');
+    expect((await request(h.services.app).get(chilliRedirect({ ...query, res: 'logoff' })).expect(200)).text).toContain('sudah keluar');
+    // The language link keeps md valid.
+    expect((await request(h.services.app).get(`${chilliRedirect(query)}&lang=en`).expect(200)).text).toContain('>Connect<');
+  });
+});
