@@ -12,6 +12,7 @@ import { reconcile } from './pool/reconcile';
 import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { FormSigner, loadFormKey } from './portal/form-token';
+import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
 import { CoaClient } from './radius/coa-client';
 import { AccountingSpool } from './radius/accounting-spool';
@@ -121,12 +122,14 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
   });
   capacity.start();
-  const signer = new FormSigner(await loadFormKey(o.redis, keys));
+  const formKey = await loadFormKey(o.redis, keys);
+  const signer = new FormSigner(formKey);
   const app = createApp({
     redis: o.redis,
     keys,
     logger: o.logger.child({ component: 'portal' }),
     signer,
+    statusSigner: statusSigner(formKey),
     publicUrl: o.publicUrl,
     trustProxy: o.trustProxy ?? false,
   });

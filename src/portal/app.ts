@@ -11,6 +11,7 @@ import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
 import { chilliRouter } from './chilli';
+import { statusRouter } from './status';
 import { mikrotikRouter } from './mikrotik';
 import { renderError } from './render';
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   readonly keys: Keys;
   readonly logger: Logger;
   readonly signer: FormSigner;
+  /** Signs status-page links (longer-lived than forms). */
+  readonly statusSigner: FormSigner;
   readonly publicUrl: string;
   readonly trustProxy?: boolean;
 }
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', usageRouter(deps));
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));
+  app.use(statusRouter({ ...deps, hotspots }));
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;

@@ -7,6 +7,7 @@ import type { PortalDeps } from './mikrotik';
 import { destination, optional } from './params';
 import { allowFormAction, renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
+import { statusUrl } from './status';
 
 /** What CoovaChilli puts in its redirect to the portal (uamserver). */
 const redirectSchema = z.object({
@@ -113,7 +114,13 @@ export function chilliRouter(deps: PortalDeps): Router {
     res.render('router-login', {
       action: logon,
       method: 'get',
-      loginFields: { username: grant.username, response: chilliChapResponse(grant.password, newChallenge), userurl: fields.dst },
+      loginFields: {
+        username: grant.username,
+        response: chilliChapResponse(grant.password, newChallenge),
+        userurl: statusUrl(deps.publicUrl, deps.statusSigner, {
+          sid: grant.username, hotspot: hotspot.id, logout: `http://${fields.uamip}:${fields.uamport}/logoff`, next: fields.dst,
+        }),
+      },
     });
   });
 

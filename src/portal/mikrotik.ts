@@ -10,6 +10,7 @@ import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
 import { allowFormAction, renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
+import { statusUrl } from './status';
 import { destination, httpUrl, optional } from './params';
 
 export interface PortalDeps {
@@ -17,6 +18,7 @@ export interface PortalDeps {
   readonly keys: Keys;
   readonly hotspots: HotspotLookup;
   readonly signer: FormSigner;
+  readonly statusSigner: FormSigner;
   readonly publicUrl: string;
 }
 
@@ -158,7 +160,15 @@ export function mikrotikRouter(deps: PortalDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.render('router-login', {
       action: fields.linkLoginOnly,
-      loginFields: { username: grant.username, password, dst: fields.dst, popup: 'true' },
+      // After login the router opens the status page, which links on to where the citizen was going.
+      loginFields: {
+        username: grant.username,
+        password,
+        dst: statusUrl(deps.publicUrl, deps.statusSigner, {
+          sid: grant.username, hotspot: hotspot.id, logout: `${new URL(fields.linkLoginOnly).origin}/logout`, next: fields.dst,
+        }),
+        popup: 'true',
+      },
     });
   });
 

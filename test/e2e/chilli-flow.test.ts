@@ -51,7 +51,7 @@ describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Ch
     const connect = await request(h.services.app).post('/hotspot/chilli/connect').type('form').send(formFields(splash.text).fields).expect(200);
     expect(connect.text).toContain('method="get" action="http://10.1.0.1:3990/logon"');
     const login = formFields(connect.text).fields;
-    expect(login['userurl']).toBe('http://example.org/');
+    expect(new URL(login['userurl']!).searchParams.get('next')).toBe('http://example.org/');
 
     const newchal = chilliNewChallenge(Buffer.from(CHALLENGE, 'hex'), UAM_SECRET);
     const reply = await radclient(h.authPort, 'auth', RADIUS_SECRET, [

@@ -98,7 +98,8 @@ describe('a citizen on a phone, in headless Chromium', () => {
 
     expect(router.posts.length).toBe(before + 1);
     const posted = router.posts[router.posts.length - 1]!;
-    expect(posted['dst']).toBe('http://example.org/berita');
+    const statusLink = new URL(posted['dst']!);
+    expect(statusLink.searchParams.get('next')).toBe('http://example.org/berita');
     const chapId = decodeMikrotikOctal(CHAP_ID)!;
     const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
       `User-Name = "${posted['username']}"`,
@@ -110,6 +111,12 @@ describe('a citizen on a phone, in headless Chromium', () => {
     ]);
     expect(reply.code).toBe('Access-Accept');
     expect(reply.attributes['Mikrotik-Rate-Limit']).toBe('1024k/2048k');
+    // What the router shows next: the status page.
+    const statusPage = await (await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: js, locale: 'id-ID' })).newPage();
+    await statusPage.goto(`${portalUrl}${statusLink.pathname}${statusLink.search}`);
+    await statusPage.getByText('Sisa waktu hari ini').waitFor();
+    await statusPage.screenshot({ path: join(SHOTS, `status-360${js ? '' : '-nojs'}.png`), fullPage: true });
+    await statusPage.context().close();
     await h.services.pool.release(posted['username']!, 'taman-kota-sampit', 'test');
   });
 

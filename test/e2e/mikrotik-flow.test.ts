@@ -48,7 +48,11 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
     const connect = await request(h.services.app).post(splashForm.action).type('form').send(splashForm.fields).expect(200);
     const login = formFields(connect.text);
     expect(login.action).toBe('http://10.5.50.1/login');
-    expect(login.fields['dst']).toBe('http://example.org/berita');
+    // After login the router opens the status page, which links on to the page the citizen wanted.
+    const statusLink = new URL(login.fields['dst']!);
+    expect(statusLink.origin + statusLink.pathname).toBe('http://portal.test/hotspot/status');
+    expect(statusLink.searchParams.get('next')).toBe('http://example.org/berita');
+    expect(statusLink.searchParams.get('logout')).toBe('http://10.5.50.1/logout');
     expect(login.fields['password']).toMatch(/^[0-9a-f]{32}$/);
     // The grant keeps the response the router will forward, so RADIUS checks it inside the admission script.
     expect(await h.redis.hget(h.services.keys.grant(login.fields['username']!), 'chapResponse')).toMatch(new RegExp(`^09:ef53.*:${login.fields['password']}$`));
@@ -105,6 +109,13 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
 
     const interim = ['Acct-Session-Time = 300', 'Acct-Input-Octets = 1000000', 'Acct-Output-Octets = 5000000'];
     expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');
+    const status = await request(h.services.app).get(statusLink.pathname + statusLink.search).expect(200);
+    expect(status.text).toContain('175 menit'); // 180 minutes a day, 5 used
+    expect(status.text).toContain('1018 MB'); // 1024 MB a day, 6 MB used
+    expect(status.text).toContain('2.0 / 1.0 Mbps');
+    expect(status.text).toContain('action="http://10.5.50.1/logout"');
+    expect((await request(h.services.app).get(`/hotspot/status.json${statusLink.search}`).expect(200)).body).toMatchObject({ state: 'active', minutesLeft: 175, mbLeft: 1018 });
+    await request(h.services.app).get(statusLink.pathname + statusLink.search.replace('sid=g-', 'sid=g-x')).expect(400);
     // A duplicate interim (new Identifier, same content) counts once.
     expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');
 

@@ -1,0 +1,92 @@
+import { Router, type Request, type Response } from 'express';
+import { FormSigner } from './form-token';
+import type { PortalDeps } from './mikrotik';
+import { allowFormAction, renderError } from './render';
+
+/** What a status link names: the session, its hotspot, where to log out on the router, and where to go next. */
+export interface StatusTicket {
+  readonly sid: string;
+  readonly hotspot: string;
+  readonly logout: string;
+  readonly next: string;
+}
+
+/** Status links stay valid for a day: longer than any session. */
+export function statusSigner(key: Buffer): FormSigner {
+  return new FormSigner(key, 24 * 3600_000);
+}
+
+/** The URL the router sends the citizen to after login: the status page, with a signed ticket. */
+export function statusUrl(publicUrl: string, signer: FormSigner, ticket: StatusTicket): string {
+  const q = new URLSearchParams({ ...ticket, t: signer.sign({ ...ticket }) });
+  return `${publicUrl}/hotspot/status?${q.toString()}`;
+}
+
+interface StatusView {
+  readonly state: string;
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly minutesLeft: number;
+  readonly mbLeft: number;
+  readonly busyPercent: number;
+}
+
+/** The citizen's day and the hotspot's load, from the session record, the device's usage and the live set. */
+async function readStatus(deps: PortalDeps, ticket: StatusTicket): Promise<StatusView | null> {
+  const { redis, keys } = deps;
+  const [session, quota, live, time] = await Promise.all([
+    redis.hgetall(keys.session(ticket.sid)),
+    redis.hmget(keys.hotspot(ticket.hotspot), 'dailyMinutes', 'dailyMB', 'maxSessions'),
+    redis.scard(keys.hotspotLive(ticket.hotspot)),
+    redis.time(),
+  ]);
+  if (!session['state'] || !quota[0]) return null;
+  const day = Math.floor((Number(time[0]) + 25200) / 86400);
+  const [usedSec, usedBytes] = await redis.hmget(keys.device(session['mac'] ?? ''), `d${day}:s`, `d${day}:b`);
+  return {
+    state: session['state'],
+    downKbps: Number(session['downKbps']),
+    upKbps: Number(session['upKbps']),
+    minutesLeft: Math.max(0, Math.floor((Number(quota[0]) * 60 - Number(usedSec ?? 0)) / 60)),
+    mbLeft: Math.max(0, Math.floor((Number(quota[1]) * 1048576 - Number(usedBytes ?? 0)) / 1048576)),
+    busyPercent: Math.min(100, Math.round((live / Math.max(1, Number(quota[2]))) * 100)),
+  };
+}
+
+/**
+ * The status page after login: minutes and MB left today, the current speed, how busy the hotspot is, and a
+ * logout through the router. `status.json` feeds the page's refresh where JavaScript runs.
+ */
+export function statusRouter(deps: PortalDeps & { statusSigner: FormSigner }): Router {
+  const router = Router();
+  const ticketOf = (req: Request): StatusTicket | null => {
+    const q = req.query;
+    const ticket = { sid: q['sid'], hotspot: q['hotspot'], logout: q['logout'], next: q['next'] };
+    if (![ticket.sid, ticket.hotspot, ticket.logout, ticket.next, q['t']].every((v) => typeof v === 'string' && v.length < 2100)) return null;
+    const t = ticket as unknown as StatusTicket;
+    return deps.statusSigner.verify({ ...t }, q['t'] as string) === 'ok' ? t : null;
+  };
+
+  router.get('/hotspot/status', async (req: Request, res: Response) => {
+    const ticket = ticketOf(req);
+    if (!ticket) return renderError(res, 400, 'errBadRequest');
+    const hotspot = await deps.hotspots.find({ id: ticket.hotspot });
+    const status = await readStatus(deps, ticket).catch(() => null);
+    res.setHeader('Cache-Control', 'no-store');
+    allowFormAction(res, new URL(ticket.logout).origin);
+    res.render('status', { hotspot, status, ticket, jsonUrl: req.originalUrl.replace('/hotspot/status?', '/hotspot/status.json?') });
+  });
+
+  router.get('/hotspot/status.json', async (req: Request, res: Response) => {
+    const ticket = ticketOf(req);
+    if (!ticket) {
+      res.status(400).json({ error: { code: 'BAD_TICKET', message: 'Open the status page from the link after login.' } });
+      return;
+    }
+    const status = await readStatus(deps, ticket);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(status ?? { state: 'closed' });
+  });
+
+  return router;
+}
