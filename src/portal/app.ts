@@ -10,6 +10,7 @@ import { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
+import { captiveApiRouter } from './captive-api';
 import { chilliRouter } from './chilli';
 import { statusRouter } from './status';
 import { mikrotikRouter } from './mikrotik';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v1', usageRouter(deps));
+  app.use(captiveApiRouter({ ...deps, hotspots }));
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));
   app.use(statusRouter({ ...deps, hotspots }));
