@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { RedisClient as Redis } from '../redis/client';
@@ -74,6 +75,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // gzip for slow links; tiny responses are not worth it.
+  app.use(compression({ threshold: 512 }));
   app.use(
     '/static',
     express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
