@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { chapResponse } from '../radius/chap';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from './keys';
 import { defineScripts } from './script-loader';
@@ -58,10 +59,6 @@ export function unstoredGrant(input: { hotspotId: string; mac: string }): Grant 
   return { username: `g-${randomText(12)}`, password: randomText(16), hotspotId: input.hotspotId, mac: input.mac };
 }
 
-/** hex(MD5(ident ‖ password ‖ challenge)): what MikroTik's HTTP CHAP login sends, and RADIUS CHAP carries. */
-export function chapResponse16(id: Buffer, password: string, challenge: Buffer): string {
-  return createHash('md5').update(id).update(password, 'utf8').update(challenge).digest('hex');
-}
 
 /**
  * A one-time grant: a random username and password, bound to a hotspot and a MAC, valid two minutes. With the
@@ -76,8 +73,8 @@ export async function createGrant(
   const grant = unstoredGrant(input);
   // "<ident>:<challenge>:<response>" in hex: the exact CHAP exchange the router will forward, so that a response
   // seen on the wire is worth nothing with another ident or challenge.
-  const chapResponse = input.chap
-    ? `${input.chap.id.toString('hex')}:${input.chap.challenge.toString('hex')}:${chapResponse16(input.chap.id, grant.password, input.chap.challenge)}`
+  const chapExchange = input.chap
+    ? `${input.chap.id.toString('hex')}:${input.chap.challenge.toString('hex')}:${chapResponse(input.chap.id[0]!, grant.password, input.chap.challenge).toString('hex')}`
     : undefined;
   await redis
     .multi()
@@ -85,20 +82,14 @@ export async function createGrant(
       password: grant.password,
       hotspotId: grant.hotspotId,
       mac: grant.mac,
-      ...(chapResponse ? { chapResponse } : {}),
+      ...(chapExchange ? { chapResponse: chapExchange } : {}),
     })
     .pexpire(keys.grant(grant.username), GRANT_TTL_MS)
     .exec();
-  return chapResponse ? { ...grant, chapResponse } : grant;
+  return chapExchange ? { ...grant, chapResponse: chapExchange } : grant;
 }
 
 export function isGrantUsername(username: string): boolean {
   return USERNAME_RE.test(username);
 }
 
-export async function readGrant(redis: Redis, keys: Keys, username: string): Promise<Grant | null> {
-  if (!isGrantUsername(username)) return null;
-  const g = await redis.hgetall(keys.grant(username));
-  if (!g.password || !g.hotspotId || !g.mac) return null;
-  return { username, password: g.password, hotspotId: g.hotspotId, mac: g.mac };
-}

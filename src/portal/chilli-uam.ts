@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { chapResponse } from '../radius/chap';
 
 /**
  * CoovaChilli's UAM protocol (redir.c): the redirect to the portal carries `md`, the upper-case hex
@@ -24,5 +25,5 @@ export function chilliNewChallenge(challenge: Buffer, uamSecret: string): Buffer
 
 /** The `response` for `/logon`: hex(MD5(0x00 ‖ password ‖ newchal)). */
 export function chilliChapResponse(password: string, newChallenge: Buffer): string {
-  return createHash('md5').update(Buffer.from([0])).update(password, 'utf8').update(newChallenge).digest('hex');
+  return chapResponse(0, password, newChallenge).toString('hex');
 }

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
-import { allowGrant, createGrant, unstoredGrant } from '../pool/grants';
 import { chilliChapResponse, chilliNewChallenge, verifyChilliMd } from './chilli-uam';
 import type { PortalDeps } from './mikrotik';
 import { destination, optional } from './params';
-import { allowFormAction, renderError } from './render';
+import { issueGrant, renderRouterLogin, signedFields } from './grant-flow';
+import { renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
 
@@ -85,42 +85,20 @@ export function chilliRouter(deps: PortalDeps): Router {
   });
 
   router.post('/hotspot/chilli/connect', async (req: Request, res: Response) => {
-    const parsed = connectSchema.safeParse(req.body);
-    if (!parsed.success) return renderError(res, 400, 'errBadRequest');
-    const { token, ...fields } = parsed.data;
-    const verdict = deps.signer.verify(fields, token);
-    if (verdict === 'expired') return renderError(res, 400, 'errExpiredForm');
-    if (verdict !== 'ok') return renderError(res, 400, 'errBadRequest');
+    const fields = signedFields(deps, res, connectSchema, req.body);
+    if (!fields) return;
     const mac = normalizeMac(fields.mac);
     const [secret, hotspot] = await Promise.all([deps.redis.hget(deps.keys.chilliSecrets(), fields.nasid), deps.hotspots.find({ id: fields.hotspot })]);
     if (!mac || !hotspot || !secret) return renderError(res, 404, 'errUnknownHotspot');
-    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch(() => 'ok' as const);
-    if (allowed !== 'ok') {
-      res.setHeader('Retry-After', '60');
-      return renderError(res, 429, 'errTooManyGrants');
-    }
     const newChallenge = chilliNewChallenge(Buffer.from(fields.challenge, 'hex'), secret);
     // Chilli sends CHAP ident 0 with newchal as CHAP-Challenge: the grant keeps that exchange for RADIUS.
-    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, chap: { id: Buffer.from([0]), challenge: newChallenge } }).catch(
-      (err: unknown) => {
-        req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
-        return unstoredGrant({ hotspotId: hotspot.id, mac });
-      },
-    );
-    const logon = `http://${fields.uamip}:${fields.uamport}/logon`;
-    req.log?.info({ hotspot: hotspot.id, mac }, 'grant issued (chilli)');
-    allowFormAction(res, new URL(logon).origin);
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('router-login', {
-      action: logon,
-      method: 'get',
-      loginFields: {
-        username: grant.username,
-        response: chilliChapResponse(grant.password, newChallenge),
-        userurl: statusUrl(deps.publicUrl, deps.statusSigner, {
-          sid: grant.username, hotspot: hotspot.id, logout: `http://${fields.uamip}:${fields.uamport}/logoff`, next: fields.dst,
-        }),
-      },
+    const grant = await issueGrant(deps, req, res, { hotspot, mac, chap: { id: Buffer.from([0]), challenge: newChallenge } });
+    if (!grant) return;
+    const chilli = `http://${fields.uamip}:${fields.uamport}`;
+    renderRouterLogin(res, `${chilli}/logon`, 'get', {
+      username: grant.username,
+      response: chilliChapResponse(grant.password, newChallenge),
+      userurl: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${chilli}/logoff`, next: fields.dst }),
     });
   });
 

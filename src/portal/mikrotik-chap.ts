@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { chapResponse } from '../radius/chap';
 
 /**
  * Decodes a MikroTik octal-escaped string ($(chap-id), $(chap-challenge)): `\ooo` is one byte, any other
@@ -22,7 +22,7 @@ export function decodeMikrotikOctal(text: string): Buffer | null {
   return Buffer.from(bytes);
 }
 
-/** The password field MikroTik's HTTP CHAP login expects: hex(MD5(chap-id ‖ password ‖ chap-challenge)). */
+/** The password field MikroTik's HTTP CHAP login expects: hex(MD5(chap-id ‖ password ‖ chap-challenge)), the RADIUS CHAP response. */
 export function mikrotikChapPassword(chapId: Buffer, password: string, chapChallenge: Buffer): string {
-  return createHash('md5').update(chapId).update(password, 'utf8').update(chapChallenge).digest('hex');
+  return chapResponse(chapId[0]!, password, chapChallenge).toString('hex');
 }

@@ -2,13 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
-import { allowGrant, createGrant, unstoredGrant } from '../pool/grants';
 import type { Keys } from '../pool/keys';
 import type { HotspotInfo } from '../pool/site-store';
 import type { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
-import { allowFormAction, renderError } from './render';
+import { issueGrant, renderRouterLogin, signedFields } from './grant-flow';
+import { renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
 import { destination, httpUrl, optional } from './params';
@@ -119,29 +119,12 @@ export function mikrotikRouter(deps: PortalDeps): Router {
   router.post('/hotspot/mikrotik', splash);
 
   router.post('/hotspot/mikrotik/connect', async (req: Request, res: Response) => {
-    const parsed = connectSchema.safeParse(req.body);
-    if (!parsed.success) return renderError(res, 400, 'errBadRequest');
-    const { token, ...fields } = parsed.data;
-    const verdict = deps.signer.verify(fields, token);
-    if (verdict === 'expired') return renderError(res, 400, 'errExpiredForm');
-    if (verdict !== 'ok') return renderError(res, 400, 'errBadRequest');
-
+    const fields = signedFields(deps, res, connectSchema, req.body);
+    if (!fields) return;
     const mac = normalizeMac(fields.mac);
     const hotspot = await deps.hotspots.find({ id: fields.hotspot });
     if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
     if (!isRouterLoginUrl(fields.linkLoginOnly, hotspot.loginHosts)) return renderError(res, 400, 'errBadRequest');
-
-    // Without Redis there is no limit to check and nowhere to keep the grant: the credentials still go to the
-    // router, and RADIUS, failing open, lets the citizen in at the safe rate.
-    const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
-      req.log?.warn({ err }, 'Redis unavailable: grant rate limit not checked');
-      return 'ok' as const;
-    });
-    if (allowed !== 'ok') {
-      req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'grant refused: too many in the last minute');
-      res.setHeader('Retry-After', '60');
-      return renderError(res, 429, 'errTooManyGrants');
-    }
     let chap: { id: Buffer; challenge: Buffer } | undefined;
     if (fields.chapId) {
       const id = decodeMikrotikOctal(fields.chapId);
@@ -149,26 +132,16 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       if (!id || !challenge) return renderError(res, 400, 'errBadRequest');
       chap = { id, challenge };
     }
-    const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, ...(chap ? { chap } : {}) }).catch((err: unknown) => {
-      req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
-      return unstoredGrant({ hotspotId: hotspot.id, mac });
-    });
-    // With CHAP the router wants hex(MD5(chap-id ‖ password ‖ chap-challenge)), which it forwards as CHAP-Password.
-    const password = chap ? mikrotikChapPassword(chap.id, grant.password, chap.challenge) : grant.password;
-    req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(fields.chapId) }, 'grant issued');
-    allowFormAction(res, new URL(fields.linkLoginOnly).origin);
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('router-login', {
-      action: fields.linkLoginOnly,
+    const grant = await issueGrant(deps, req, res, { hotspot, mac, ...(chap ? { chap } : {}) });
+    if (!grant) return;
+    const router = new URL(fields.linkLoginOnly).origin;
+    renderRouterLogin(res, fields.linkLoginOnly, 'post', {
+      username: grant.username,
+      // With CHAP the router wants hex(MD5(chap-id ‖ password ‖ chap-challenge)), which it forwards as CHAP-Password.
+      password: chap ? mikrotikChapPassword(chap.id, grant.password, chap.challenge) : grant.password,
       // After login the router opens the status page, which links on to where the citizen was going.
-      loginFields: {
-        username: grant.username,
-        password,
-        dst: statusUrl(deps.publicUrl, deps.statusSigner, {
-          sid: grant.username, hotspot: hotspot.id, logout: `${new URL(fields.linkLoginOnly).origin}/logout`, next: fields.dst,
-        }),
-        popup: 'true',
-      },
+      dst: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${router}/logout`, next: fields.dst }),
+      popup: 'true',
     });
   });
 

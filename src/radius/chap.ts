@@ -14,9 +14,3 @@ export function chapResponse(ident: number, password: string, challenge: Buffer)
   return createHash('md5').update(Buffer.from([ident])).update(password, 'utf8').update(challenge).digest();
 }
 
-/** PAP: compares in constant time. */
-export function verifyPap(given: string, password: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(password, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}

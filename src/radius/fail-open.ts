@@ -31,8 +31,4 @@ export class FailOpenPolicy {
       ...rateAttributes(nas.type, this.options.downKbps, this.options.upKbps),
     ];
   }
-
-  get inUse(): number {
-    return this.expiries.filter((e) => e > Date.now()).length;
-  }
 }

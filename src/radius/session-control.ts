@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import type { Logger } from '../log';
 import type { Pool } from '../pool/pool';
-import type { CoaClient, CoaOutcome } from './coa-client';
+import { ERROR_CAUSES, type CoaClient, type CoaOutcome } from './coa-client';
 import type { ReplyAttribute } from './codec';
 import type { NasDirectory } from './nas-directory';
 import { rateAttributes } from './reply-profile';
@@ -50,7 +50,7 @@ export class SessionControl {
       log.info({ reason, outcome: outcome.code }, 'session disconnected');
       return { result: outcome.ok ? 'disconnected' : 'gone' };
     }
-    log.warn({ outcome }, 'Disconnect-Request failed; the session stays booked');
+    log.warn({ outcome, meaning: outcome.code === 'nak' ? ERROR_CAUSES[outcome.errorCause ?? 0] : undefined }, 'Disconnect-Request failed; the session stays booked');
     return { result: 'failed', outcome };
   }
 
@@ -91,7 +91,7 @@ export class SessionControl {
     if (outcome.code === 'nak') {
       // The NAS cannot change this session's rate (e.g. RouterOS hotspot sessions): end it, and the next
       // login gets the new rate.
-      log.warn({ errorCause: outcome.errorCause }, 'CoA refused; disconnecting instead');
+      log.warn({ errorCause: outcome.errorCause, meaning: ERROR_CAUSES[outcome.errorCause ?? 0] }, 'CoA refused; disconnecting instead');
       return this.disconnect(sessionId, 'rate-change');
     }
     log.warn({ outcome }, 'CoA-Request timed out; the session keeps its rate');
