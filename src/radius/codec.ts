@@ -1,17 +1,25 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import radius from 'radius';
 import { paths } from '../paths';
+import { loadDictionary, NO_VENDOR, packageDictionaryDir, type AttributeDef } from './dictionary';
 
 /**
- * The only module that touches the `radius` package. It uses the package to name and type attributes and to
- * lay them out, and does every check and signature itself, because the package:
+ * The only module that touches the `radius` package. Attributes are named and typed by the package's RFC
+ * dictionaries and ours (radius/dictionary.ts), loaded once when this module loads, before any encode or decode.
+ * Packets are framed, laid out, checked and signed here, because the package:
  *  - appends Message-Authenticator last (BlastRADIUS wants it first in responses),
  *  - computes it in the wrong order for Accounting requests and compares digests as lossy utf8 strings,
- *  - mutates the caller's attribute arrays and needs its dictionaries added before the first use.
+ *  - mutates the caller's attribute arrays and needs its dictionaries added before the first use,
+ *  - writes an attribute longer than 253 octets with a wrapped length byte, and allocates a zero-filled 4 KB
+ *    buffer and calls the deprecated Buffer constructor for every packet (a third of the server's CPU per
+ *    request in `npm run bench:radius`).
+ * The package's decoder stays in use for `decodeAttributes` (tests, diagnostics), where the unit tests compare
+ * it with ours on random packets.
  */
 
 radius.add_dictionary(paths.radiusDictionaries);
 radius.load_dictionaries();
+const dictionary = loadDictionary([packageDictionaryDir(), paths.radiusDictionaries]);
 
 export const HEADER_LENGTH = 20;
 export const MAX_PACKET_LENGTH = 4096;
@@ -38,6 +46,7 @@ export const Attr = {
   UserName: 1,
   UserPassword: 2,
   ChapPassword: 3,
+  VendorSpecific: 26,
   ProxyState: 33,
   ChapChallenge: 60,
   MessageAuthenticator: 80,
@@ -139,8 +148,22 @@ function md5(...parts: Buffer[]): Buffer {
   return h.digest();
 }
 
+const ZERO16 = Buffer.alloc(16);
+const secretBuffers = new Map<string, Buffer>();
+
+/** The secret as bytes, kept per secret (a site has a few dozen): one allocation less per packet. */
+function secretBytes(secret: string): Buffer {
+  let b = secretBuffers.get(secret);
+  if (!b) {
+    if (secretBuffers.size > 10_000) secretBuffers.clear();
+    b = Buffer.from(secret);
+    secretBuffers.set(secret, b);
+  }
+  return b;
+}
+
 function hmacMd5(secret: string, data: Buffer): Buffer {
-  return createHmac('md5', secret).update(data).digest();
+  return createHmac('md5', secretBytes(secret)).update(data).digest();
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -169,18 +192,18 @@ function messageAuthenticatorOffset(packet: Buffer): number {
 function verifyMessageAuthenticator(packet: Buffer, secret: string, zeroAuthenticator: boolean): boolean {
   const off = messageAuthenticatorOffset(packet);
   if (off < 0) return false;
-  const copy = Buffer.from(packet);
-  const received = Buffer.from(copy.subarray(off, off + 16));
-  copy.fill(0, off, off + 16);
-  if (zeroAuthenticator) copy.fill(0, AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
-  return safeEqual(hmacMd5(secret, copy), received);
+  // The digest is fed the packet in pieces, with zeros in place of the fields, so nothing is copied.
+  const h = createHmac('md5', secretBytes(secret));
+  if (zeroAuthenticator) h.update(packet.subarray(0, AUTH_OFFSET)).update(ZERO16).update(packet.subarray(HEADER_LENGTH, off));
+  else h.update(packet.subarray(0, off));
+  h.update(ZERO16).update(packet.subarray(off + 16));
+  return safeEqual(h.digest(), packet.subarray(off, off + 16));
 }
 
 /** RFC 2866 3: the Accounting Request Authenticator is MD5(packet with a zero authenticator ‖ secret). */
 function verifyAccountingAuthenticator(packet: Buffer, secret: string): boolean {
-  const copy = Buffer.from(packet);
-  copy.fill(0, AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
-  return safeEqual(md5(copy, Buffer.from(secret)), packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
+  const expected = md5(packet.subarray(0, AUTH_OFFSET), ZERO16, packet.subarray(HEADER_LENGTH), secretBytes(secret));
+  return safeEqual(expected, packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
 }
 
 /** RFC 2865 5.2: User-Password hiding, reversed. Returns null when the value is not a valid hidden password. */
@@ -188,7 +211,7 @@ export function decryptUserPassword(hidden: Buffer, secret: string, authenticato
   if (hidden.length < 16 || hidden.length > 128 || hidden.length % 16 !== 0) return null;
   const out = Buffer.alloc(hidden.length);
   let prev = authenticator;
-  const key = Buffer.from(secret);
+  const key = secretBytes(secret);
   for (let i = 0; i < hidden.length; i += 16) {
     const b = md5(key, prev);
     for (let j = 0; j < 16; j++) out[i + j] = hidden[i + j]! ^ b[j]!;
@@ -205,7 +228,7 @@ export function encryptUserPassword(password: string, secret: string, authentica
   plain.copy(padded);
   const out = Buffer.alloc(padded.length);
   let prev = authenticator;
-  const key = Buffer.from(secret);
+  const key = secretBytes(secret);
   for (let i = 0; i < padded.length; i += 16) {
     const b = md5(key, prev);
     for (let j = 0; j < 16; j++) out[i + j] = padded[i + j]! ^ b[j]!;
@@ -251,78 +274,196 @@ export function decodeRequest(
     return { ok: false, reason: 'bad-message-authenticator' };
   }
 
-  let decoded: ReturnType<typeof radius.decode>;
-  try {
-    // no_secret: the package's own checks are wrong for Accounting; ours ran above. It gets a copy it may touch.
-    decoded = radius.decode({ packet: Buffer.from(packet), no_secret: true });
-  } catch {
-    return { ok: false, reason: 'bad-attribute' };
-  }
-  const authenticator = Buffer.from(packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
-  const attributes: Record<string, AttrValue> = {};
-  for (const [name, value] of Object.entries(decoded.attributes)) {
-    if (name === 'Vendor-Specific' || name === 'User-Password') continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string' || typeof first === 'number' || Buffer.isBuffer(first)) attributes[name] = first;
-  }
-  const vendorAttributes: Record<string, AttrValue> = {};
-  const vsa = decoded.attributes['Vendor-Specific'];
-  if (vsa && typeof vsa === 'object' && !Buffer.isBuffer(vsa)) {
-    for (const [name, value] of Object.entries(vsa as Record<string, unknown>)) {
-      const first = Array.isArray(value) ? value[0] : value;
-      if (typeof first === 'string' || typeof first === 'number' || Buffer.isBuffer(first)) vendorAttributes[name] = first;
-    }
-  }
-  const raw = rawAttributes(packet);
-  const hiddenPassword = raw.find(([t]) => t === Attr.UserPassword)?.[1];
-  if (hiddenPassword) {
-    const password = decryptUserPassword(hiddenPassword, secret, authenticator);
+  const raw = Buffer.from(packet);
+  const attributes = decodeAttributeValues(raw);
+  if (!attributes) return { ok: false, reason: 'bad-attribute' };
+  const authenticator = raw.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
+  if (attributes.hiddenPassword) {
+    const password = decryptUserPassword(attributes.hiddenPassword, secret, authenticator);
     if (password === null) return { ok: false, reason: 'bad-attribute' };
-    attributes['User-Password'] = password;
+    attributes.standard['User-Password'] = password;
   }
   return {
     ok: true,
     request: {
       code,
-      identifier: packet[1]!,
+      identifier: raw[1]!,
       authenticator,
-      raw: Buffer.from(packet),
+      raw,
       hasMessageAuthenticator,
-      proxyStates: raw.filter(([t]) => t === Attr.ProxyState).map(([, v]) => Buffer.from(v)),
-      attributes,
-      vendorAttributes,
+      proxyStates: attributes.proxyStates,
+      attributes: attributes.standard,
+      vendorAttributes: attributes.vendor,
     },
   };
 }
 
-const NO_VENDOR = -1;
-/** Scratch space for laying out one packet; encoding is synchronous, so one buffer serves every call. */
-const scratch = Buffer.allocUnsafe(MAX_PACKET_LENGTH);
+/** Marks a value that does not fit its dictionary type (an integer that is not 4 octets, say). */
+const INVALID = Symbol('invalid');
 
 /**
- * Header and attributes, in an exactly sized buffer. The package lays the attributes out (names, types, vendor
- * framing); its `encode` is not used, as it zero-fills a new 4 KB buffer per packet and signs in the wrong order.
+ * A value by its dictionary type: text as utf8, integers as numbers or their VALUE name, addresses dotted,
+ * anything else as octets (a view into the packet copy, which the request owns). Dates are left out, and so are
+ * hidden values (User-Password is decrypted by the caller).
  */
-function layout(code: number, identifier: number, authenticator: Buffer, attributes: unknown[]): Buffer {
-  let length: number;
-  try {
-    length = HEADER_LENGTH + radius.encode_attributes(scratch.subarray(HEADER_LENGTH), attributes, NO_VENDOR);
-  } catch (err) {
-    throw new Error(`cannot encode RADIUS attributes: ${(err as Error).message}`, { cause: err });
+function decodeValue(def: AttributeDef, value: Buffer): AttrValue | undefined | typeof INVALID {
+  if (def.encrypted) return undefined;
+  if (def.hasTag && value.length > 0 && value[0]! <= 0x1f) value = def.type === 'integer' ? Buffer.concat([ZERO16.subarray(0, 1), value.subarray(1)]) : value.subarray(1);
+  switch (def.type) {
+    case 'string':
+    case 'text':
+      return value.toString('utf8');
+    case 'integer':
+    case 'time': {
+      if (value.length !== 4) return INVALID;
+      const n = value.readUInt32BE(0);
+      return def.names.get(n) ?? n;
+    }
+    case 'ipaddr':
+      return value.length === 4 ? `${value[0]}.${value[1]}.${value[2]}.${value[3]}` : INVALID;
+    case 'date':
+      return value.length === 4 ? undefined : INVALID;
+    default:
+      return value;
   }
-  const packet = Buffer.allocUnsafe(length);
-  scratch.copy(packet, HEADER_LENGTH, HEADER_LENGTH, length);
-  packet[0] = code;
-  packet[1] = identifier;
-  packet.writeUInt16BE(length, 2);
-  authenticator.copy(packet, AUTH_OFFSET);
-  return packet;
 }
 
-function toPackageAttributes(attrs: readonly ReplyAttribute[]): unknown[] {
-  // Fresh arrays: the package mutates what it is given. One Vendor-Specific per sub-attribute, as MikroTik
-  // and most NASes send and expect.
-  return attrs.map((a) => ('vendor' in a ? ['Vendor-Specific', a.vendor, [[a.name, a.value]]] : [a[0], a[1]]));
+/**
+ * The attributes of a framed packet, first occurrence of each name, vendor attributes apart; null when one is
+ * malformed for its type or a Vendor-Specific has a vendor id above 2^24.
+ */
+function decodeAttributeValues(packet: Buffer): {
+  standard: Record<string, AttrValue>;
+  vendor: Record<string, AttrValue>;
+  proxyStates: Buffer[];
+  hiddenPassword: Buffer | undefined;
+} | null {
+  const standard: Record<string, AttrValue> = {};
+  const vendor: Record<string, AttrValue> = {};
+  const proxyStates: Buffer[] = [];
+  let hiddenPassword: Buffer | undefined;
+  const length = packet.readUInt16BE(2);
+  for (let off = HEADER_LENGTH; off < length; off += packet[off + 1]!) {
+    const type = packet[off]!;
+    const value = packet.subarray(off + 2, off + packet[off + 1]!);
+    if (type === Attr.UserPassword) {
+      hiddenPassword ??= value;
+      continue;
+    }
+    if (type === Attr.ProxyState) proxyStates.push(value);
+    if (type === Attr.VendorSpecific) {
+      // RFC 2865 5.26: the high-order octet of the Vendor-Id is 0.
+      if (value[0] !== 0) return null;
+      const vendorId = value.readUInt32BE(0);
+      for (let sub = 4; sub < value.length; sub += value[sub + 1]!) {
+        const def = dictionary.byId(vendorId, value[sub]!);
+        if (!def || vendor[def.name] !== undefined) continue;
+        const v = decodeValue(def, value.subarray(sub + 2, sub + value[sub + 1]!));
+        if (v === INVALID) return null;
+        if (v !== undefined) vendor[def.name] = v;
+      }
+      continue;
+    }
+    const def = dictionary.byId(NO_VENDOR, type);
+    if (!def || standard[def.name] !== undefined) continue;
+    const v = decodeValue(def, value);
+    if (v === INVALID) return null;
+    if (v !== undefined) standard[def.name] = v;
+  }
+  return { standard, vendor, proxyStates, hiddenPassword };
+}
+
+/** Scratch space for laying out one packet; encoding is synchronous, so one buffer serves every call. */
+const scratch = Buffer.allocUnsafe(MAX_PACKET_LENGTH);
+/** The most a value can hold: 255 minus the type and length octets (RFC 2865 5). */
+const MAX_VALUE_LENGTH = 253;
+
+/** An attribute to lay out: a reply attribute, or a top-level attribute by number with its octets. */
+type LayoutAttribute = ReplyAttribute | readonly [type: number, value: Buffer];
+
+function attributeError(name: string | number, problem: string): Error {
+  return new Error(`cannot encode RADIUS attribute ${name}: ${problem}`);
+}
+
+/**
+ * Writes one value at `off` by its dictionary type; returns the octets written, or -1 for an empty string (left
+ * out, as RADIUS has no empty text). Throws when the value does not fit the type or `room`.
+ */
+function writeValue(def: AttributeDef | undefined, name: string | number, value: AttrValue, off: number, room: number): number {
+  if (Buffer.isBuffer(value)) {
+    if (value.length > room) throw attributeError(name, `${value.length} octets, at most ${room} fit`);
+    value.copy(scratch, off);
+    return value.length;
+  }
+  if (!def) throw attributeError(name, 'not in the dictionaries; give its value as a Buffer');
+  switch (def.type) {
+    case 'integer':
+    case 'time': {
+      const n = typeof value === 'number' ? value : def.values.get(value) ?? (/^\d+$/.test(value) ? Number(value) : NaN);
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw attributeError(name, `${JSON.stringify(value)} is not an unsigned 32-bit integer or a VALUE name`);
+      scratch.writeUInt32BE(n, off);
+      return 4;
+    }
+    case 'ipaddr': {
+      const parts = String(value).split('.');
+      if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) throw attributeError(name, `${JSON.stringify(value)} is not an IPv4 address`);
+      for (let i = 0; i < 4; i++) scratch[off + i] = Number(parts[i]);
+      return 4;
+    }
+    case 'string':
+    case 'text':
+    case 'octets': {
+      const text = String(value);
+      if (text.length === 0) return -1;
+      const n = Buffer.byteLength(text, 'utf8');
+      if (n > room) throw attributeError(name, `${n} octets, at most ${room} fit`);
+      scratch.write(text, off, 'utf8');
+      return n;
+    }
+    default:
+      throw attributeError(name, `type ${def.type} needs its value as a Buffer`);
+  }
+}
+
+/**
+ * Header and attributes, in an exactly sized buffer: each vendor attribute in a Vendor-Specific of its own, as
+ * MikroTik and most NASes send and expect. The caller's array is only read.
+ */
+function layout(code: number, identifier: number, authenticator: Buffer, attributes: readonly LayoutAttribute[]): Buffer {
+  let off = HEADER_LENGTH;
+  for (const a of attributes) {
+    const room = MAX_PACKET_LENGTH - off;
+    if ('vendor' in a) {
+      const def = dictionary.byName(a.vendor, a.name);
+      if (!def) throw attributeError(a.name, `not in the dictionary of vendor ${a.vendor}`);
+      if (room < 8) throw attributeError(a.name, 'the packet is full');
+      const n = writeValue(def, a.name, a.value, off + 8, Math.min(MAX_VALUE_LENGTH - 6, room - 8));
+      if (n < 0) continue;
+      scratch[off] = Attr.VendorSpecific;
+      scratch[off + 1] = 8 + n;
+      scratch.writeUInt32BE(a.vendor, off + 2);
+      scratch[off + 6] = def.id;
+      scratch[off + 7] = 2 + n;
+      off += 8 + n;
+      continue;
+    }
+    const [name, value] = a;
+    const def = typeof name === 'number' ? dictionary.byId(NO_VENDOR, name) : dictionary.byName(NO_VENDOR, name);
+    if (typeof name === 'string' && !def) throw attributeError(name, 'not in the dictionaries');
+    if (room < 2) throw attributeError(name, 'the packet is full');
+    const n = writeValue(def, name, value, off + 2, Math.min(MAX_VALUE_LENGTH, room - 2));
+    if (n < 0) continue;
+    scratch[off] = def ? def.id : (name as number);
+    scratch[off + 1] = 2 + n;
+    off += 2 + n;
+  }
+  const packet = Buffer.allocUnsafe(off);
+  scratch.copy(packet, 0, 0, off);
+  packet[0] = code;
+  packet[1] = identifier;
+  packet.writeUInt16BE(off, 2);
+  authenticator.copy(packet, AUTH_OFFSET);
+  return packet;
 }
 
 /**
@@ -342,10 +483,10 @@ export function encodeResponse(
   // Accounting-Response carries none: RFC 2866 has no use for it, and FreeRADIUS 3.2 clients verify one in an
   // Accounting-Response against a zero authenticator, unlike RFC 5176, so any choice would fail some peer.
   const withMa = code === Code.AccessAccept || code === Code.AccessReject || code === Code.AccessChallenge;
-  const list: unknown[] = [];
-  if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
-  list.push(...toPackageAttributes(attributes));
-  for (const ps of request.proxyStates) list.push([Attr.ProxyState, Buffer.from(ps)]);
+  const list: LayoutAttribute[] = [];
+  if (withMa) list.push([Attr.MessageAuthenticator, ZERO16]);
+  list.push(...attributes);
+  for (const ps of request.proxyStates) list.push([Attr.ProxyState, ps]);
 
   const packet = layout(code, request.identifier, request.authenticator, list);
   // Sign: Message-Authenticator over the packet with the Request Authenticator, then the Response
@@ -355,7 +496,7 @@ export function encodeResponse(
     packet.fill(0, off, off + 16);
     hmacMd5(secret, packet).copy(packet, off);
   }
-  md5(packet, Buffer.from(secret)).copy(packet, AUTH_OFFSET);
+  md5(packet, secretBytes(secret)).copy(packet, AUTH_OFFSET);
   return packet;
 }
 
@@ -365,7 +506,7 @@ export function verifyResponse(response: Buffer, requestAuthenticator: Buffer, s
   const packet = response.subarray(0, response.readUInt16BE(2));
   const copy = Buffer.from(packet);
   requestAuthenticator.copy(copy, AUTH_OFFSET);
-  if (!safeEqual(md5(copy, Buffer.from(secret)), packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH))) return false;
+  if (!safeEqual(md5(copy, secretBytes(secret)), packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH))) return false;
   const off = messageAuthenticatorOffset(copy);
   if (off === -1) return true;
   if (off < 0) return false;
@@ -404,13 +545,13 @@ export function encodeRequest(
   const random = code === Code.AccessRequest || code === Code.StatusServer;
   const authenticator = random ? Buffer.from(options.authenticator ?? randomBytes(AUTH_LENGTH)) : Buffer.alloc(AUTH_LENGTH);
   const withMa = options.messageAuthenticator ?? code === Code.StatusServer;
-  const list: unknown[] = [];
-  if (withMa) list.push([Attr.MessageAuthenticator, Buffer.alloc(16)]);
+  const list: LayoutAttribute[] = [];
+  if (withMa) list.push([Attr.MessageAuthenticator, ZERO16]);
   for (const a of attributes) {
     if (!('vendor' in a) && a[0] === 'User-Password') {
       list.push([Attr.UserPassword, encryptUserPassword(String(a[1]), secret, authenticator)]);
     } else {
-      list.push(...toPackageAttributes([a]));
+      list.push(a);
     }
   }
   const packet = layout(code, options.identifier ?? randomBytes(1)[0]!, authenticator, list);
@@ -419,6 +560,6 @@ export function encodeRequest(
     packet.fill(0, off, off + 16);
     hmacMd5(secret, packet).copy(packet, off);
   }
-  if (!random) md5(packet, Buffer.from(secret)).copy(packet, AUTH_OFFSET);
+  if (!random) md5(packet, secretBytes(secret)).copy(packet, AUTH_OFFSET);
   return packet;
 }

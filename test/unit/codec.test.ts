@@ -165,3 +165,28 @@ describe('RADIUS codec: hostile input', () => {
     expect(decodeRequest(zero, SECRET)).toEqual({ ok: false, reason: 'bad-attribute' });
   });
 });
+
+describe('RADIUS codec: encoding limits', () => {
+  const request = { identifier: 1, authenticator: Buffer.alloc(16, 1), proxyStates: [] };
+
+  it('refuses a value longer than an attribute can hold, instead of wrapping its length octet', () => {
+    expect(() => encodeResponse(Code.AccessReject, request, [['Reply-Message', 'x'.repeat(254)]], SECRET)).toThrow(/Reply-Message: 254 octets, at most 253 fit/);
+    expect(() => encodeResponse(Code.AccessAccept, request, [{ vendor: Vendor.Mikrotik, name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(248) }], SECRET)).toThrow(/at most 247 fit/);
+    const longest = encodeResponse(Code.AccessReject, request, [['Reply-Message', 'x'.repeat(253)]], SECRET);
+    expect(inspect(longest)!.attributes[1]![1].length).toBe(253);
+  });
+
+  it('encodes VALUE names of enumerated integers and refuses values that fit no type', () => {
+    const p = encodeRequest(Code.AccountingRequest, [['Acct-Status-Type', 'Interim-Update'], ['Acct-Terminate-Cause', 'User-Request']], SECRET);
+    expect(inspect(p)!.attributes).toEqual([[40, Buffer.from([0, 0, 0, 3])], [49, Buffer.from([0, 0, 0, 1])]]);
+    expect(() => encodeRequest(Code.AccountingRequest, [['Acct-Status-Type', 'Sometimes']], SECRET)).toThrow(/not an unsigned 32-bit integer/);
+    expect(() => encodeRequest(Code.AccountingRequest, [['Session-Timeout', -1]], SECRET)).toThrow(/not an unsigned 32-bit integer/);
+    expect(() => encodeRequest(Code.AccountingRequest, [['NAS-IP-Address', '10.0.0.256']], SECRET)).toThrow(/not an IPv4 address/);
+    expect(() => encodeRequest(Code.AccountingRequest, [['No-Such-Attribute', 'x']], SECRET)).toThrow(/not in the dictionaries/);
+  });
+
+  it('refuses a packet that would pass 4096 octets', () => {
+    const many: ReplyAttribute[] = Array.from({ length: 17 }, () => ['Reply-Message', 'y'.repeat(250)] as const);
+    expect(() => encodeResponse(Code.AccessReject, request, many, SECRET)).toThrow(/at most|packet is full/);
+  });
+});
