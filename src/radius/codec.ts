@@ -1,6 +1,7 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import radius from 'radius';
 import { paths } from '../paths';
+import { hmacMd5 as hmacMd5Of, md5 as md5Of } from './digest';
 import { loadDictionary, NO_VENDOR, packageDictionaryDir, type AttributeDef } from './dictionary';
 
 /**
@@ -143,9 +144,7 @@ function rawAttributes(packet: Buffer): Array<[number, Buffer]> {
 }
 
 function md5(...parts: Buffer[]): Buffer {
-  const h = createHash('md5');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return md5Of(parts);
 }
 
 const ZERO16 = Buffer.alloc(16);
@@ -163,7 +162,7 @@ function secretBytes(secret: string): Buffer {
 }
 
 function hmacMd5(secret: string, data: Buffer): Buffer {
-  return createHmac('md5', secretBytes(secret)).update(data).digest();
+  return hmacMd5Of(secret, [data]);
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -193,11 +192,10 @@ function verifyMessageAuthenticator(packet: Buffer, secret: string, zeroAuthenti
   const off = messageAuthenticatorOffset(packet);
   if (off < 0) return false;
   // The digest is fed the packet in pieces, with zeros in place of the fields, so nothing is copied.
-  const h = createHmac('md5', secretBytes(secret));
-  if (zeroAuthenticator) h.update(packet.subarray(0, AUTH_OFFSET)).update(ZERO16).update(packet.subarray(HEADER_LENGTH, off));
-  else h.update(packet.subarray(0, off));
-  h.update(ZERO16).update(packet.subarray(off + 16));
-  return safeEqual(h.digest(), packet.subarray(off, off + 16));
+  const parts = zeroAuthenticator
+    ? [packet.subarray(0, AUTH_OFFSET), ZERO16, packet.subarray(HEADER_LENGTH, off), ZERO16, packet.subarray(off + 16)]
+    : [packet.subarray(0, off), ZERO16, packet.subarray(off + 16)];
+  return safeEqual(hmacMd5Of(secret, parts), packet.subarray(off, off + 16));
 }
 
 /** RFC 2866 3: the Accounting Request Authenticator is MD5(packet with a zero authenticator ‖ secret). */
