@@ -61,7 +61,11 @@ export class RadiusServer {
   private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0 };
   private readonly dropped: Partial<Record<DropReason, number>> = {};
 
-  constructor(private readonly deps: RadiusServerDeps) {}
+  private readonly logsOn: boolean;
+
+  constructor(private readonly deps: RadiusServerDeps) {
+    this.logsOn = deps.logger.isLevelEnabled('fatal');
+  }
 
   get counters(): RadiusCounters {
     return { ...this.counts, dropped: { ...this.dropped } };
@@ -77,8 +81,8 @@ export class RadiusServer {
     if (!nas) return this.drop('unknown-nas', sourceIp);
 
     const code = peekCode(d.msg);
-    const expected = port === 'auth' ? [Code.AccessRequest, Code.StatusServer] : [Code.AccountingRequest, Code.StatusServer];
-    if (code === null || !(expected as number[]).includes(code)) {
+    const expected = port === 'auth' ? Code.AccessRequest : Code.AccountingRequest;
+    if (code !== expected && code !== Code.StatusServer) {
       return this.drop(code === null ? 'too-short' : code === Code.AccessRequest || code === Code.AccountingRequest ? 'wrong-port' : 'unsupported-code', sourceIp);
     }
 
@@ -97,13 +101,16 @@ export class RadiusServer {
     });
     if (!decoded.ok) return this.drop(decoded.reason, sourceIp);
     const req = decoded.request;
-    const log = this.deps.logger.child({
-      nas: nas.identifier,
-      nasIp: nas.ip,
-      id: req.identifier,
-      callingStationId: req.attributes['Calling-Station-Id'],
-      acctSessionId: req.attributes['Acct-Session-Id'],
-    });
+    // With logging off (LOG_LEVEL=silent) there is nothing to bind the request's fields to.
+    const log = this.logsOn
+      ? this.deps.logger.child({
+          nas: nas.identifier,
+          nasIp: nas.ip,
+          id: req.identifier,
+          callingStationId: req.attributes['Calling-Station-Id'],
+          acctSessionId: req.attributes['Acct-Session-Id'],
+        })
+      : this.deps.logger;
 
     let reply: Buffer;
     if (req.code === Code.StatusServer) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { decodeMikrotikOctal, mikrotikChapPassword } from '../../src/portal/mikrotik-chap';
 import { chapResponse, verifyChap } from '../../src/radius/chap';
@@ -42,5 +43,13 @@ describe('MAC addresses', () => {
   });
   it('refuse anything else', () => {
     for (const bad of ['', 'AA:BB:CC:DD:EE', 'GG:BB:CC:DD:EE:FF', '<script>', 'AA:BB:CC:DD:EE:FF:00']) expect(normalizeMac(bad)).toBeNull();
+  });
+  it('agree with the rule written as regular expressions, on any string', () => {
+    const byRegex = (input: string): string | null => {
+      const hex = input.trim().replace(/[:\-.]/g, '');
+      return /^[0-9a-fA-F]{12}$/.test(hex) ? hex.toUpperCase().match(/.{2}/g)!.join(':') : null;
+    };
+    const macLike = fc.array(fc.constantFrom(...'0123456789abcdefABCDEFG:-. x'.split('')), { maxLength: 20 }).map((a) => a.join(''));
+    fc.assert(fc.property(fc.oneof(fc.string(), macLike), (s) => normalizeMac(s) === byRegex(s)), { numRuns: 20_000 });
   });
 });
