@@ -240,6 +240,7 @@ async function main(): Promise<void> {
   console.log(`# server us/auth: server CPU, utime+stime of the server process (all threads) from /proc/<pid>/stat, 10 ms ticks, / requests;`);
   console.log(`# redis us/auth: the same for the private redis-server; others: share of the machine's CPU used meanwhile by other processes`);
   console.log(`# (not this benchmark), from /proc/stat. Every reply is verified (both authenticators) before it counts.`);
+  console.log(`# Limpah runs with logging off (pino level silent), as FreeRADIUS writes no line per request by default.`);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'limpah-bench-'));
   const redisServer = await startEmbeddedRedis({ dataDir, appendOnly: false });
