@@ -12,6 +12,8 @@ const sessionKbps = z.number().int('must be a whole number of kbps').positive('m
 const minutes = z.number().int('must be a whole number of minutes').positive('must be more than 0');
 
 export const HOTSPOT_KINDS = ['park', 'village-hall'] as const;
+/** How citizens log in at a hotspot: accept the terms ('click'), or type or scan a voucher code ('voucher'). */
+export const LOGIN_METHODS = ['click', 'voucher'] as const;
 export const NAS_TYPES = ['mikrotik', 'chilli'] as const;
 
 export const nasSchema = z.strictObject({
@@ -101,6 +103,11 @@ export const hotspotSchema = z.strictObject({
   kind: z.enum(HOTSPOT_KINDS, { error: `must be one of: ${HOTSPOT_KINDS.join(', ')}` }),
   nas: z.array(nasSchema).min(1, 'a hotspot needs at least one NAS (router)'),
   quota: quotaSchema,
+  loginMethods: z
+    .array(z.enum(LOGIN_METHODS, { error: `must be one of: ${LOGIN_METHODS.join(', ')}` }))
+    .min(1, 'a hotspot needs at least one login method')
+    .refine((m) => new Set(m).size === m.length, 'lists a method twice')
+    .default(['click']),
 });
 
 export const agencySchema = z.strictObject({

@@ -68,7 +68,7 @@ export function unstoredGrant(input: { hotspotId: string; mac: string }): Grant 
 export async function createGrant(
   redis: Redis,
   keys: Keys,
-  input: { hotspotId: string; mac: string; chap?: { id: Buffer; challenge: Buffer } },
+  input: { hotspotId: string; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
 ): Promise<Grant & { chapResponse?: string }> {
   const grant = unstoredGrant(input);
   // "<ident>:<challenge>:<response>" in hex: the exact CHAP exchange the router will forward, so that a response
@@ -83,6 +83,8 @@ export async function createGrant(
       hotspotId: grant.hotspotId,
       mac: grant.mac,
       ...(chapExchange ? { chapResponse: chapExchange } : {}),
+      // A grant for a redeemed voucher: RADIUS limits the session by the voucher.
+      ...(input.voucher ? { voucher: input.voucher } : {}),
     })
     .pexpire(keys.grant(grant.username), GRANT_TTL_MS)
     .exec();

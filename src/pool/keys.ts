@@ -86,6 +86,33 @@ export class Keys {
   admitRequest(requestKey: string): string {
     return `${this.tag}:admit-req:${requestKey}`;
   }
+  /**
+   * Hash: a voucher (code, batch, note, createdAt, createdBy, hotspots JSON or '' for all, validityMinutes,
+   * deviceLimit, quotaMB, redeemBy, revoked, firstUsedAt, expiresAt, usedBytes, usedSec).
+   */
+  voucher(code: string): string {
+    return `${this.tag}:voucher:${code}`;
+  }
+  /** The prefix of voucher keys, for Lua scripts that find a session's voucher (same hash tag, same slot). */
+  voucherPrefix(): string {
+    return `${this.tag}:voucher:`;
+  }
+  /** Set: the MACs of the devices a voucher was used on. */
+  voucherDevices(code: string): string {
+    return `${this.tag}:voucher:${code}:devices`;
+  }
+  /** Sorted set: voucher code -> creation time, ms; the index for listings. */
+  vouchers(): string {
+    return `${this.tag}:vouchers`;
+  }
+  /** String: failed voucher attempts in the current window, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
+  voucherFailures(subject: string): string {
+    return `${this.tag}:voucher-fail:${subject}`;
+  }
+  /** String: JSON of the last RADIUS refusal of a device at a hotspot { reason, atMs, untilMs }, for the portal's page. */
+  refusal(hotspotId: string, mac: string): string {
+    return `${this.tag}:refusal:${hotspotId}:${mac}`;
+  }
   /** List: accounting records that matched no session, kept for the reconcile job. */
   unmatchedAccounting(): string {
     return `${this.tag}:acct:unmatched`;

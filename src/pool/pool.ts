@@ -10,7 +10,10 @@ export type RefusalReason =
   | 'closed_hours'
   | 'daily_limit'
   | 'hotspot_full'
-  | 'pool_full';
+  | 'pool_full'
+  | 'voucher_invalid'
+  | 'voucher_expired'
+  | 'voucher_used_up';
 
 export type Admission =
   | { readonly ok: false; readonly reason: 'check_password'; readonly password: string }
@@ -88,6 +91,7 @@ interface PoolCommands {
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
   'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'closed_hours', 'daily_limit', 'hotspot_full', 'pool_full',
+  'voucher_invalid', 'voucher_expired', 'voucher_used_up',
 ]);
 
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
@@ -111,7 +115,7 @@ export class Pool {
       k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
       k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
       input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
-      this.requestCacheMs, input.credential.kind, input.credential.value,
+      this.requestCacheMs, input.credential.kind, input.credential.value, k.voucherPrefix(),
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
@@ -150,7 +154,7 @@ export class Pool {
       k.unmatchedAccounting(), k.hotspot(hotspotId),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
       input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId,
-      input.framedIp, input.nasIp ?? '', input.mac,
+      input.framedIp, input.nasIp ?? '', input.mac, k.voucherPrefix(),
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }

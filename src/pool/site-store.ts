@@ -1,6 +1,9 @@
 import type { RedisClient as Redis } from '../redis/client';
 import { createHash } from 'node:crypto';
 import type { Hotspot, Nas, Site } from '../config/site';
+import { LOGIN_METHODS } from '../config/site';
+
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
 import { refreshCapacity } from '../telemetry/capacity-refresh';
 import { openMinutes } from './capacity';
 import type { Keys } from './keys';
@@ -32,6 +35,8 @@ export interface HotspotInfo {
   readonly maxSessions: number;
   /** Host names the hotspot's routers use in their login URL, besides private addresses. */
   readonly loginHosts: readonly string[];
+  /** How citizens may log in here. */
+  readonly loginMethods: readonly LoginMethod[];
 }
 
 function hotspotFields(h: Hotspot): Record<string, string | number> {
@@ -43,6 +48,7 @@ function hotspotFields(h: Hotspot): Record<string, string | number> {
     kind: h.kind,
     source: 'site',
     loginHosts: JSON.stringify(loginHosts),
+    loginMethods: h.loginMethods.join(','),
     openingHours: h.openingHours ? JSON.stringify(h.openingHours) : '',
     openMinutes: h.openingHours ? JSON.stringify(openMinutes(h.openingHours)) : '',
     ...h.quota,
@@ -152,5 +158,6 @@ export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; i
     downKbps: Number(h.downKbps),
     maxSessions: Number(h.maxSessions),
     loginHosts: h.loginHosts ? (JSON.parse(h.loginHosts) as string[]) : [],
+    loginMethods: (h.loginMethods ?? 'click').split(',').filter((m): m is LoginMethod => (LOGIN_METHODS as readonly string[]).includes(m)),
   };
 }

@@ -15,6 +15,7 @@ import { captiveApiRouter } from './captive-api';
 import { chilliRouter } from './chilli';
 import { statusRouter } from './status';
 import { mikrotikRouter } from './mikrotik';
+import { voucherLinkRouter } from './voucher-link';
 import { renderError } from './render';
 
 export interface AppDeps {
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));
   app.use(statusRouter({ ...deps, hotspots }));
+  app.use(voucherLinkRouter());
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;

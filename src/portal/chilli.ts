@@ -4,7 +4,10 @@ import { normalizeMac } from '../mac';
 import { chilliChapResponse, chilliNewChallenge, verifyChilliMd } from './chilli-uam';
 import type { PortalDeps } from './mikrotik';
 import { destination, optional } from './params';
-import { issueGrant, renderRouterLogin, signedFields } from './grant-flow';
+import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './grant-flow';
+import type { Messages } from './i18n/messages';
+import type { HotspotInfo } from '../pool/site-store';
+import { prefilledVoucher, readRefusal, renderSplash, type LanguageToggle, type RefusalView } from './splash';
 import { renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
@@ -65,7 +68,7 @@ export function chilliRouter(deps: PortalDeps): Router {
     if (p.res === 'success' || p.res === 'already') return res.render('welcome', { hotspot });
     if (p.res === 'logoff') return renderError(res, 200, 'errLoggedOff');
     if (!p.challenge) return renderError(res, 400, 'errBadRequest');
-    const fields = {
+    const fields: ChilliFields = {
       mac,
       hotspot: hotspot.id,
       nasid: p.nasid,
@@ -74,12 +77,11 @@ export function chilliRouter(deps: PortalDeps): Router {
       challenge: p.challenge.toLowerCase(),
       dst: destination(p.userurl, welcome),
     };
-    res.render('splash', {
-      hotspot,
-      routerError: p.res === 'failed' ? (p.reply ?? res.locals['t'].errLoginFailed) : undefined,
-      fields,
-      token: deps.signer.sign(fields),
-      action: '/hotspot/chilli/connect',
+    const refusal = p.res === 'failed' ? await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages) : null;
+    showSplash(res, hotspot, fields, deps.signer.sign(fields), {
+      routerError: p.res === 'failed' ? (p.reply ?? (res.locals['t'] as Messages).errLoginFailed) : undefined,
+      refusal,
+      voucherCode: prefilledVoucher(req, deps.publicUrl, p.userurl),
       toggle: { kind: 'link', href: req.originalUrl.replace(/&lang=(id|en)$/, '') },
     });
   });
@@ -92,7 +94,15 @@ export function chilliRouter(deps: PortalDeps): Router {
     if (!mac || !hotspot || !secret) return renderError(res, 404, 'errUnknownHotspot');
     const newChallenge = chilliNewChallenge(Buffer.from(fields.challenge, 'hex'), secret);
     // Chilli sends CHAP ident 0 with newchal as CHAP-Challenge: the grant keeps that exchange for RADIUS.
-    const grant = await issueGrant(deps, req, res, { hotspot, mac, chap: { id: Buffer.from([0]), challenge: newChallenge } });
+    const token = String((req.body as Record<string, unknown>)['token']);
+    const grant = await grantForChoice(deps, req, res, {
+      hotspot,
+      mac,
+      chap: { id: Buffer.from([0]), challenge: newChallenge },
+      choice: loginChoice(req.body),
+      // The redirect's URL is not known here, so the page shows no language toggle.
+      again: (voucherError, typed, status) => showSplash(res, hotspot, fields, token, { voucherError, voucherCode: typed, status, toggle: { kind: 'none' } }),
+    });
     if (!grant) return;
     const chilli = `http://${fields.uamip}:${fields.uamport}`;
     renderRouterLogin(res, `${chilli}/logon`, 'get', {
@@ -103,4 +113,26 @@ export function chilliRouter(deps: PortalDeps): Router {
   });
 
   return router;
+}
+
+type ChilliFields = Omit<z.infer<typeof connectSchema>, 'token'>;
+
+/** The splash page for a Chilli redirect. */
+function showSplash(
+  res: Response,
+  hotspot: HotspotInfo,
+  fields: ChilliFields,
+  token: string,
+  extra: { toggle: LanguageToggle; routerError?: string | undefined; refusal?: RefusalView | null; voucherError?: string; voucherCode?: string | undefined; status?: number },
+): void {
+  const chilli = `http://${fields.uamip}:${fields.uamport}`;
+  renderSplash(res, {
+    hotspot,
+    fields,
+    token,
+    action: '/hotspot/chilli/connect',
+    routerLoginUrl: `${chilli}/logon`,
+    routerLogoutUrl: `${chilli}/logoff`,
+    ...extra,
+  });
 }

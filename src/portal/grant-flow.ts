@@ -4,6 +4,9 @@ import { allowGrant, createGrant, unstoredGrant, type Grant } from '../pool/gran
 import type { HotspotInfo } from '../pool/site-store';
 import type { PortalDeps } from './mikrotik';
 import { allowFormAction, renderError } from './render';
+import type { Messages } from './i18n/messages';
+import { normalizeCode } from '../vouchers/codes';
+import { recordVoucherFailure, redeemVoucher, voucherAttemptAllowed } from '../vouchers/store';
 
 /**
  * The steps every NAS flavour's "Sambungkan" shares: the signed form, the grant (rate-limited, and issued even
@@ -40,7 +43,7 @@ export async function issueGrant(
   deps: Pick<PortalDeps, 'redis' | 'keys'>,
   req: Request,
   res: Response,
-  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer } },
+  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
 ): Promise<Grant | null> {
   const { hotspot, mac } = input;
   const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
@@ -53,13 +56,18 @@ export async function issueGrant(
     renderError(res, 429, 'errTooManyGrants');
     return null;
   }
-  const grant = await createGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, ...(input.chap ? { chap: input.chap } : {}) }).catch(
+  const grant = await createGrant(deps.redis, deps.keys, {
+    hotspotId: hotspot.id,
+    mac,
+    ...(input.chap ? { chap: input.chap } : {}),
+    ...(input.voucher ? { voucher: input.voucher } : {}),
+  }).catch(
     (err: unknown) => {
       req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
       return unstoredGrant({ hotspotId: hotspot.id, mac });
     },
   );
-  req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(input.chap) }, 'grant issued');
+  req.log?.info({ hotspot: hotspot.id, mac, chap: Boolean(input.chap), voucher: Boolean(input.voucher) }, 'grant issued');
   return grant;
 }
 
@@ -68,4 +76,69 @@ export function renderRouterLogin(res: Response, action: string, method: 'get' |
   allowFormAction(res, new URL(action).origin);
   res.setHeader('Cache-Control', 'no-store');
   res.render('router-login', { action, method, loginFields });
+}
+
+/** What the citizen chose on the splash page: free access, or a voucher with the code as typed. */
+export interface LoginChoice {
+  readonly method: 'click' | 'voucher';
+  readonly typed: string | undefined;
+}
+
+/** The choice fields, which are not signed (the code is typed by the citizen). */
+export function loginChoice(body: unknown): LoginChoice {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const typed = typeof b['voucher'] === 'string' ? b['voucher'] : undefined;
+  return { method: b['method'] === 'voucher' || (b['method'] === undefined && typed !== undefined) ? 'voucher' : 'click', typed };
+}
+
+/**
+ * A grant for the citizen's choice at this hotspot: free access if the hotspot offers it, or a voucher, checked
+ * and redeemed first. A wrong code shows the splash again with the reason beside the field (`again`); failed
+ * codes are capped per device and per hotspot against guessing. Null when a page was rendered instead.
+ */
+export async function grantForChoice(
+  deps: Pick<PortalDeps, 'redis' | 'keys'>,
+  req: Request,
+  res: Response,
+  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; choice: LoginChoice; again: (voucherError: string, typed: string | undefined, status: number) => void },
+): Promise<Grant | null> {
+  const { hotspot, mac, choice } = input;
+  if (!hotspot.loginMethods.includes(choice.method)) {
+    renderError(res, 400, 'errBadRequest');
+    return null;
+  }
+  if (choice.method === 'click') return issueGrant(deps, req, res, input);
+
+  const t = res.locals['t'] as Messages;
+  const subject = { mac, hotspotId: hotspot.id };
+  let allowed: 'ok' | 'device' | 'hotspot' | 'unavailable';
+  try {
+    allowed = await voucherAttemptAllowed(deps.redis, deps.keys, subject);
+  } catch (err) {
+    req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
+    allowed = 'unavailable';
+  }
+  if (allowed === 'unavailable') return issueGrant(deps, req, res, input);
+  if (allowed !== 'ok') {
+    req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'voucher attempt refused: too many wrong codes');
+    res.setHeader('Retry-After', allowed === 'device' ? '600' : '60');
+    input.again(t.voucherErrors.too_many, choice.typed, 429);
+    return null;
+  }
+  const code = normalizeCode(choice.typed);
+  if (!code) {
+    await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
+    input.again(t.voucherErrors.malformed, choice.typed, 400);
+    return null;
+  }
+  const redeemed = await redeemVoucher(deps.redis, deps.keys, { code, mac, hotspotId: hotspot.id });
+  if (!redeemed.ok) {
+    // Only a code that does not exist is a guess; a real voucher that ran out is not.
+    if (redeemed.reason === 'voucher_invalid') await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
+    req.log?.info({ hotspot: hotspot.id, mac, reason: redeemed.reason }, 'voucher refused');
+    input.again(t.voucherErrors[redeemed.reason], choice.typed, redeemed.reason === 'voucher_invalid' ? 400 : 403);
+    return null;
+  }
+  req.log?.info({ hotspot: hotspot.id, mac, expiresAt: redeemed.expiresAt }, 'voucher redeemed');
+  return issueGrant(deps, req, res, { ...input, voucher: code });
 }

@@ -7,7 +7,9 @@ import type { HotspotInfo } from '../pool/site-store';
 import type { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
-import { issueGrant, renderRouterLogin, signedFields } from './grant-flow';
+import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './grant-flow';
+import type { Messages } from './i18n/messages';
+import { prefilledVoucher, readRefusal, renderSplash, type RefusalView } from './splash';
 import { renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
@@ -93,25 +95,12 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       chapId: p['chap-id'] ?? '',
       chapChallenge: p['chap-challenge'] ?? '',
     };
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('splash', {
-      hotspot,
+    // The router shows its login page again after a refused login, with its reason in $(error).
+    const refusal = p.error ? await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages) : null;
+    showSplash(res, hotspot, fields, deps.signer.sign(fields), {
       routerError: p.error,
-      fields,
-      token: deps.signer.sign(fields),
-      action: '/hotspot/mikrotik/connect',
-      // The router's variables again, to show the same page in the other language.
-      toggle: {
-        kind: 'form',
-        action: '/hotspot/mikrotik',
-        fields: {
-          mac: fields.mac,
-          'link-login-only': fields.linkLoginOnly,
-          'link-orig': fields.dst,
-          ...(fields.chapId ? { 'chap-id': fields.chapId, 'chap-challenge': fields.chapChallenge } : {}),
-          hotspot: hotspot.id,
-        },
-      },
+      refusal,
+      voucherCode: prefilledVoucher(req, deps.publicUrl, p['link-orig']),
     });
   };
 
@@ -132,7 +121,14 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       if (!id || !challenge) return renderError(res, 400, 'errBadRequest');
       chap = { id, challenge };
     }
-    const grant = await issueGrant(deps, req, res, { hotspot, mac, ...(chap ? { chap } : {}) });
+    const token = String((req.body as Record<string, unknown>)['token']);
+    const grant = await grantForChoice(deps, req, res, {
+      hotspot,
+      mac,
+      ...(chap ? { chap } : {}),
+      choice: loginChoice(req.body),
+      again: (voucherError, typed, status) => showSplash(res, hotspot, fields, token, { voucherError, voucherCode: typed, status }),
+    });
     if (!grant) return;
     const router = new URL(fields.linkLoginOnly).origin;
     renderRouterLogin(res, fields.linkLoginOnly, 'post', {
@@ -146,4 +142,34 @@ export function mikrotikRouter(deps: PortalDeps): Router {
   });
 
   return router;
+}
+
+/** The splash page for a MikroTik redirect; the language toggle posts the router's variables back. */
+function showSplash(
+  res: Response,
+  hotspot: HotspotInfo,
+  fields: ConnectFields,
+  token: string,
+  extra: { routerError?: string | undefined; refusal?: RefusalView | null; voucherError?: string; voucherCode?: string | undefined; status?: number },
+): void {
+  renderSplash(res, {
+    hotspot,
+    fields,
+    token,
+    action: '/hotspot/mikrotik/connect',
+    routerLoginUrl: fields.linkLoginOnly,
+    routerLogoutUrl: `${new URL(fields.linkLoginOnly).origin}/logout`,
+    toggle: {
+      kind: 'form',
+      action: '/hotspot/mikrotik',
+      fields: {
+        mac: fields.mac,
+        'link-login-only': fields.linkLoginOnly,
+        'link-orig': fields.dst,
+        ...(fields.chapId ? { 'chap-id': fields.chapId, 'chap-challenge': fields.chapChallenge } : {}),
+        hotspot: hotspot.id,
+      },
+    },
+    ...extra,
+  });
 }

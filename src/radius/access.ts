@@ -17,10 +17,12 @@ export interface AccessDecision {
   readonly attributes: ReplyAttribute[];
   /** For the log: why, or the granted rate. */
   readonly outcome: string;
+  /** Why it was refused. */
+  readonly reason?: RefusalReason;
 }
 
 function reject(reason: RefusalReason, outcome: string = reason): AccessDecision {
-  return { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES[reason]]], outcome };
+  return { code: Code.AccessReject, attributes: [['Reply-Message', REPLY_MESSAGES[reason]]], outcome, reason };
 }
 
 function text(req: RadiusRequest, name: string): string | undefined {
@@ -55,6 +57,26 @@ export function precheck(req: RadiusRequest): AccessDecision | null {
  * credential is checked inside the admission script, so that the usual login costs one Redis round trip.
  */
 export async function authorize(
+  deps: { redis: Redis; keys: Keys; pool: Pool },
+  nas: NasRecord,
+  req: RadiusRequest,
+  log: Logger,
+): Promise<AccessDecision> {
+  const decision = await decide(deps, nas, req, log);
+  const mac = decision.code === Code.AccessReject ? normalizeMac(text(req, 'Calling-Station-Id')) : null;
+  if (mac && decision.reason) {
+    // For the portal: the router shows the citizen its login page again, and the portal explains this refusal in
+    // the citizen's language, with when to come back. Not awaited: the NAS gets its answer first.
+    const record = JSON.stringify({ reason: decision.reason, atMs: Date.now() });
+    deps.redis.set(deps.keys.refusal(nas.hotspotId, mac), record, 'PX', REFUSAL_TTL_MS).catch((err: unknown) => log.debug({ err }, 'refusal not recorded'));
+  }
+  return decision;
+}
+
+/** How long the portal can explain a refusal after it happened. */
+export const REFUSAL_TTL_MS = 10 * 60_000;
+
+async function decide(
   deps: { redis: Redis; keys: Keys; pool: Pool },
   nas: NasRecord,
   req: RadiusRequest,
@@ -98,12 +120,12 @@ export async function authorize(
   if (!admission.ok && admission.reason === 'closed_hours') {
     const json = await deps.redis.hget(deps.keys.hotspot(nas.hotspotId), 'openingHours');
     const next = json ? nextOpening(JSON.parse(json) as OfficeHours, Date.now()) : null;
-    return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours' };
+    return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours', reason: 'closed_hours' };
   }
   if (!admission.ok && admission.reason === 'pool_full') {
     const json = await deps.redis.hget(deps.keys.site(), 'officeHours');
     const end = json ? officeHoursEnd(JSON.parse(json) as OfficeHours, Date.now()) : null;
-    return { code: Code.AccessReject, attributes: [['Reply-Message', poolFullMessage(end)]], outcome: 'pool_full' };
+    return { code: Code.AccessReject, attributes: [['Reply-Message', poolFullMessage(end)]], outcome: 'pool_full', reason: 'pool_full' };
   }
   if (!admission.ok) return reject(admission.reason === 'check_password' ? 'grant_invalid' : admission.reason);
   log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');

@@ -13,6 +13,9 @@ export const REPLY_MESSAGES: Readonly<Record<RefusalReason | 'system_error', str
   daily_limit: 'Jatah internet harian Anda sudah habis. Silakan kembali besok mulai pukul 00.00 WIB.',
   hotspot_full: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
   pool_full: 'Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.',
+  voucher_invalid: 'Voucher tidak berlaku. Periksa kodenya atau minta voucher baru ke petugas.',
+  voucher_expired: 'Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.',
+  voucher_used_up: 'Kuota voucher sudah habis. Minta voucher baru ke petugas.',
 });
 
 const HARI = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];

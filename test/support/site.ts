@@ -6,7 +6,7 @@ export const TEST_ADMIN_KEY = 'lmp_test_all_agencies_0123456789ab';
 
 /** A small site: one park whose router is 127.0.0.1, and one village hall elsewhere. */
 export function testSite(
-  overrides: { maxSessions?: number; capacityKbps?: number; dailyMB?: number; nasIp?: string; coaPort?: number; rateChange?: 'coa' | 'disconnect' } = {},
+  overrides: { villageHallLogin?: Array<'click' | 'voucher'>; maxSessions?: number; capacityKbps?: number; dailyMB?: number; nasIp?: string; coaPort?: number; rateChange?: 'coa' | 'disconnect' } = {},
 ): Site {
   return parseSite({
     name: 'Test site',
@@ -25,6 +25,7 @@ export function testSite(
         name: 'Taman Kota Sampit',
         kecamatan: 'Mentawa Baru Ketapang',
         kind: 'park',
+        loginMethods: ['click', 'voucher'],
         nas: [
           {
             type: 'mikrotik',
@@ -49,6 +50,7 @@ export function testSite(
         name: 'Aula Desa Baamang Barat',
         kecamatan: 'Baamang',
         kind: 'village-hall',
+        loginMethods: overrides.villageHallLogin ?? ['click', 'voucher'],
         nas: [{ type: 'mikrotik', ip: '127.0.1.50', identifier: 'MT-AulaBaamang', secret: 'another-secret-22' }],
         quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
       },

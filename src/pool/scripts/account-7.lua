@@ -36,11 +36,13 @@
   ARGV[11] Framed-IP-Address ('' if absent)
   ARGV[12] NAS IP, for an adopted session
   ARGV[13] MAC, for an adopted session
+  ARGV[14] the prefix of voucher keys: a session admitted with a voucher books its usage on the voucher too,
+           and is over quota when the voucher's megabytes or validity are used up, not the device's day
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
         | 'revived' (a reaped session reported alive again) | 'adopted' (an unknown session, now booked)
-        | 'over_quota' (counted; the device's daily quota is used up) | 'unknown' (no session; recorded) | 'mismatch'
+        | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up) | 'unknown' (no session; recorded) | 'mismatch'
 ]]
 local status, sid = ARGV[1], ARGV[2]
 
@@ -78,7 +80,7 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
 end
 
 local s = redis.call('HMGET', KEYS[2], 'state', 'sessionTime', 'inputBytes', 'outputBytes', 'downKbps', 'upKbps',
-  'hotspotId', 'interimSec', 'terminateCause', 'acctStopped')
+  'hotspotId', 'interimSec', 'terminateCause', 'acctStopped', 'voucher')
 local state = s[1]
 if s[7] ~= ARGV[10] then return {'mismatch', state} end
 local reaped = state == 'closed' and (s[9] == 'lease-expired' or s[9] == 'never-started')
@@ -99,14 +101,20 @@ local changed = dTime > 0 or dIn > 0 or dOut > 0
 
 -- Whole numbers below 2^50 print exactly with %.0f; HINCRBY refuses anything else.
 local function int(n) return string.format('%.0f', n) end
+-- A voucher session's usage is the voucher's, not the device's free day.
+local voucherKey = s[11] and (ARGV[14] .. s[11]) or nil
+if voucherKey and redis.call('EXISTS', voucherKey) == 0 then voucherKey = nil end
+local usageKey = voucherKey or KEYS[5]
+local secField = voucherKey and 'usedSec' or ('d' .. day .. ':s')
+local byteField = voucherKey and 'usedBytes' or ('d' .. day .. ':b')
 if dTime > 0 then
   redis.call('HSET', KEYS[2], 'sessionTime', int(newTime))
-  redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':s', int(dTime))
+  redis.call('HINCRBY', usageKey, secField, int(dTime))
 end
 if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', int(newIn)) end
 if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
-if dIn + dOut > 0 then redis.call('HINCRBY', KEYS[5], 'd' .. day .. ':b', int(dIn + dOut)) end
-if changed then redis.call('EXPIRE', KEYS[5], 172800) end
+if dIn + dOut > 0 then redis.call('HINCRBY', usageKey, byteField, int(dIn + dOut)) end
+if changed and not voucherKey then redis.call('EXPIRE', KEYS[5], 172800) end
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[11]) end
 if final then
   if status == 'stop' then redis.call('HSET', KEYS[2], 'acctStopped', 1) end
@@ -155,7 +163,14 @@ elseif not changed then
   return {'duplicate', 'active'}
 end
 
--- The device's day: past its minutes or megabytes, the caller disconnects the session.
+-- A voucher session ends with its voucher; any other with the device's day (minutes or megabytes).
+if voucherKey then
+  local v = redis.call('HMGET', voucherKey, 'expiresAt', 'quotaMB', 'usedBytes', 'revoked')
+  if v[4] == '1' or nowMs >= tonumber(v[1] or '0') or tonumber(v[3] or '0') >= tonumber(v[2] or '0') * 1048576 then
+    return {'over_quota', 'active'}
+  end
+  return {code, 'active'}
+end
 local quota = redis.call('HMGET', KEYS[7], 'dailyMinutes', 'dailyMB')
 if quota[1] then
   local used = redis.call('HMGET', KEYS[5], 'd' .. day .. ':s', 'd' .. day .. ':b')

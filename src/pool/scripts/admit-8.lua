@@ -27,12 +27,15 @@
   ARGV[8] credential kind: 'pap' | 'chap' | 'verified'
   ARGV[9] the credential: the PAP password, or the CHAP exchange "<ident>:<challenge>:<response>" in lower-case
           hex ('' for 'verified'), compared whole with the one the portal stored
+  ARGV[10] the prefix of voucher keys: a grant the portal issued for a voucher names the voucher's code, and the
+          session is then limited by the voucher (validity and megabytes left) instead of the device's day.
+          The voucher key shares the hash tag of KEYS, so it is in the same Cluster slot.
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
   code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
         | 'device_busy' (element 2 is the device's oldest live session; nothing changed) | 'wrong_password'
         | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
-        | 'pool_full'
+        | 'pool_full' | 'voucher_invalid' | 'voucher_expired' | 'voucher_used_up'
 
   The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
   a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
@@ -55,7 +58,7 @@ end
 
 local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
 
-local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse')
+local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse', 'voucher')
 if not grant[1] then return refuse('grant_invalid') end
 local kind = ARGV[8]
 if kind == 'pap' then
@@ -91,10 +94,21 @@ if q[11] and q[11] ~= '' then
   if not span or span == cjson.null or minute < span[1] or minute >= span[2] then return refuse('closed_hours') end
 end
 
-local used = redis.call('HMGET', KEYS[7], 'd' .. day .. ':s', 'd' .. day .. ':b')
-local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
-local secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
-if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
+local voucher = grant[5]
+local secLeft, bytesLeft
+if voucher then
+  local v = redis.call('HMGET', ARGV[10] .. voucher, 'expiresAt', 'quotaMB', 'usedBytes', 'revoked')
+  if not v[1] or v[1] == '' or v[4] == '1' then return refuse('voucher_invalid') end
+  secLeft = math.floor((tonumber(v[1]) - nowMs) / 1000)
+  bytesLeft = tonumber(v[2]) * 1048576 - tonumber(v[3] or '0')
+  if secLeft < 60 then return refuse('voucher_expired') end
+  if bytesLeft < 1048576 then return refuse('voucher_used_up') end
+else
+  local used = redis.call('HMGET', KEYS[7], 'd' .. day .. ':s', 'd' .. day .. ':b')
+  local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
+  secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
+  if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
+end
 
 -- One device, a limited number of sessions at once. At the limit the caller ends the oldest (a phone that logs in
 -- again has lost its session on the router, and must not be locked out until the reaper finds it); that is
@@ -142,6 +156,7 @@ redis.call('HSET', KEYS[5],
   'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[4], 'acctSessionId', ARGV[5],
   'downKbps', grantDown, 'upKbps', grantUp, 'admittedAt', nowMs, 'sessionTime', 0, 'inputBytes', 0,
   'outputBytes', 0, 'interimSec', interimSec)
+if voucher then redis.call('HSET', KEYS[5], 'voucher', voucher) end
 redis.call('HINCRBY', KEYS[1], 'allocDownKbps', grantDown)
 redis.call('HINCRBY', KEYS[1], 'allocUpKbps', grantUp)
 redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', grantDown)

@@ -1,0 +1,55 @@
+--[[
+  redeem-voucher: checks a voucher for one device at one hotspot and, when it may be used, records the device
+  and (on first use) starts its validity. Atomic, so that two phones racing for a voucher's last device slot
+  cannot both get it.
+
+  KEYS[1] voucher hash  (validityMinutes, deviceLimit, quotaMB, redeemBy, revoked, firstUsedAt, expiresAt,
+                         usedBytes, hotspots: JSON array of hotspot ids, or '' for every hotspot)
+  KEYS[2] the voucher's device set (MACs)
+
+  ARGV[1] MAC, normalised AA:BB:CC:DD:EE:FF
+  ARGV[2] hotspot id
+  ARGV[3] how long a voucher's records are kept after it ends, ms
+
+  Returns {code, expiresAtMs, bytesLeft}
+  code: 'ok' | 'voucher_invalid' (no such code, or revoked) | 'voucher_wrong_hotspot' | 'voucher_expired'
+        (validity over, or never used before its redeem-by date) | 'voucher_used_up' (no megabytes left)
+        | 'voucher_devices' (already used on as many other devices as it allows)
+]]
+local v = redis.call('HMGET', KEYS[1], 'validityMinutes', 'deviceLimit', 'quotaMB', 'redeemBy', 'revoked',
+  'firstUsedAt', 'expiresAt', 'usedBytes', 'hotspots')
+if not v[1] or v[5] == '1' then return {'voucher_invalid', 0, 0} end
+
+if v[9] and v[9] ~= '' then
+  local allowed = false
+  for _, id in ipairs(cjson.decode(v[9])) do
+    if id == ARGV[2] then allowed = true end
+  end
+  if not allowed then return {'voucher_wrong_hotspot', 0, 0} end
+end
+
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local firstUse = not v[6] or v[6] == ''
+if firstUse then
+  if v[4] and v[4] ~= '' and nowMs > tonumber(v[4]) then return {'voucher_expired', 0, 0} end
+elseif nowMs >= tonumber(v[7]) then
+  return {'voucher_expired', tonumber(v[7]), 0}
+end
+
+local bytesLeft = tonumber(v[3]) * 1048576 - tonumber(v[8] or '0')
+if bytesLeft < 1048576 then return {'voucher_used_up', tonumber(v[7] or '0'), 0} end
+
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
+  if redis.call('SCARD', KEYS[2]) >= tonumber(v[2]) then return {'voucher_devices', tonumber(v[7] or '0'), bytesLeft} end
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
+
+local expiresAt = tonumber(v[7] or '0')
+if firstUse then
+  expiresAt = nowMs + tonumber(v[1]) * 60000
+  redis.call('HSET', KEYS[1], 'firstUsedAt', nowMs, 'expiresAt', expiresAt)
+end
+redis.call('PEXPIREAT', KEYS[1], expiresAt + tonumber(ARGV[3]))
+redis.call('PEXPIREAT', KEYS[2], expiresAt + tonumber(ARGV[3]))
+return {'ok', expiresAt, bytesLeft}

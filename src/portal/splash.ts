@@ -1,0 +1,144 @@
+import type { Request, Response } from 'express';
+import type { OfficeHours } from '../config/site';
+import { nextOpening, officeHoursEnd } from '../pool/capacity';
+import type { RefusalReason } from '../pool/pool';
+import type { HotspotInfo } from '../pool/site-store';
+import type { RedisClient as Redis } from '../redis/client';
+import type { Keys } from '../pool/keys';
+import { formatCode, normalizeCode } from '../vouchers/codes';
+import { format, type Messages } from './i18n/messages';
+
+/**
+ * The splash page every NAS flavour shows: the hotspot, the login methods it offers (accept the terms, or a
+ * voucher), why the last login was refused (from the RADIUS server's record, in the citizen's language, with
+ * when to come back), and the WISPr 1.0 smart-client block.
+ */
+
+/** The language toggle: the router's parameters again, by form (MikroTik posts them) or by link (Chilli). */
+export type LanguageToggle =
+  | { readonly kind: 'form'; readonly action: string; readonly fields: Readonly<Record<string, string>> }
+  | { readonly kind: 'link'; readonly href: string }
+  | { readonly kind: 'none' };
+
+export interface SplashOptions {
+  readonly hotspot: HotspotInfo;
+  /** The signed hidden fields and their token. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly token: string;
+  /** Where the forms post. */
+  readonly action: string;
+  /** The router's login and logout URLs, for WISPr smart clients. */
+  readonly routerLoginUrl: string;
+  readonly routerLogoutUrl: string;
+  readonly toggle: LanguageToggle;
+  /** The router's own words about a failed login, when it sent any. */
+  readonly routerError?: string | undefined;
+  readonly refusal?: RefusalView | null;
+  /** Why the typed voucher was not taken, shown beside its field. */
+  readonly voucherError?: string | undefined;
+  /** A code to fill in: typed before, from the QR link, or from the link the citizen wanted. */
+  readonly voucherCode?: string | undefined;
+  readonly status?: number;
+}
+
+/** A refusal explained: what happened, when to come back, and which login forms still make sense. */
+export interface RefusalView {
+  readonly title: string;
+  readonly body: string;
+  readonly when: string;
+  readonly allowClick: boolean;
+  readonly allowVoucher: boolean;
+}
+
+/** Escapes text for the WISPr XML, which sits inside an HTML comment: no "--" may appear in it. */
+export function wisprText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/--/g, '-&#45;');
+}
+
+export function renderSplash(res: Response, o: SplashOptions): void {
+  const t = res.locals['t'] as Messages;
+  res.setHeader('Cache-Control', 'no-store');
+  const methods = o.hotspot.loginMethods;
+  res.status(o.status ?? 200).render('splash', {
+    hotspot: o.hotspot,
+    routerError: o.refusal ? undefined : o.routerError,
+    refusal: o.refusal ?? null,
+    fields: o.fields,
+    token: o.token,
+    action: o.action,
+    toggle: o.toggle,
+    showClick: methods.includes('click') && (o.refusal?.allowClick ?? true),
+    showVoucher: methods.includes('voucher') && (o.refusal?.allowVoucher ?? true),
+    voucherError: o.voucherError,
+    voucherCode: o.voucherCode ? formatCode(o.voucherCode) : '',
+    wispr: {
+      loginUrl: wisprText(o.routerLoginUrl),
+      abortUrl: wisprText(o.routerLogoutUrl),
+      location: wisprText(`isocc=id,network=Limpah,id=${o.hotspot.id}`),
+      name: wisprText(o.hotspot.name),
+    },
+    terms: t.terms.map((line) => format(line, { sessionMinutes: o.hotspot.sessionMinutes, dailyMinutes: o.hotspot.dailyMinutes, dailyMB: o.hotspot.dailyMB })),
+  });
+}
+
+const VOUCHER_COOKIE = 'limpah_voucher';
+
+/** Remembers a code from a scanned QR link for half an hour, for the splash page the router shows next. */
+export function rememberVoucherCookie(res: Response, code: string): void {
+  res.cookie(VOUCHER_COOKIE, code, { maxAge: 30 * 60_000, httpOnly: true, sameSite: 'lax', path: '/' });
+}
+
+/**
+ * A voucher code to fill in: from the QR link's cookie, or from the page the citizen wanted when that page is
+ * this portal's voucher link (`<PUBLIC_URL>/v/<code>`, opened before the phone was let through).
+ */
+export function prefilledVoucher(req: Request, publicUrl: string, wanted: string | undefined): string | undefined {
+  const cookie = (req.get('cookie') ?? '')
+    .split(';')
+    .map((c) => c.trim().split('='))
+    .find(([name]) => name === VOUCHER_COOKIE)?.[1];
+  const fromCookie = normalizeCode(cookie ? decodeURIComponent(cookie) : undefined);
+  if (fromCookie) return fromCookie;
+  if (wanted && wanted.startsWith(`${publicUrl}/v/`)) return normalizeCode(wanted.slice(publicUrl.length + 3).split(/[?#]/)[0]) ?? undefined;
+  return undefined;
+}
+
+function hhmm(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}.${String(minute % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The RADIUS server's last refusal of this device at this hotspot, explained. Null when there is none (or Redis
+ * cannot say): the page then shows the router's words, if any.
+ */
+export async function readRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, t: Messages, nowMs = Date.now()): Promise<RefusalView | null> {
+  const json = await redis.get(keys.refusal(hotspotId, mac)).catch(() => null);
+  if (!json) return null;
+  const { reason } = JSON.parse(json) as { reason: RefusalReason };
+  const r = t.refusals[reason as keyof Messages['refusals']];
+  if (!r) return null;
+  let when: string = r.when;
+  if (reason === 'closed_hours') {
+    const hours = await redis.hget(keys.hotspot(hotspotId), 'openingHours').catch(() => null);
+    const next = hours ? nextOpening(JSON.parse(hours) as OfficeHours, nowMs) : null;
+    if (next) when = format(next.today ? t.refusalOpensToday : t.refusalOpensOn, { day: t.weekdays[next.weekday]!, time: hhmm(next.minute) });
+  } else if (reason === 'pool_full') {
+    const hours = await redis.hget(keys.site(), 'officeHours').catch(() => null);
+    const end = hours ? officeHoursEnd(JSON.parse(hours) as OfficeHours, nowMs) : null;
+    if (end !== null) when = format(t.refusalAfterOffice, { time: hhmm(end) });
+  }
+  return {
+    title: r.title,
+    body: r.body,
+    when,
+    // Free access is over for today, or the hotspot is closed: only what can still work is offered.
+    allowClick: reason !== 'daily_limit' && reason !== 'closed_hours',
+    allowVoucher: reason !== 'closed_hours',
+  };
+}

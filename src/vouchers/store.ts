@@ -1,0 +1,174 @@
+import type { RedisClient as Redis } from '../redis/client';
+import type { Keys } from '../pool/keys';
+import { defineScripts } from '../pool/script-loader';
+import { generateCode } from './codes';
+
+/**
+ * Vouchers: a code a village hall clerk hands out, valid for a time that starts at its first use, on a number
+ * of devices, for a number of megabytes. The portal redeems it (redeem-voucher script) and issues a grant that
+ * names it; RADIUS then limits the session by the voucher (admit script), and accounting books the usage on it
+ * (account script), so the router never has to know.
+ */
+
+/** How long a voucher's record is kept after it ends (or after its redeem-by date, unused), for reports. */
+export const VOUCHER_RETENTION_MS = 90 * 86_400_000;
+/** Failed voucher attempts allowed per device per 10 minutes, and per hotspot per minute (guessing). */
+export const FAILURES_PER_DEVICE = 5;
+export const DEVICE_WINDOW_MS = 10 * 60_000;
+export const FAILURES_PER_HOTSPOT = 20;
+export const HOTSPOT_WINDOW_MS = 60_000;
+
+export interface VoucherSpec {
+  readonly count: number;
+  /** Hotspot ids it may be used at; empty for every hotspot. */
+  readonly hotspots: readonly string[];
+  /** Minutes from first use. */
+  readonly validityMinutes: number;
+  /** Devices (MACs) it may be used on. */
+  readonly deviceLimit: number;
+  /** Megabytes over its whole validity. */
+  readonly quotaMB: number;
+  /** If still unused by then (ms since epoch), it expires unused. */
+  readonly redeemByMs: number;
+  readonly batch: string;
+  readonly note: string;
+  /** Who made them (an operator's name, or "cli"). */
+  readonly createdBy: string;
+}
+
+export type VoucherStatus = 'unused' | 'active' | 'expired' | 'used-up' | 'revoked';
+
+export interface Voucher {
+  readonly code: string;
+  readonly batch: string;
+  readonly note: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly hotspots: readonly string[];
+  readonly validityMinutes: number;
+  readonly deviceLimit: number;
+  readonly quotaMB: number;
+  readonly redeemBy: number;
+  readonly firstUsedAt: number | null;
+  readonly expiresAt: number | null;
+  readonly usedBytes: number;
+  readonly usedSec: number;
+  readonly devices: number;
+  readonly status: VoucherStatus;
+}
+
+export type RedeemResult =
+  | { readonly ok: true; readonly expiresAt: number; readonly bytesLeft: number }
+  | { readonly ok: false; readonly reason: 'voucher_invalid' | 'voucher_wrong_hotspot' | 'voucher_expired' | 'voucher_used_up' | 'voucher_devices' };
+
+interface VoucherCommands {
+  redeemVoucher(...args: Array<string | number>): Promise<[string, number, number]>;
+}
+
+/** Makes `spec.count` vouchers with fresh codes; returns the codes. */
+export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec, nowMs = Date.now()): Promise<string[]> {
+  const codes: string[] = [];
+  while (codes.length < spec.count) {
+    const code = generateCode();
+    // A collision in 8e14 codes is unlikely; HSETNX makes it harmless.
+    if ((await redis.hsetnx(keys.voucher(code), 'code', code)) === 0) continue;
+    await redis
+      .multi()
+      .hset(keys.voucher(code), {
+        batch: spec.batch,
+        note: spec.note,
+        createdAt: nowMs,
+        createdBy: spec.createdBy,
+        hotspots: spec.hotspots.length ? JSON.stringify(spec.hotspots) : '',
+        validityMinutes: spec.validityMinutes,
+        deviceLimit: spec.deviceLimit,
+        quotaMB: spec.quotaMB,
+        redeemBy: spec.redeemByMs,
+        revoked: 0,
+        usedBytes: 0,
+        usedSec: 0,
+      })
+      .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
+      .zadd(keys.vouchers(), nowMs, code)
+      .exec();
+    codes.push(code);
+  }
+  return codes;
+}
+
+function statusOf(v: Record<string, string>, nowMs: number): VoucherStatus {
+  if (v['revoked'] === '1') return 'revoked';
+  const expiresAt = v['expiresAt'] ? Number(v['expiresAt']) : null;
+  if (expiresAt === null) return nowMs > Number(v['redeemBy']) ? 'expired' : 'unused';
+  if (nowMs >= expiresAt) return 'expired';
+  if (Number(v['usedBytes'] ?? 0) >= Number(v['quotaMB']) * 1048576) return 'used-up';
+  return 'active';
+}
+
+export async function getVoucher(redis: Redis, keys: Keys, code: string, nowMs = Date.now()): Promise<Voucher | null> {
+  const [v, devices] = await Promise.all([redis.hgetall(keys.voucher(code)), redis.scard(keys.voucherDevices(code))]);
+  if (!v['code']) return null;
+  return {
+    code,
+    batch: v['batch'] ?? '',
+    note: v['note'] ?? '',
+    createdAt: Number(v['createdAt']),
+    createdBy: v['createdBy'] ?? '',
+    hotspots: v['hotspots'] ? (JSON.parse(v['hotspots']) as string[]) : [],
+    validityMinutes: Number(v['validityMinutes']),
+    deviceLimit: Number(v['deviceLimit']),
+    quotaMB: Number(v['quotaMB']),
+    redeemBy: Number(v['redeemBy']),
+    firstUsedAt: v['firstUsedAt'] ? Number(v['firstUsedAt']) : null,
+    expiresAt: v['expiresAt'] ? Number(v['expiresAt']) : null,
+    usedBytes: Number(v['usedBytes'] ?? 0),
+    usedSec: Number(v['usedSec'] ?? 0),
+    devices,
+    status: statusOf(v, nowMs),
+  };
+}
+
+/** Revokes a voucher: it admits no new session, and live sessions on it end at their next interim update. */
+export async function revokeVoucher(redis: Redis, keys: Keys, code: string): Promise<boolean> {
+  if (!(await redis.exists(keys.voucher(code)))) return false;
+  await redis.hset(keys.voucher(code), 'revoked', 1);
+  return true;
+}
+
+/** Checks a voucher for a device at a hotspot and, if it may be used, records the device and starts it. */
+export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: string; mac: string; hotspotId: string }): Promise<RedeemResult> {
+  defineScripts(redis);
+  const [code, expiresAt, bytesLeft] = await (redis as unknown as VoucherCommands).redeemVoucher(
+    keys.voucher(input.code),
+    keys.voucherDevices(input.code),
+    input.mac,
+    input.hotspotId,
+    VOUCHER_RETENTION_MS,
+  );
+  if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft) };
+  return { ok: false, reason: code as Extract<RedeemResult, { ok: false }>['reason'] };
+}
+
+/**
+ * Whether this device may try another code at this hotspot: failed attempts are capped per device and per
+ * hotspot (never per HTTP source: a whole park shares the router's address).
+ */
+export async function voucherAttemptAllowed(redis: Redis, keys: Keys, input: { mac: string; hotspotId: string }): Promise<'ok' | 'device' | 'hotspot'> {
+  const [device, hotspot] = await redis.mget(keys.voucherFailures(`mac:${input.mac}`), keys.voucherFailures(`hotspot:${input.hotspotId}`));
+  if (Number(device ?? 0) >= FAILURES_PER_DEVICE) return 'device';
+  if (Number(hotspot ?? 0) >= FAILURES_PER_HOTSPOT) return 'hotspot';
+  return 'ok';
+}
+
+/** Counts a failed attempt (a code that does not exist) against the device and the hotspot. */
+export async function recordVoucherFailure(redis: Redis, keys: Keys, input: { mac: string; hotspotId: string }): Promise<void> {
+  const device = keys.voucherFailures(`mac:${input.mac}`);
+  const hotspot = keys.voucherFailures(`hotspot:${input.hotspotId}`);
+  await redis
+    .multi()
+    .incr(device)
+    .pexpire(device, DEVICE_WINDOW_MS, 'NX')
+    .incr(hotspot)
+    .pexpire(hotspot, HOTSPOT_WINDOW_MS, 'NX')
+    .exec();
+}
