@@ -61,6 +61,13 @@ export function wisprText(s: string): string {
     .replace(/--/g, '-&#45;');
 }
 
+/** A code as it goes back into the field: in its printed form when it is one, else as typed. */
+function voucherDisplay(typed: string | undefined): string {
+  if (!typed) return '';
+  const code = normalizeCode(typed);
+  return code ? formatCode(code) : typed.trim().slice(0, 40);
+}
+
 export function renderSplash(res: Response, o: SplashOptions): void {
   const t = res.locals['t'] as Messages;
   res.setHeader('Cache-Control', 'no-store');
@@ -75,8 +82,9 @@ export function renderSplash(res: Response, o: SplashOptions): void {
     toggle: o.toggle,
     showClick: methods.includes('click') && (o.refusal?.allowClick ?? true),
     showVoucher: methods.includes('voucher') && (o.refusal?.allowVoucher ?? true),
+    voucherOnly: !methods.includes('click'),
     voucherError: o.voucherError,
-    voucherCode: o.voucherCode ? formatCode(o.voucherCode) : '',
+    voucherCode: voucherDisplay(o.voucherCode),
     wispr: {
       loginUrl: wisprText(o.routerLoginUrl),
       abortUrl: wisprText(o.routerLogoutUrl),

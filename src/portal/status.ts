@@ -29,6 +29,8 @@ interface StatusView {
   readonly minutesLeft: number;
   readonly mbLeft: number;
   readonly busyPercent: number;
+  /** Whether the session runs on a voucher (what is left is the voucher's). */
+  readonly voucher: boolean;
 }
 
 /** The citizen's day and the hotspot's load, from the session record, the device's usage and the live set. */
@@ -41,15 +43,30 @@ async function readStatus(deps: PortalDeps, ticket: StatusTicket): Promise<Statu
     redis.time(),
   ]);
   if (!session['state'] || !quota[0]) return null;
-  const day = Math.floor((Number(time[0]) + 25200) / 86400);
-  const [usedSec, usedBytes] = await redis.hmget(keys.device(session['mac'] ?? ''), `d${day}:s`, `d${day}:b`);
-  return {
+  const base = {
     state: session['state'],
     downKbps: Number(session['downKbps']),
     upKbps: Number(session['upKbps']),
+    busyPercent: Math.min(100, Math.round((live / Math.max(1, Number(quota[2]))) * 100)),
+  };
+  if (session['voucher']) {
+    // A voucher session: what is left of the voucher, not of the device's free day.
+    const [expiresAt, quotaMB, usedBytes] = await redis.hmget(keys.voucher(session['voucher']), 'expiresAt', 'quotaMB', 'usedBytes');
+    const nowMs = Number(time[0]) * 1000;
+    return {
+      ...base,
+      voucher: true,
+      minutesLeft: Math.max(0, Math.floor((Number(expiresAt ?? 0) - nowMs) / 60_000)),
+      mbLeft: Math.max(0, Math.floor((Number(quotaMB ?? 0) * 1048576 - Number(usedBytes ?? 0)) / 1048576)),
+    };
+  }
+  const day = Math.floor((Number(time[0]) + 25200) / 86400);
+  const [usedSec, usedBytes] = await redis.hmget(keys.device(session['mac'] ?? ''), `d${day}:s`, `d${day}:b`);
+  return {
+    ...base,
+    voucher: false,
     minutesLeft: Math.max(0, Math.floor((Number(quota[0]) * 60 - Number(usedSec ?? 0)) / 60)),
     mbLeft: Math.max(0, Math.floor((Number(quota[1]) * 1048576 - Number(usedBytes ?? 0)) / 1048576)),
-    busyPercent: Math.min(100, Math.round((live / Math.max(1, Number(quota[2]))) * 100)),
   };
 }
 

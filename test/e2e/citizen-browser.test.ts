@@ -1,143 +1,213 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { paths } from '../../src/paths';
-import { decodeMikrotikOctal } from '../../src/portal/mikrotik-chap';
+import { Keys } from '../../src/pool/keys';
+import { formatCode } from '../../src/vouchers/codes';
+import { createVouchers } from '../../src/vouchers/store';
 import { launchChromium } from '../support/browser';
+import { fakeMikrotik, type FakeNas } from '../support/fake-nas';
 import { startHarness, type Harness } from '../support/harness';
-import { radclient } from '../support/radclient';
 import { TEST_SECRET } from '../support/site';
 
 const SHOTS = join(paths.root, 'test-output', 'screenshots');
-// radclient treats a 17-octet CHAP-Password as already hashed only if one octet is below 32, and re-hashes it
-// as a cleartext password otherwise; a CHAP ident below 32 keeps the router's CHAP-Password as it is.
-const CHAP_ID = '\\011';
-const CHAP_CHALLENGE = '\\357\\123\\045\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015';
+const PHONE = { viewport: { width: 360, height: 740 }, locale: 'id-ID' };
 
 /**
- * Plays the MikroTik router's HTTP side: serves the router's login.html (from nas/mikrotik, with the portal URL
- * filled in, as an engineer would upload it) and records what the citizen's browser posts to link-login-only.
+ * A citizen at a MikroTik hotspot, in headless Chromium at a phone's size: the router's login.html, the splash,
+ * Sambungkan or a voucher, the router's login with the credentials, the real RADIUS server's answer (radclient as
+ * the router), the status page, and logout through the router.
  */
-async function fakeRouter(portalUrl: () => string): Promise<{ server: Server; url: string; posts: Array<Record<string, string>> }> {
-  const template = readFileSync(join(paths.root, 'nas', 'mikrotik', 'login.html'), 'utf8');
-  const posts: Array<Record<string, string>> = [];
-  const server = createServer((req, res) => {
-    const self = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (req.method === 'POST' && req.url === '/login') {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        posts.push(Object.fromEntries(new URLSearchParams(body)));
-        res.writeHead(200, { 'content-type': 'text/html' }).end('<p>router: logged in</p>');
-      });
-      return;
-    }
-    // RouterOS substitutes $(var) and evaluates $(if chap-id) ... $(endif) before serving login.html.
-    const vars: Record<string, string> = {
-      mac: 'AA:BB:CC:DD:EE:42', ip: '10.5.50.42', username: '', 'link-login': `${self}/login?dst=x`,
-      'link-login-only': `${self}/login`, 'link-orig': 'http://example.org/berita', error: '', 'chap-id': CHAP_ID,
-      'chap-challenge': CHAP_CHALLENGE, identity: 'MikroTik-Taman', 'server-name': 'hotspot1',
-    };
-    const page = template
-      .replaceAll('https://portal.example.id', portalUrl())
-      .replaceAll('HOTSPOT_ID', 'taman-kota-sampit')
-      .replace(/\$\(if chap-id\)([\s\S]*?)\$\(endif\)/g, '$1')
-      .replace(/\$\(([a-z-]+)\)/g, (_m, name: string) => vars[name] ?? '');
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts };
-}
-
-describe('a citizen on a phone, in headless Chromium', () => {
+describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
   let h: Harness;
   let browser: Browser;
   let portal: Server;
   let portalUrl = '';
-  let router: Awaited<ReturnType<typeof fakeRouter>>;
+  let keys: Keys;
+  const routers: FakeNas[] = [];
+  let macSeq = 0x40;
+
+  const router = async (options: { linkOrig?: string } = {}): Promise<{ nas: FakeNas; mac: string }> => {
+    const mac = `AA:BB:CC:DD:EE:${(macSeq++).toString(16).toUpperCase()}`;
+    const nas = await fakeMikrotik({
+      portalUrl: () => portalUrl,
+      radius: { authPort: h.authPort, acctPort: h.acctPort, secret: TEST_SECRET },
+      mac,
+      hotspotId: 'taman-kota-sampit',
+      identity: 'MikroTik-Taman',
+      ...options,
+    });
+    routers.push(nas);
+    return { nas, mac };
+  };
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    h = await startHarness();
-    portal = createServer(h.services.app);
+    // The portal listens first: its address is PUBLIC_URL, where the router sends the browser after login.
+    let app: Harness['services']['app'] | undefined;
+    portal = createServer((req, res) => app!(req, res));
     await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    router = await fakeRouter(() => portalUrl);
+    h = await startHarness(undefined, { publicUrl: portalUrl });
+    app = h.services.app;
+    keys = new Keys(h.namespace);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    router?.server.close();
+    await Promise.all(routers.map((r) => r.close()));
     portal?.close();
     await h?.close();
   });
 
-  it.each([
-    ['with JavaScript', true],
-    ['without JavaScript', false],
-  ])('goes from the router page to the splash, taps Sambungkan, and the router gets credentials RADIUS accepts (%s)', async (_label, js) => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: js, locale: 'id-ID' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const before = router.posts.length;
-    await page.goto(`${router.url}/login.html`);
+  async function openSplash(page: Page, nas: FakeNas, js: boolean): Promise<void> {
+    await page.goto(`${nas.url}/login.html`);
     if (!js) await page.getByRole('button', { name: /Lanjutkan/ }).click();
     await page.waitForURL(`${portalUrl}/hotspot/mikrotik`);
     await page.getByRole('heading', { name: 'Taman Kota Sampit' }).waitFor();
+  }
+
+  /** After the router's login page hands the credentials over, the router shows the status page. */
+  async function expectStatusPage(page: Page, js: boolean): Promise<void> {
+    if (!js) await page.getByRole('button', { name: 'Lanjutkan' }).click();
+    await page.waitForURL(/\/hotspot\/status\?/);
+  }
+
+  it.each([
+    ['with JavaScript', true],
+    ['without JavaScript', false],
+  ])('taps Sambungkan, is admitted by RADIUS, sees the status page and leaves through the router (%s)', async (_label, js) => {
+    const { nas, mac } = await router();
+    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: js });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await openSplash(page, nas, js);
     await page.screenshot({ path: join(SHOTS, `splash-360${js ? '' : '-nojs'}.png`), fullPage: true });
 
     await page.getByRole('button', { name: 'Sambungkan' }).click();
-    if (!js) {
-      await page.screenshot({ path: join(SHOTS, 'router-login-nojs.png'), fullPage: true });
-      await page.getByRole('button', { name: 'Lanjutkan' }).click();
-    }
-    await page.getByText('router: logged in').waitFor();
-    await context.close();
+    if (!js) await page.screenshot({ path: join(SHOTS, 'router-login-nojs.png'), fullPage: true });
+    await expectStatusPage(page, js);
+    expect(nas.logins.map((l) => l.reply.code)).toEqual(['Access-Accept']);
+    expect(nas.logins[0]!.reply.attributes['Mikrotik-Rate-Limit']).toBe('1024k/2048k');
+    await page.getByText('Sisa waktu hari ini').waitFor();
+    expect(await page.locator('#speed').textContent()).toMatch(/^\d+\.\d \/ \d+\.\d Mbps$/);
+    await page.screenshot({ path: join(SHOTS, `status-360${js ? '' : '-nojs'}.png`), fullPage: true });
+    const session = nas.sessions[0]!;
+    expect(await h.redis.hget(keys.session(session.username), 'state')).toBe('active');
+    expect(await h.redis.hget(keys.session(session.username), 'mac')).toBe(mac);
 
-    expect(router.posts.length).toBe(before + 1);
-    const posted = router.posts[router.posts.length - 1]!;
-    const statusLink = new URL(posted['dst']!);
-    expect(statusLink.searchParams.get('next')).toBe('http://example.org/berita');
-    const chapId = decodeMikrotikOctal(CHAP_ID)!;
-    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
-      `User-Name = "${posted['username']}"`,
-      `CHAP-Password = 0x${chapId.toString('hex')}${posted['password']}`,
-      `CHAP-Challenge = 0x${decodeMikrotikOctal(CHAP_CHALLENGE)!.toString('hex')}`,
-      'Calling-Station-Id = "AA:BB:CC:DD:EE:42"',
-      'NAS-IP-Address = 127.0.0.1',
-      'Message-Authenticator = 0x00',
-    ]);
-    expect(reply.code).toBe('Access-Accept');
-    expect(reply.attributes['Mikrotik-Rate-Limit']).toBe('1024k/2048k');
-    // What the router shows next: the status page.
-    const statusPage = await (await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: js, locale: 'id-ID' })).newPage();
-    await statusPage.goto(`${portalUrl}${statusLink.pathname}${statusLink.search}`);
-    await statusPage.getByText('Sisa waktu hari ini').waitFor();
-    await statusPage.screenshot({ path: join(SHOTS, `status-360${js ? '' : '-nojs'}.png`), fullPage: true });
-    await statusPage.context().close();
-    await h.services.pool.release(posted['username']!, 'taman-kota-sampit', 'test');
+    await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
+    await page.getByText('router: logged out').waitFor();
+    expect(await h.redis.hget(keys.session(session.username), 'state')).toBe('closed');
+    await context.close();
   });
 
-  it('shows the router refusal to the citizen in plain words, and the page fits a 320 px screen', async () => {
+  it('types a voucher code in lower case with spaces, and the session is limited by the voucher', async () => {
+    const [code] = await createVouchers(h.redis, keys, {
+      count: 1, hotspots: [], validityMinutes: 120, deviceLimit: 1, quotaMB: 300, redeemByMs: Date.now() + 86_400_000,
+      batch: 'e2e', note: '', createdBy: 'test',
+    });
+    const { nas } = await router();
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await openSplash(page, nas, true);
+    await page.getByLabel('Kode voucher').fill(formatCode(code!).toLowerCase().replace('-', ' '));
+    await page.screenshot({ path: join(SHOTS, 'splash-voucher-typed.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Pakai voucher' }).click();
+    await expectStatusPage(page, true);
+    const reply = nas.logins[0]!.reply;
+    expect(reply.code).toBe('Access-Accept');
+    // The voucher's 120 minutes, less the seconds since its first use; its 300 MB.
+    expect(Number(reply.attributes['Session-Timeout'])).toBeGreaterThan(115 * 60);
+    expect(Number(reply.attributes['Session-Timeout'])).toBeLessThanOrEqual(120 * 60);
+    expect(reply.attributes['Mikrotik-Total-Limit']).toBe(String(300 * 1048576));
+    await page.getByText('Sisa kuota voucher').waitFor();
+    expect(await page.locator('#mb-left').textContent()).toBe('300 MB');
+    await page.screenshot({ path: join(SHOTS, 'status-voucher.png'), fullPage: true });
+
+    // Logout books the router's counters on the voucher, not on the device's free day.
+    await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
+    await page.getByText('router: logged out').waitFor();
+    expect(await h.redis.hget(keys.voucher(code!), 'usedBytes')).toBe(String(2_300_000));
+    await context.close();
+  });
+
+  it('says beside the field why a voucher code was not taken, and keeps what was typed', async () => {
+    const { nas } = await router();
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await openSplash(page, nas, true);
+    await page.getByLabel('Kode voucher').fill('ABCDE-23456');
+    await page.getByRole('button', { name: 'Pakai voucher' }).click();
+    await page.getByText('Kode voucher tidak ditemukan').waitFor();
+    expect(await page.getByLabel('Kode voucher').inputValue()).toBe('ABCDE-23456');
+    expect(await page.getByLabel('Kode voucher').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'splash-voucher-wrong.png'), fullPage: true });
+    expect(nas.logins).toEqual([]);
+    await context.close();
+  });
+
+  it("is refused by RADIUS when the device's day is used up, and the page says so and when to come back", async () => {
+    const { nas, mac } = await router();
+    const day = Math.floor((Math.floor(Date.now() / 1000) + 25200) / 86400);
+    await h.redis.hset(keys.device(mac), `d${day}:b`, 1024 * 1048576);
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await openSplash(page, nas, true);
+    await page.getByRole('button', { name: 'Sambungkan' }).click();
+    // The router shows its login page again with RADIUS's Reply-Message, which goes on to the portal.
+    await page.getByRole('heading', { name: 'Jatah hari ini sudah habis' }).waitFor();
+    expect(nas.logins.map((l) => l.reply.code)).toEqual(['Access-Reject']);
+    await page.getByText('Jatah baru mulai besok pukul 00.00 WIB').waitFor();
+    // Free access is over for today; a voucher still works.
+    expect(await page.getByRole('button', { name: 'Sambungkan' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Pakai voucher' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'splash-refused-daily-limit.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('fits a 320 px screen with large touch targets, and switches to English', async () => {
+    const { nas } = await router();
     const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'id-ID' });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const query = new URLSearchParams({
-      mac: 'AA:BB:CC:DD:EE:43', 'link-login-only': `${router.url}/login`, identity: 'MikroTik-Taman',
-      error: 'Hotspot sedang penuh. Coba lagi dalam 10-15 menit, saat pengguna lain selesai.',
-    });
-    await page.goto(`${portalUrl}/hotspot/mikrotik?${query}`);
-    await page.getByRole('alert').waitFor();
+    page.setDefaultTimeout(15_000);
+    await openSplash(page, nas, true);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(320);
-    const button = await page.getByRole('button', { name: 'Sambungkan' }).boundingBox();
-    expect(button!.height).toBeGreaterThanOrEqual(44);
-    await page.screenshot({ path: join(SHOTS, 'splash-320-refused.png'), fullPage: true });
+    for (const name of ['Sambungkan', 'Pakai voucher']) {
+      expect((await page.getByRole('button', { name }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    }
+    expect((await page.getByLabel('Kode voucher').boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: join(SHOTS, 'splash-320.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await page.getByLabel('Voucher code').waitFor();
     await page.screenshot({ path: join(SHOTS, 'splash-320-english.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('fills in a voucher from its QR link, opened before the phone was let through', async () => {
+    const [code] = await createVouchers(h.redis, keys, {
+      count: 1, hotspots: ['taman-kota-sampit'], validityMinutes: 60, deviceLimit: 2, quotaMB: 100, redeemByMs: Date.now() + 86_400_000,
+      batch: 'e2e', note: '', createdBy: 'test',
+    });
+    const { nas } = await router();
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${portalUrl}/v/${formatCode(code!)}`);
+    await page.getByRole('heading', { name: 'Voucher tersimpan' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'voucher-qr-link.png'), fullPage: true });
+    await openSplash(page, nas, true);
+    expect(await page.getByLabel('Kode voucher').inputValue()).toBe(formatCode(code!));
+    await page.getByRole('button', { name: 'Pakai voucher' }).click();
+    await expectStatusPage(page, true);
+    expect(nas.logins.map((l) => l.reply.code)).toEqual(['Access-Accept']);
     await context.close();
   });
 });

@@ -150,7 +150,8 @@ end
 
 if replacing then return {'device_busy', oldest} end
 
-local timeout = math.min(sessionSec, secLeft)
+-- A voucher runs until it ends; the hotspot's per-session limit rotates free access only.
+local timeout = voucher and secLeft or math.min(sessionSec, secLeft)
 
 redis.call('HSET', KEYS[5],
   'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[4], 'acctSessionId', ARGV[5],

@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { parseSite } from '../../src/config/site';
+import { paths } from '../../src/paths';
+import { Keys } from '../../src/pool/keys';
+import { createVouchers } from '../../src/vouchers/store';
+import { formatCode } from '../../src/vouchers/codes';
+import { launchChromium } from '../support/browser';
+import { fakeChilli, type FakeNas } from '../support/fake-nas';
+import { startHarness, type Harness } from '../support/harness';
+
+const SHOTS = join(paths.root, 'test-output', 'screenshots');
+const PHONE = { viewport: { width: 360, height: 740 }, locale: 'id-ID' };
+const UAM_SECRET = 'uam-secret-aula-1';
+const RADIUS_SECRET = 'chilli-radius-secret-1';
+
+/**
+ * A citizen at a CoovaChilli hotspot, in headless Chromium: Chilli's redirect (signed with md), the splash, the
+ * browser sent to Chilli's /logon with the CHAP response, the real RADIUS server's answer (radclient as Chilli),
+ * the status page, and logoff through Chilli.
+ */
+describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let portal: Server;
+  let portalUrl = '';
+  let keys: Keys;
+  const nases: FakeNas[] = [];
+  let macSeq = 0x10;
+
+  const chilli = async (): Promise<{ nas: FakeNas; mac: string }> => {
+    const mac = `AA-BB-CC-00-0C-${(macSeq++).toString(16).toUpperCase()}`;
+    const nas = await fakeChilli({
+      portalUrl: () => portalUrl,
+      radius: { authPort: h.authPort, acctPort: h.acctPort, secret: RADIUS_SECRET },
+      uamSecret: UAM_SECRET,
+      nasid: 'chilli-pundu',
+      mac,
+    });
+    nases.push(nas);
+    return { nas, mac };
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    let app: Harness['services']['app'] | undefined;
+    portal = createServer((req, res) => app!(req, res));
+    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
+    portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+    h = await startHarness(
+      parseSite({
+        uplink: { capacityKbps: 100000, headroomKbps: 10000 },
+        outsideOfficeFraction: 1,
+        hotspots: [
+          {
+            id: 'aula-desa-pundu',
+            name: 'Aula Desa Pundu',
+            kecamatan: 'Cempaga Hulu',
+            kind: 'village-hall',
+            loginMethods: ['click', 'voucher'],
+            nas: [{ type: 'chilli', ip: '127.0.0.1', identifier: 'chilli-pundu', secret: RADIUS_SECRET, uamSecret: UAM_SECRET }],
+            quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
+          },
+        ],
+      }),
+      { publicUrl: portalUrl },
+    );
+    app = h.services.app;
+    keys = new Keys(h.namespace);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(nases.map((n) => n.close()));
+    portal?.close();
+    await h?.close();
+  });
+
+  it('is sent to the splash by Chilli, taps Sambungkan, is admitted with ChilliSpot rates, sees the status page and logs off', async () => {
+    const { nas, mac } = await chilli();
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${nas.url}/`);
+    await page.getByRole('heading', { name: 'Aula Desa Pundu' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'chilli-splash-360.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Sambungkan' }).click();
+    await page.waitForURL(/\/hotspot\/status\?/);
+    const reply = nas.logins[0]!.reply;
+    expect(reply.code).toBe('Access-Accept');
+    expect(reply.attributes).toMatchObject({ 'ChilliSpot-Bandwidth-Max-Up': '512', 'ChilliSpot-Bandwidth-Max-Down': '1024', 'WISPr-Bandwidth-Max-Down': '1024000' });
+    await page.getByText('Sisa waktu hari ini').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'chilli-status-360.png'), fullPage: true });
+    const sid = nas.sessions[0]!.username;
+    expect(await h.redis.hget(keys.session(sid), 'state')).toBe('active');
+    expect(await h.redis.hget(keys.session(sid), 'mac')).toBe(mac.replaceAll('-', ':'));
+
+    await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
+    await page.getByText('Anda sudah keluar dari WiFi publik').waitFor();
+    expect(await h.redis.hget(keys.session(sid), 'state')).toBe('closed');
+    await context.close();
+  });
+
+  it('logs in with a voucher, and a second device is refused once the voucher allows only one', async () => {
+    const [code] = await createVouchers(h.redis, keys, {
+      count: 1, hotspots: ['aula-desa-pundu'], validityMinutes: 1440, deviceLimit: 1, quotaMB: 500, redeemByMs: Date.now() + 86_400_000,
+      batch: 'e2e', note: '', createdBy: 'test',
+    });
+    const first = await chilli();
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${first.nas.url}/`);
+    await page.getByLabel('Kode voucher').fill(code!);
+    await page.getByRole('button', { name: 'Pakai voucher' }).click();
+    await page.waitForURL(/\/hotspot\/status\?/);
+    expect(first.nas.logins[0]!.reply.attributes['ChilliSpot-Max-Total-Octets']).toBe(String(500 * 1048576));
+    await page.getByText('Sisa kuota voucher').waitFor();
+    await context.close();
+
+    const second = await chilli();
+    const other = await browser.newContext(PHONE);
+    const page2 = await other.newPage();
+    page2.setDefaultTimeout(15_000);
+    await page2.goto(`${second.nas.url}/`);
+    await page2.getByLabel('Kode voucher').fill(formatCode(code!));
+    await page2.getByRole('button', { name: 'Pakai voucher' }).click();
+    await page2.getByText('sudah dipakai di perangkat lain').waitFor();
+    await page2.screenshot({ path: join(SHOTS, 'chilli-voucher-other-device.png'), fullPage: true });
+    expect(second.nas.logins).toEqual([]);
+    await other.close();
+  });
+
+  it('explains a refusal Chilli reports with res=failed: the hotspot is full', async () => {
+    await h.redis.hset(keys.hotspot('aula-desa-pundu'), 'maxSessions', 0);
+    try {
+      const { nas } = await chilli();
+      const context = await browser.newContext(PHONE);
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${nas.url}/`);
+      await page.getByRole('button', { name: 'Sambungkan' }).click();
+      await page.getByRole('heading', { name: 'Hotspot sedang penuh' }).waitFor();
+      expect(nas.logins.map((l) => l.reply.code)).toEqual(['Access-Reject']);
+      await page.getByText('Coba lagi dalam 10–15 menit').waitFor();
+      // Trying again later is still offered.
+      await page.getByRole('button', { name: 'Sambungkan' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'chilli-refused-full.png'), fullPage: true });
+      await context.close();
+    } finally {
+      await h.redis.hset(keys.hotspot('aula-desa-pundu'), 'maxSessions', 20);
+    }
+  });
+});
