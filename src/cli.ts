@@ -1,10 +1,110 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from './config/env';
+import { Keys } from './pool/keys';
+import { connectRedis, waitForRedis } from './redis/connect';
+import type { RedisClient } from './redis/client';
+import { URL_FILE } from './redis/embedded';
+import { formatCode, normalizeCode } from './vouchers/codes';
+import { createVouchers, getVoucher, revokeVoucher } from './vouchers/store';
 
 /**
  * Small operator commands: `npm run cli -- <command>`.
  *   new-api-key [name] [agency ...]   a key for POST /api/v1/agencies/usage, and the site file entry for it
+ *   vouchers create ...               vouchers for a hotspot (or all), printed with their QR links
+ *   vouchers show CODE | revoke CODE
+ * Redis is REDIS_URL (or Sentinel/Cluster, as for Limpah), else the embedded server of a Limpah running from this
+ * folder (DATA_DIR).
  */
-function main(argv: string[]): number {
+
+const USAGE = `usage:
+  npm run cli -- new-api-key [name] [agency-id ...]
+  npm run cli -- vouchers create --count 20 --hours 24 --devices 1 --mb 500 [--hotspot ID ...] [--redeem-days 90]
+                                 [--batch NAME] [--note TEXT]
+  npm run cli -- vouchers show CODE
+  npm run cli -- vouchers revoke CODE
+`;
+
+class UsageError extends Error {}
+
+const createOptions = z.object({
+  count: z.coerce.number().int().min(1).max(1000, 'at most 1000 vouchers at once'),
+  hours: z.coerce.number().positive().max(24 * 366, 'at most a year'),
+  devices: z.coerce.number().int().min(1).max(20),
+  mb: z.coerce.number().int().min(1).max(1_000_000),
+  'redeem-days': z.coerce.number().int().min(1).max(3650).default(90),
+  hotspot: z.array(z.string()).default([]),
+  batch: z.string().max(60).optional(),
+  note: z.string().max(200).default(''),
+});
+
+async function withRedis<T>(fn: (redis: RedisClient, keys: Keys, publicUrl: string) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  let url = config.redis.url;
+  if (!url && !config.redis.sentinels && !config.redis.clusterNodes) {
+    const file = resolve(config.dataDir ?? 'data', 'redis', URL_FILE);
+    if (!existsSync(file)) throw new UsageError(`Limpah's embedded Redis is not running here (no ${file}); start Limpah, or set REDIS_URL`);
+    url = readFileSync(file, 'utf8').trim();
+  }
+  const redis = connectRedis(config.redis, url);
+  redis.on('error', () => undefined);
+  try {
+    await waitForRedis(redis, 5000);
+    return await fn(redis, new Keys(config.redis.namespace), config.publicUrl);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function vouchers(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        count: { type: 'string' }, hours: { type: 'string' }, devices: { type: 'string' }, mb: { type: 'string' },
+        'redeem-days': { type: 'string' }, hotspot: { type: 'string', multiple: true }, batch: { type: 'string' }, note: { type: 'string' },
+      },
+    });
+    const parsed = createOptions.safeParse(values);
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+    const o = parsed.data;
+    return withRedis(async (redis, keys, publicUrl) => {
+      for (const id of o.hotspot) {
+        if (!(await redis.sismember(keys.hotspots(), id))) throw new UsageError(`--hotspot ${id}: no such hotspot in the site`);
+      }
+      const now = Date.now();
+      const batch = o.batch ?? `cli-${new Date(now).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+      const codes = await createVouchers(redis, keys, {
+        count: o.count, hotspots: o.hotspot, validityMinutes: Math.round(o.hours * 60), deviceLimit: o.devices, quotaMB: o.mb,
+        redeemByMs: now + o['redeem-days'] * 86_400_000, batch, note: o.note, createdBy: 'cli',
+      });
+      process.stdout.write(
+        `# batch ${batch}: ${codes.length} vouchers, each ${o.hours} h from first use, ${o.devices} device(s), ${o.mb} MB, ` +
+          `${o.hotspot.length ? `at ${o.hotspot.join(', ')}` : 'at every hotspot'}; unused ones expire after ${o['redeem-days']} days\n` +
+          `# code         QR link\n${codes.map((c) => `${formatCode(c)}  ${publicUrl}/v/${formatCode(c)}`).join('\n')}\n`,
+      );
+      return 0;
+    });
+  }
+  if (sub === 'show' || sub === 'revoke') {
+    const code = normalizeCode(rest.join(''));
+    if (!code) throw new UsageError('give a voucher code, e.g. K7QMX-3RTPA');
+    return withRedis(async (redis, keys) => {
+      if (sub === 'revoke' && !(await revokeVoucher(redis, keys, code))) throw new UsageError(`no voucher ${formatCode(code)}`);
+      const v = await getVoucher(redis, keys, code);
+      if (!v) throw new UsageError(`no voucher ${formatCode(code)}`);
+      process.stdout.write(`${JSON.stringify({ ...v, code: formatCode(v.code) }, null, 2)}\n`);
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown vouchers command "${sub ?? ''}"`);
+}
+
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'new-api-key': {
@@ -16,10 +116,19 @@ function main(argv: string[]): number {
       );
       return 0;
     }
+    case 'vouchers':
+      return vouchers(rest);
     default:
-      process.stderr.write('usage: npm run cli -- new-api-key [name] [agency-id ...]\n');
-      return 2;
+      throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(err instanceof UsageError ? `${err.message}\n\n${USAGE}` : `${(err as Error).message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

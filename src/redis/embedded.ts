@@ -42,6 +42,8 @@ export interface EmbeddedRedisOptions {
 }
 
 const PID_FILE = 'limpah-redis.pid';
+/** The running server's URL with its password, for `npm run cli` (see startEmbeddedRedis). */
+export const URL_FILE = 'limpah-redis.url';
 
 function isRedisProcess(pid: number): boolean {
   try {
@@ -141,11 +143,17 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
 
   const pidFile = join(options.dataDir, PID_FILE);
   if (child.pid) writeFileSync(pidFile, `${child.pid}\n`, { mode: 0o600 });
+  // For `npm run cli` on this machine: where the server is and its password, readable by the owner only (the
+  // folder is 0700 too), gone when the server stops.
+  const urlFile = join(options.dataDir, URL_FILE);
+  const url = `redis://:${password}@127.0.0.1:${port}/0`;
+  writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
   let exited = false;
   let stopping = false;
   child.once('exit', (code, signal) => {
     exited = true;
     if (existsSync(pidFile)) unlinkSync(pidFile);
+    if (existsSync(urlFile)) unlinkSync(urlFile);
     if (!stopping) {
       options.logger?.error({ code, signal }, 'embedded redis-server exited unexpectedly');
       options.onUnexpectedExit?.(code, signal);
@@ -154,7 +162,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   options.logger?.info({ port, dataDir: options.dataDir, pid: child.pid }, 'started embedded redis-server (set REDIS_URL to use your own)');
 
   return {
-    url: `redis://:${password}@127.0.0.1:${port}/0`,
+    url,
     port,
     password,
     pid: child.pid,

@@ -1,0 +1,159 @@
+import request from 'supertest';
+import { Keys } from '../../src/pool/keys';
+import { createGrant } from '../../src/pool/grants';
+import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
+import { formatCode } from '../../src/vouchers/codes';
+import { startHarness, type Harness } from '../support/harness';
+import { formFields } from '../support/html';
+import { radclient } from '../support/radclient';
+import { TEST_SECRET, testSite } from '../support/site';
+
+const SPEC: VoucherSpec = {
+  count: 1, hotspots: [], validityMinutes: 180, deviceLimit: 2, quotaMB: 200, redeemByMs: Date.now() + 7 * 86_400_000,
+  batch: 'test', note: 'Acara 17 Agustus', createdBy: 'test',
+};
+const HOTSPOT = 'taman-kota-sampit';
+
+describe('vouchers against a real redis-server and RADIUS', () => {
+  let h: Harness;
+  let keys: Keys;
+  beforeAll(async () => {
+    h = await startHarness();
+    keys = new Keys(h.namespace);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const voucher = async (spec: Partial<VoucherSpec> = {}): Promise<string> => (await createVouchers(h.redis, keys, { ...SPEC, ...spec }))[0]!;
+  const redeem = (code: string, mac: string, hotspotId = HOTSPOT) => redeemVoucher(h.redis, keys, { code, mac, hotspotId });
+
+  it('starts its validity at first use, and takes its own devices again but no more than it allows', async () => {
+    const code = await voucher();
+    expect((await getVoucher(h.redis, keys, code))!.status).toBe('unused');
+    const t0 = Date.now();
+    const first = await redeem(code, 'AA:00:00:00:00:01');
+    if (!first.ok) throw new Error(first.reason);
+    expect(first.expiresAt).toBeGreaterThanOrEqual(t0 + 180 * 60_000 - 1000);
+    expect(first.expiresAt).toBeLessThanOrEqual(Date.now() + 180 * 60_000 + 1000);
+    expect(first.bytesLeft).toBe(200 * 1048576);
+    // The same device again, and a second one: the validity does not start again.
+    expect(await redeem(code, 'AA:00:00:00:00:01')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576 });
+    expect(await redeem(code, 'AA:00:00:00:00:02')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576 });
+    expect(await redeem(code, 'AA:00:00:00:00:03')).toEqual({ ok: false, reason: 'voucher_devices' });
+    const v = (await getVoucher(h.redis, keys, code))!;
+    expect(v).toMatchObject({ status: 'active', devices: 2, note: 'Acara 17 Agustus', firstUsedAt: expect.any(Number) });
+  });
+
+  it('gives the last device slot to one of two phones racing for it', async () => {
+    const code = await voucher({ deviceLimit: 1 });
+    const results = await Promise.all(['AA:00:00:00:01:01', 'AA:00:00:00:01:02', 'AA:00:00:00:01:03'].map((mac) => redeem(code, mac)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('refuses an unknown, revoked, wrong-hotspot, expired or used-up voucher, each with its reason', async () => {
+    expect(await redeem('ABCDEFGHJK', 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_invalid' });
+    const revoked = await voucher();
+    await revokeVoucher(h.redis, keys, revoked);
+    expect(await redeem(revoked, 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_invalid' });
+    const elsewhere = await voucher({ hotspots: ['aula-desa-baamang'] });
+    expect(await redeem(elsewhere, 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_wrong_hotspot' });
+    expect((await redeem(elsewhere, 'AA:00:00:00:02:01', 'aula-desa-baamang')).ok).toBe(true);
+    const stale = await voucher({ redeemByMs: Date.now() - 1000 });
+    expect(await redeem(stale, 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_expired' });
+    const ended = await voucher();
+    await redeem(ended, 'AA:00:00:00:02:01');
+    await h.redis.hset(keys.voucher(ended), 'expiresAt', Date.now() - 1);
+    expect(await redeem(ended, 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_expired' });
+    const spent = await voucher();
+    await h.redis.hset(keys.voucher(spent), 'usedBytes', 200 * 1048576);
+    expect(await redeem(spent, 'AA:00:00:00:02:01')).toEqual({ ok: false, reason: 'voucher_used_up' });
+    expect((await getVoucher(h.redis, keys, spent))!.status).toBe('unused');
+  });
+
+  it("admits a voucher session for the voucher's time and megabytes, books its usage on the voucher, and ends it when they run out", async () => {
+    const code = await voucher();
+    const mac = 'AA:00:00:00:03:01';
+    await redeem(code, mac);
+    const grant = await createGrant(h.redis, keys, { hotspotId: HOTSPOT, mac, voucher: code });
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1',
+      'Message-Authenticator = 0x00',
+    ]);
+    expect(reply.code).toBe('Access-Accept');
+    // Not the hotspot's 60-minute session limit: the voucher's 180 minutes.
+    expect(Number(reply.attributes['Session-Timeout'])).toBeGreaterThan(170 * 60);
+    expect(reply.attributes['Mikrotik-Total-Limit']).toBe(String(200 * 1048576));
+
+    const account = (status: 'start' | 'interim', outputBytes: number) =>
+      h.services.pool.account({
+        status, sessionId: grant.username, mac, hotspotId: HOTSPOT, acctSessionId: 'v1', sessionTimeSec: 60, inputBytes: 0, outputBytes,
+        terminateCause: '', framedIp: '', record: {},
+      });
+    expect((await account('start', 0)).code).toBe('ok');
+    expect((await account('interim', 50 * 1048576)).code).toBe('ok');
+    expect(await h.redis.hmget(keys.voucher(code), 'usedBytes', 'usedSec')).toEqual([String(50 * 1048576), '60']);
+    // The device's free day is untouched.
+    expect(Object.keys(await h.redis.hgetall(keys.device(mac))).filter((f) => f.startsWith('d'))).toEqual([]);
+    expect((await account('interim', 200 * 1048576)).code).toBe('over_quota');
+  });
+
+  it('refuses at RADIUS a voucher that ran out after the portal took it, says so, and records why for the portal', async () => {
+    const code = await voucher();
+    const mac = 'AA:00:00:00:04:01';
+    await redeem(code, mac);
+    const grant = await createGrant(h.redis, keys, { hotspotId: HOTSPOT, mac, voucher: code });
+    await h.redis.hset(keys.voucher(code), 'expiresAt', Date.now() + 30_000);
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1',
+      'Message-Authenticator = 0x00',
+    ]);
+    expect(reply.code).toBe('Access-Reject');
+    expect(reply.attributes['Reply-Message']).toBe('Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.parse((await h.redis.get(keys.refusal(HOTSPOT, mac)))!)).toMatchObject({ reason: 'voucher_expired' });
+  });
+
+  it('caps wrong codes per device, without locking out the next citizen behind the same router', async () => {
+    const splash = (mac: string) =>
+      request(h.services.app)
+        .post('/hotspot/mikrotik')
+        .type('form')
+        .send({ mac, 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', identity: 'MikroTik-Taman' });
+    const attempt = async (mac: string, code: string) => {
+      const page = await splash(mac).expect(200);
+      const fields = formFields(page.text.slice(page.text.lastIndexOf('<form', page.text.indexOf('class="voucher"')))).fields;
+      return request(h.services.app).post('/hotspot/mikrotik/connect').type('form').send({ ...fields, voucher: code });
+    };
+    for (let i = 0; i < FAILURES_PER_DEVICE; i++) {
+      const wrong = await attempt('AA:00:00:00:05:01', `ZZZZZ-2222${i + 2}`);
+      expect(wrong.status).toBe(400);
+      expect(wrong.text).toContain('Kode voucher tidak ditemukan');
+    }
+    const good = await voucher();
+    const blocked = await attempt('AA:00:00:00:05:01', formatCode(good));
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('Tunggu 10 menit');
+    // Another phone in the same park (same HTTP source address) is not affected.
+    const other = await attempt('AA:00:00:00:05:02', formatCode(good));
+    expect(other.status).toBe(200);
+    expect(formFields(other.text).action).toBe('http://10.5.50.1/login');
+  });
+
+  it('does not offer free access where a hotspot takes vouchers only', async () => {
+    const only = await startHarness(testSite({ villageHallLogin: ['voucher'] }));
+    try {
+      const page = await request(only.services.app)
+        .post('/hotspot/mikrotik')
+        .type('form')
+        .send({ mac: 'AA:00:00:00:06:01', 'link-login-only': 'http://10.5.50.1/login', identity: 'MT-AulaBaamang', hotspot: 'aula-desa-baamang' })
+        .expect(200);
+      expect(page.text).toContain('Masuk dengan voucher');
+      expect(page.text).not.toContain('value="click"');
+      const fields = formFields(page.text).fields;
+      expect(fields['method']).toBe('voucher');
+      await request(only.services.app).post('/hotspot/mikrotik/connect').type('form').send({ ...fields, method: 'click' }).expect(400);
+    } finally {
+      await only.close();
+    }
+  });
+});
