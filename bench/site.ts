@@ -12,6 +12,8 @@ export function benchSite(quota: { maxSessions: number; downKbps: number; upKbps
         kind: 'park',
         nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-123456' }],
         quota: { sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024, ...quota },
+        // Both login methods: the splash page at its heaviest.
+        loginMethods: ['click', 'voucher'],
       },
     ],
   });

@@ -94,6 +94,19 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'redis unavailable' });
   });
 
+  // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a
+  // browser that says which page posted (Origin) must name this portal. (No Origin, or "null" after a redirect,
+  // is left to the token: captive browsers differ.)
+  const ownOrigin = new URL(deps.publicUrl).origin;
+  app.use('/hotspot', (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    if (req.method === 'POST' && req.path.endsWith('/connect') && origin && origin !== 'null' && origin !== ownOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) {
+      req.log?.warn({ origin }, 'form posted from another site: refused');
+      return renderError(res, 403, 'errBadRequest');
+    }
+    next();
+  });
+
   app.use('/api/v1', usageRouter(deps));
   app.use(captiveApiRouter({ ...deps, hotspots }));
   app.use(mikrotikRouter({ ...deps, hotspots }));

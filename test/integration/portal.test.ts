@@ -94,7 +94,7 @@ describe('the MikroTik portal pages', () => {
     expect(res.text).not.toContain('javascript:');
   });
 
-  it('issues a grant only for the fields it signed: a changed MAC, login URL or hotspot is refused', async () => {
+  it('issues a grant only for the fields it signed and from its own pages: a changed MAC, login URL or hotspot, or another site, is refused', async () => {
     const splash = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
     const fields = hidden(splash.text);
     for (const [name, value] of [['mac', 'AA:BB:CC:DD:EE:99'], ['linkLoginOnly', 'http://evil.example/login'], ['hotspot', 'aula-desa-baamang'], ['dst', 'http://evil.example/']]) {
@@ -102,7 +102,9 @@ describe('the MikroTik portal pages', () => {
       expect(res.text).toContain('Data dari router tidak lengkap atau rusak');
     }
     expect(splash.headers['cache-control']).toBe('no-store');
-    const ok = await app().post('/hotspot/mikrotik/connect').type('form').send(fields).expect(200);
+    // A valid form posted from another site's page (cross-site request forgery) is refused too.
+    await app().post('/hotspot/mikrotik/connect').set('Origin', 'http://evil.example').type('form').send(fields).expect(403);
+    const ok = await app().post('/hotspot/mikrotik/connect').set('Origin', 'http://portal.test').type('form').send(fields).expect(200);
     const login = hidden(ok.text);
     expect(login['username']).toMatch(/^g-[a-z2-9]{12}$/);
     expect(login['password']).toMatch(/^[a-z2-9]{16}$/); // PAP: no chap-id from the router
