@@ -11,6 +11,7 @@ import { Reaper } from './pool/reaper';
 import { reconcile } from './pool/reconcile';
 import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
+import { createHmac } from 'node:crypto';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
@@ -61,8 +62,11 @@ export const DEFAULT_FAIL_OPEN: FailOpenOptions = { downKbps: 512, upKbps: 256, 
  */
 export async function buildServices(o: ServiceOptions): Promise<Services> {
   const keys = new Keys(o.namespace);
-  await upsertSite(o.redis, keys, o.site);
-  const pool = new Pool(o.redis, keys, o.pool);
+  await upsertSite(o.redis, keys, o.site, o.logger);
+  const formKey = await loadFormKey(o.redis, keys);
+  // Devices are counted for reports under a keyed hash of their MAC, never the MAC itself.
+  const deviceSalt = createHmac('sha256', formKey).update('device-pseudonym').digest('hex');
+  const pool = new Pool(o.redis, keys, { deviceSalt, ...o.pool });
   const nas = new NasDirectory(o.redis, keys, o.logger);
   await nas.start();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
@@ -122,7 +126,6 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
   });
   capacity.start();
-  const formKey = await loadFormKey(o.redis, keys);
   const signer = new FormSigner(formKey);
   const app = createApp({
     redis: o.redis,

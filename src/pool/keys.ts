@@ -113,6 +113,46 @@ export class Keys {
   refusal(hotspotId: string, mac: string): string {
     return `${this.tag}:refusal:${hotspotId}:${mac}`;
   }
+  /** Hash: an operator account (username, name, role, scope JSON, passwordHash, createdAt, disabled). */
+  operator(username: string): string {
+    return `${this.tag}:operator:${username}`;
+  }
+  /** Set of operator usernames. */
+  operators(): string {
+    return `${this.tag}:operators`;
+  }
+  /** String: JSON of a console login session, keyed by the SHA-256 of its cookie; expires when idle. */
+  adminSession(tokenHash: string): string {
+    return `${this.tag}:admin-session:${tokenHash}`;
+  }
+  /** String: failed console logins in the current window, for an account (`user:<name>`) or an address (`ip:<ip>`). */
+  loginFailures(subject: string): string {
+    return `${this.tag}:login-fail:${subject}`;
+  }
+  /** Stream: the audit log (who, action, target, before, after). */
+  audit(): string {
+    return `${this.tag}:audit`;
+  }
+  /** Hash: SHA-256 of an admin API key -> JSON { name, role, scope, createdAt, createdBy }. */
+  adminApiKeys(): string {
+    return `${this.tag}:admin-api-keys`;
+  }
+  /** Sorted set: one JSON sample of the pool per minute (score: ms), for the dashboard's 24-hour charts. */
+  poolHistory(): string {
+    return `${this.tag}:pool-history`;
+  }
+  /** Hash: one WIB day's totals per hotspot (h:<id>:sessions, :sec, :bytes, :kbpsSec). */
+  daily(day: number): string {
+    return `${this.tag}:daily:${day}`;
+  }
+  /** The prefix of daily(day), for Lua scripts. */
+  dailyPrefix(): string {
+    return `${this.tag}:daily:`;
+  }
+  /** The prefix of per-day, per-hotspot HyperLogLogs of pseudonymised devices: `<prefix><day>:<hotspot id>`. */
+  dailyDevicesPrefix(): string {
+    return `${this.tag}:daily-devices:`;
+  }
   /** List: accounting records that matched no session, kept for the reconcile job. */
   unmatchedAccounting(): string {
     return `${this.tag}:acct:unmatched`;

@@ -13,7 +13,9 @@ export type RefusalReason =
   | 'pool_full'
   | 'voucher_invalid'
   | 'voucher_expired'
-  | 'voucher_used_up';
+  | 'voucher_used_up'
+  | 'hotspot_disabled'
+  | 'device_blocked';
 
 export type Admission =
   | { readonly ok: false; readonly reason: 'check_password'; readonly password: string }
@@ -78,6 +80,10 @@ export interface PoolOptions {
   readonly requestCacheMs?: number;
   /** How long a closed session record is kept, seconds. */
   readonly closedRetentionSec?: number;
+  /** How long the per-day totals for reports are kept, seconds. */
+  readonly aggregateRetentionSec?: number;
+  /** Pseudonymises MACs in the per-day device counts. */
+  readonly deviceSalt?: string;
 }
 
 type Reply = Array<string | number>;
@@ -91,7 +97,7 @@ interface PoolCommands {
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
   'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'closed_hours', 'daily_limit', 'hotspot_full', 'pool_full',
-  'voucher_invalid', 'voucher_expired', 'voucher_used_up',
+  'voucher_invalid', 'voucher_expired', 'voucher_used_up', 'hotspot_disabled', 'device_blocked',
 ]);
 
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
@@ -100,6 +106,8 @@ export class Pool {
   private readonly pendingLeaseMs: number;
   private readonly requestCacheMs: number;
   private readonly closedRetentionSec: number;
+  private readonly aggregateRetentionSec: number;
+  private readonly deviceSalt: string;
 
   constructor(private readonly redis: Redis, readonly keys: Keys, options: PoolOptions = {}) {
     defineScripts(redis);
@@ -107,6 +115,8 @@ export class Pool {
     this.pendingLeaseMs = options.pendingLeaseMs ?? 180_000;
     this.requestCacheMs = options.requestCacheMs ?? 30_000;
     this.closedRetentionSec = options.closedRetentionSec ?? 7 * 86400;
+    this.aggregateRetentionSec = options.aggregateRetentionSec ?? 800 * 86400;
+    this.deviceSalt = options.deviceSalt ?? 'limpah';
   }
 
   async admit(input: AdmitInput, replaced = false): Promise<Admission> {
@@ -116,6 +126,7 @@ export class Pool {
       k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
       input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
       this.requestCacheMs, input.credential.kind, input.credential.value, k.voucherPrefix(),
+      k.dailyPrefix(), k.dailyDevicesPrefix(), this.deviceSalt, this.aggregateRetentionSec,
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
@@ -154,7 +165,7 @@ export class Pool {
       k.unmatchedAccounting(), k.hotspot(hotspotId),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
       input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId,
-      input.framedIp, input.nasIp ?? '', input.mac, k.voucherPrefix(),
+      input.framedIp, input.nasIp ?? '', input.mac, k.voucherPrefix(), k.dailyPrefix(), this.aggregateRetentionSec,
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }

@@ -7,6 +7,7 @@ export type LoginMethod = (typeof LOGIN_METHODS)[number];
 import { refreshCapacity } from '../telemetry/capacity-refresh';
 import { openMinutes } from './capacity';
 import type { Keys } from './keys';
+import type { Logger } from '../log';
 
 /** A NAS as the RADIUS server and portal see it. */
 export interface NasRecord {
@@ -19,7 +20,8 @@ export interface NasRecord {
   readonly limitProxyState: boolean;
   readonly coaPort: number;
   readonly rateChange: 'coa' | 'disconnect';
-  readonly source: 'site';
+  /** Who manages it: the site file, or the admin console. */
+  readonly source: 'site' | 'console';
 }
 
 /** A hotspot's public description, as the portal shows it. */
@@ -61,7 +63,17 @@ function hotspotFields(h: Hotspot): Record<string, string | number> {
  * ledger (allocations, sessions, usage) is never touched. NASes that came from an earlier site file and are no
  * longer in it are removed, so a router taken out of the file stops being trusted.
  */
-export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<void> {
+export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: Pick<Logger, 'warn'>): Promise<void> {
+  // A hotspot created or edited in the admin console belongs to the console from then on: the file's entry for it
+  // is not written over it (and its NASes are the console's too).
+  const consoleOwned = new Set<string>();
+  for (const h of site.hotspots) {
+    if ((await redis.hget(keys.hotspot(h.id), 'source')) === 'console') consoleOwned.add(h.id);
+  }
+  if (consoleOwned.size) {
+    logger?.warn({ hotspots: [...consoleOwned] }, 'these hotspots were edited in the admin console: their entries in the site file are not applied');
+  }
+  site = { ...site, hotspots: site.hotspots.filter((h) => !consoleOwned.has(h.id)) };
   const nas: NasRecord[] = site.hotspots.flatMap((h) =>
     h.nas.map((n) => ({
       ip: n.ip,
@@ -86,8 +98,16 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
   for (const id of await redis.smembers(keys.hotspots())) {
     if (!hotspotIds.has(id) && (await redis.hget(keys.hotspot(id), 'source')) === 'site') staleHotspots.push(id);
   }
-  const identifiers = new Set(nas.map((n) => n.identifier));
+  // Identifiers of the console's NASes stay.
+  const identifiers = new Set([
+    ...nas.map((n) => n.identifier),
+    ...Object.values(existing).map((json) => JSON.parse(json) as NasRecord).filter((n) => n.source === 'console').map((n) => n.identifier),
+  ]);
   const staleIdentifiers = Object.keys(await redis.hgetall(keys.nasByIdentifier())).filter((i) => !identifiers.has(i));
+  const existingAgencies = await redis.hgetall(keys.agencies());
+  const consoleAgencies = new Set(Object.entries(existingAgencies).filter(([, json]) => (JSON.parse(json) as { source?: string }).source === 'console').map(([id]) => id));
+  const existingKeys = await redis.hgetall(keys.apiKeys());
+  const siteKeyHashes = Object.entries(existingKeys).filter(([, json]) => (JSON.parse(json) as { source?: string }).source !== 'console').map(([h]) => h);
 
   const tx = redis.multi();
   // A hotspot gone from the file stops taking citizens; its ledger (live sessions, usage) is left to drain.
@@ -95,7 +115,10 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.srem(keys.hotspots(), id);
     tx.del(keys.hotspot(id));
   }
-  for (const identifier of staleIdentifiers) tx.hdel(keys.nasByIdentifier(), identifier);
+  for (const identifier of staleIdentifiers) {
+    tx.hdel(keys.nasByIdentifier(), identifier);
+    tx.hdel(keys.chilliSecrets(), identifier);
+  }
   tx.hset(keys.pool(), 'overbooking', site.overbooking);
   tx.hset(keys.site(), {
     name: site.name,
@@ -107,10 +130,11 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     officeHours: JSON.stringify(site.officeHours),
     outsideOfficeFraction: site.outsideOfficeFraction,
   });
-  // The agencies and API keys are the file's: rewritten whole, to the same content on a second start.
-  tx.del(keys.agencies());
-  for (const a of site.agencies) tx.hset(keys.agencies(), a.id, JSON.stringify(a));
-  tx.del(keys.apiKeys());
+  // The file's agencies and API keys are rewritten whole, to the same content on a second start; those the
+  // console created or edited stay.
+  for (const id of Object.keys(existingAgencies)) if (!consoleAgencies.has(id)) tx.hdel(keys.agencies(), id);
+  for (const a of site.agencies) if (!consoleAgencies.has(a.id)) tx.hset(keys.agencies(), a.id, JSON.stringify(a));
+  for (const h of siteKeyHashes) tx.hdel(keys.apiKeys(), h);
   for (const k of site.telemetry.apiKeys) {
     tx.hset(keys.apiKeys(), hashApiKey(k.key), JSON.stringify({ name: k.name, agencies: k.agencies ?? null }));
   }
@@ -123,7 +147,6 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site): Promise<
     tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
     tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
   }
-  tx.del(keys.chilliSecrets());
   for (const h of site.hotspots) for (const n of h.nas) if (n.uamSecret) tx.hset(keys.chilliSecrets(), n.identifier, n.uamSecret);
   const results = await tx.exec();
   const failed = results?.find(([err]) => err);

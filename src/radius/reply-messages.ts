@@ -16,6 +16,8 @@ export const REPLY_MESSAGES: Readonly<Record<RefusalReason | 'system_error', str
   voucher_invalid: 'Voucher tidak berlaku. Periksa kodenya atau minta voucher baru ke petugas.',
   voucher_expired: 'Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.',
   voucher_used_up: 'Kuota voucher sudah habis. Minta voucher baru ke petugas.',
+  hotspot_disabled: 'Hotspot ini sedang dinonaktifkan oleh Diskominfo. Coba hotspot lain.',
+  device_blocked: 'Perangkat ini diblokir sementara oleh petugas. Hubungi petugas di lokasi.',
 });
 
 const HARI = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];

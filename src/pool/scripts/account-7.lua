@@ -38,6 +38,9 @@
   ARGV[13] MAC, for an adopted session
   ARGV[14] the prefix of voucher keys: a session admitted with a voucher books its usage on the voucher too,
            and is over quota when the voucher's megabytes or validity are used up, not the device's day
+  ARGV[15] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): seconds, bytes and the
+           kbps-seconds of the session's rate are added for its hotspot
+  ARGV[16] how long per-day totals are kept, seconds
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
@@ -115,6 +118,16 @@ if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', int(newIn)) end
 if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
 if dIn + dOut > 0 then redis.call('HINCRBY', usageKey, byteField, int(dIn + dOut)) end
 if changed and not voucherKey then redis.call('EXPIRE', KEYS[5], 172800) end
+if changed then
+  local dailyKey = ARGV[15] .. day
+  local h = 'h:' .. ARGV[10] .. ':'
+  if dTime > 0 then
+    redis.call('HINCRBY', dailyKey, h .. 'sec', int(dTime))
+    redis.call('HINCRBY', dailyKey, h .. 'kbpsSec', int(dTime * tonumber(s[5] or '0')))
+  end
+  if dIn + dOut > 0 then redis.call('HINCRBY', dailyKey, h .. 'bytes', int(dIn + dOut)) end
+  redis.call('EXPIRE', dailyKey, tonumber(ARGV[16]))
+end
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[11]) end
 if final then
   if status == 'stop' then redis.call('HSET', KEYS[2], 'acctStopped', 1) end

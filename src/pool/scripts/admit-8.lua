@@ -30,12 +30,17 @@
   ARGV[10] the prefix of voucher keys: a grant the portal issued for a voucher names the voucher's code, and the
           session is then limited by the voucher (validity and megabytes left) instead of the device's day.
           The voucher key shares the hash tag of KEYS, so it is in the same Cluster slot.
+  ARGV[11] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): an admission counts a session
+  ARGV[12] the prefix of the per-day, per-hotspot device HyperLogLogs (`<prefix><day>:<hotspot id>`)
+  ARGV[13] the salt that pseudonymises a MAC for the device count (sha1(salt .. mac); the MAC is not stored there)
+  ARGV[14] how long per-day totals are kept, seconds
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
   code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
         | 'device_busy' (element 2 is the device's oldest live session; nothing changed) | 'wrong_password'
         | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
-        | 'pool_full' | 'voucher_invalid' | 'voucher_expired' | 'voucher_used_up'
+        | 'pool_full' | 'voucher_invalid' | 'voucher_expired' | 'voucher_used_up' | 'hotspot_disabled'
+        | 'device_blocked' (an operator blocked the device: its hash has blockedUntil, ms)
 
   The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
   a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
@@ -74,8 +79,9 @@ if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
 
 local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
   'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes', 'maxShareKbps',
-  'deviceSessions')
+  'deviceSessions', 'disabled')
 if not q[1] then return refuse('hotspot_unknown') end
+if q[14] == '1' then return refuse('hotspot_disabled') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
 local sessionSec, dailySec = tonumber(q[6]) * 60, tonumber(q[7]) * 60
@@ -117,6 +123,7 @@ local deviceLimit = tonumber(q[13] or '1')
 local oldest, oldestAt, live = nil, nil, 0
 local fields = redis.call('HGETALL', KEYS[7])
 for i = 1, #fields, 2 do
+  if fields[i] == 'blockedUntil' and tonumber(fields[i + 1]) > nowMs then return refuse('device_blocked') end
   if string.sub(fields[i], 1, 2) == 'l:' then
     live = live + 1
     local at = tonumber(fields[i + 1])
@@ -168,5 +175,12 @@ redis.call('HSET', KEYS[7], 'l:' .. sid, nowMs)
 redis.call('EXPIRE', KEYS[7], 172800)
 redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)
 redis.call('DEL', KEYS[4])
+-- The day's totals for reports: a session, and the device counted once per hotspot and day, pseudonymised.
+local dailyKey = ARGV[11] .. day
+redis.call('HINCRBY', dailyKey, 'h:' .. hotspotId .. ':sessions', 1)
+redis.call('EXPIRE', dailyKey, tonumber(ARGV[14]))
+local devicesKey = ARGV[12] .. day .. ':' .. hotspotId
+redis.call('PFADD', devicesKey, redis.sha1hex(ARGV[13] .. mac))
+redis.call('EXPIRE', devicesKey, tonumber(ARGV[14]))
 
 return finish({'ok', grantDown, grantUp, timeout, bytesLeft, idleSec, interimSec})

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { RedisClient as Redis } from '../redis/client';
+import type { Keys } from '../pool/keys';
+import { hashPassword } from './passwords';
+
+/**
+ * Operator accounts and what each may do. Roles:
+ *  - admin: everything, including accounts, agencies and API keys;
+ *  - operator: reads everything, changes hotspots, sessions and vouchers within its scope (a list of kecamatan
+ *    or of hotspots);
+ *  - viewer: reads everything, changes nothing.
+ * The same rules apply to a person in the console and to a script with an admin API key.
+ */
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const scopeSchema = z.strictObject({
+  kecamatan: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
+  hotspots: z.array(z.string().regex(/^[a-z0-9-]{1,64}$/)).max(500).default([]),
+});
+export type Scope = z.infer<typeof scopeSchema>;
+
+export const usernameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9._-]{2,31}$/, 'must be 3-32 lowercase letters, digits, ".", "_" or "-", starting with a letter');
+
+/** Who is acting: a person signed in to the console, or a script with an API key. */
+export interface Actor {
+  readonly kind: 'operator' | 'api-key';
+  /** The username, or the API key's name. */
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: Scope;
+}
+
+export interface Operator {
+  readonly username: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly createdAt: number;
+  readonly disabled: boolean;
+}
+
+/** Whether the actor may change things at this hotspot (in this kecamatan). */
+export function canWriteHotspot(actor: Actor, hotspot: { id: string; kecamatan: string }): boolean {
+  if (actor.role === 'admin') return true;
+  if (actor.role !== 'operator') return false;
+  return actor.scope.hotspots.includes(hotspot.id) || actor.scope.kecamatan.includes(hotspot.kecamatan);
+}
+
+/** Whether the actor may change site-wide things: accounts, agencies, API keys, every hotspot. */
+export function isAdmin(actor: Actor): boolean {
+  return actor.role === 'admin';
+}
+
+/** Whether the actor may change anything at all (a viewer may not). */
+export function canWriteSomething(actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'operator';
+}
+
+function parse(h: Record<string, string>): (Operator & { passwordHash: string }) | null {
+  if (!h['username']) return null;
+  return {
+    username: h['username'],
+    name: h['name'] ?? h['username'],
+    role: (ROLES as readonly string[]).includes(h['role'] ?? '') ? (h['role'] as Role) : 'viewer',
+    scope: scopeSchema.parse(h['scope'] ? JSON.parse(h['scope']) : {}),
+    createdAt: Number(h['createdAt'] ?? 0),
+    disabled: h['disabled'] === '1',
+    passwordHash: h['passwordHash'] ?? '',
+  };
+}
+
+export async function getOperator(redis: Redis, keys: Keys, username: string): Promise<(Operator & { passwordHash: string }) | null> {
+  return parse(await redis.hgetall(keys.operator(username)));
+}
+
+export async function listOperators(redis: Redis, keys: Keys): Promise<Operator[]> {
+  const names = (await redis.smembers(keys.operators())).sort();
+  const all = await Promise.all(names.map((n) => getOperator(redis, keys, n)));
+  return all.filter((o): o is Operator & { passwordHash: string } => o !== null).map(({ passwordHash: _, ...o }) => o);
+}
+
+/** Creates an account; false if the username is taken. */
+export async function createOperator(
+  redis: Redis,
+  keys: Keys,
+  input: { username: string; name: string; role: Role; scope: Scope; password: string },
+): Promise<boolean> {
+  const passwordHash = await hashPassword(input.password);
+  const created = await redis.hsetnx(keys.operator(input.username), 'username', input.username);
+  if (!created) return false;
+  await redis
+    .multi()
+    .hset(keys.operator(input.username), {
+      name: input.name,
+      role: input.role,
+      scope: JSON.stringify(input.scope),
+      passwordHash,
+      createdAt: Date.now(),
+      disabled: 0,
+    })
+    .sadd(keys.operators(), input.username)
+    .exec();
+  return true;
+}
+
+export async function updateOperator(
+  redis: Redis,
+  keys: Keys,
+  username: string,
+  change: { name?: string; role?: Role; scope?: Scope; disabled?: boolean; password?: string },
+): Promise<void> {
+  const fields: Record<string, string | number> = {};
+  if (change.name !== undefined) fields['name'] = change.name;
+  if (change.role !== undefined) fields['role'] = change.role;
+  if (change.scope !== undefined) fields['scope'] = JSON.stringify(change.scope);
+  if (change.disabled !== undefined) fields['disabled'] = change.disabled ? 1 : 0;
+  if (change.password !== undefined) fields['passwordHash'] = await hashPassword(change.password);
+  if (Object.keys(fields).length) await redis.hset(keys.operator(username), fields);
+}
+
+/** How many enabled admins there are: the last one may not be demoted or disabled. */
+export async function enabledAdmins(redis: Redis, keys: Keys): Promise<number> {
+  return (await listOperators(redis, keys)).filter((o) => o.role === 'admin' && !o.disabled).length;
+}
