@@ -10,12 +10,16 @@ import type { RedisClient } from './redis/client';
 import { URL_FILE } from './redis/embedded';
 import { formatCode, normalizeCode } from './vouchers/codes';
 import { createVouchers, getVoucher, revokeVoucher } from './vouchers/store';
+import { audit } from './admin/audit';
+import { createOperator, getOperator, ROLES, updateOperator, usernameSchema, type Role } from './admin/operators';
+import { passwordProblem } from './admin/passwords';
 
 /**
  * Small operator commands: `npm run cli -- <command>`.
  *   new-api-key [name] [agency ...]   a key for POST /api/v1/agencies/usage, and the site file entry for it
  *   vouchers create ...               vouchers for a hotspot (or all), printed with their QR links
  *   vouchers show CODE | revoke CODE
+ *   admin create USERNAME | admin password USERNAME   the first admin (there is no default password)
  * Redis is REDIS_URL (or Sentinel/Cluster, as for Limpah), else the embedded server of a Limpah running from this
  * folder (DATA_DIR).
  */
@@ -26,6 +30,9 @@ const USAGE = `usage:
                                  [--batch NAME] [--note TEXT]
   npm run cli -- vouchers show CODE
   npm run cli -- vouchers revoke CODE
+  npm run cli -- admin create USERNAME [--name "Full Name"] [--role admin|operator|viewer]
+  npm run cli -- admin password USERNAME
+  (the password is asked for, or read from the first line of standard input)
 `;
 
 class UsageError extends Error {}
@@ -104,6 +111,66 @@ async function vouchers(args: string[]): Promise<number> {
   throw new UsageError(`unknown vouchers command "${sub ?? ''}"`);
 }
 
+/** A password from the terminal (not echoed) or from the first line of standard input. */
+async function readPassword(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stdout.write(prompt);
+    process.stdin.setRawMode(true);
+    process.stdin.resume();
+    let text = '';
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        for (const c of chunk.toString('utf8')) {
+          if (c === '\r' || c === '\n') {
+            process.stdin.setRawMode(false);
+            process.stdin.pause();
+            process.stdin.off('data', onData);
+            process.stdout.write('\n');
+            return resolve(text);
+          }
+          if (c === '\u0003') return reject(new UsageError('cancelled'));
+          if (c === '\u007f') text = text.slice(0, -1);
+          else text += c;
+        }
+      };
+      process.stdin.on('data', onData);
+    });
+  }
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += (chunk as Buffer).toString('utf8');
+    if (input.includes('\n')) break;
+  }
+  return input.split(/\r?\n/)[0] ?? '';
+}
+
+async function admin(args: string[]): Promise<number> {
+  const [sub, username, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, role: { type: 'string' } } });
+  const user = usernameSchema.safeParse(username);
+  if (!user.success) throw new UsageError(`USERNAME ${user.error.issues[0]!.message}`);
+  const role = (values.role ?? 'admin') as Role;
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if (sub !== 'create' && sub !== 'password') throw new UsageError(`unknown admin command "${sub ?? ''}"`);
+  const password = await readPassword(`Password for ${user.data} (12 or more characters): `);
+  const problem = passwordProblem(password);
+  if (problem) throw new UsageError(`the password ${problem}`);
+  return withRedis(async (redis, keys) => {
+    if (sub === 'create') {
+      const created = await createOperator(redis, keys, { username: user.data, name: values.name ?? user.data, role, scope: { kecamatan: [], hotspots: [] }, password });
+      if (!created) throw new UsageError(`${user.data} exists already; to set a new password: npm run cli -- admin password ${user.data}`);
+      await audit(redis, keys, { kind: 'cli', name: 'cli' }, 'operator.create', `operator:${user.data}`, null, { role });
+      process.stdout.write(`created ${role} ${user.data}; sign in at ${loadConfig(process.env).publicUrl}/admin\n`);
+    } else {
+      if (!(await getOperator(redis, keys, user.data))) throw new UsageError(`no operator ${user.data}`);
+      await updateOperator(redis, keys, user.data, { password });
+      await audit(redis, keys, { kind: 'cli', name: 'cli' }, 'operator.password', `operator:${user.data}`, null, null);
+      process.stdout.write(`new password set for ${user.data}\n`);
+    }
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -118,6 +185,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'vouchers':
       return vouchers(rest);
+    case 'admin':
+      return admin(rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   }

@@ -12,6 +12,7 @@ import { reconcile } from './pool/reconcile';
 import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { createHmac } from 'node:crypto';
+import { startPoolSampler } from './admin/insight';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
@@ -66,7 +67,12 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   const formKey = await loadFormKey(o.redis, keys);
   // Devices are counted for reports under a keyed hash of their MAC, never the MAC itself.
   const deviceSalt = createHmac('sha256', formKey).update('device-pseudonym').digest('hex');
-  const pool = new Pool(o.redis, keys, { deviceSalt, ...o.pool });
+  const pool = new Pool(o.redis, keys, {
+    deviceSalt,
+    closedRetentionSec: o.site.reporting.sessionRetentionDays * 86400,
+    aggregateRetentionSec: o.site.reporting.aggregateRetentionDays * 86400,
+    ...o.pool,
+  });
   const nas = new NasDirectory(o.redis, keys, o.logger);
   await nas.start();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
@@ -126,6 +132,8 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
   });
   capacity.start();
+  // One sample of the pool a minute, for the console's 24-hour charts.
+  const stopSampler = startPoolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
   const signer = new FormSigner(formKey);
   const app = createApp({
     redis: o.redis,
@@ -135,6 +143,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     statusSigner: statusSigner(formKey),
     publicUrl: o.publicUrl,
     trustProxy: o.trustProxy ?? false,
+    admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }) },
   });
   return {
     keys,
@@ -150,6 +159,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
       clearInterval(reconcileTimer);
       nas.stop();
       capacity.stop();
+      stopSampler();
       await allocator.stop();
       await reaper.stop();
       coa.close();

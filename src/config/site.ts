@@ -149,6 +149,18 @@ export const siteSchema = z
     kindWeights: z.strictObject({ park: z.number().min(0).max(100).default(1), 'village-hall': z.number().min(0).max(100).default(1) }).default({ park: 1, 'village-hall': 1 }),
     /** Citizens may be granted this multiple of public capacity: not everyone saturates a link at once. */
     overbooking: z.number().min(1).max(10).default(1),
+    reporting: z
+      .strictObject({
+        /** The integrated uplink contract, rupiah a year (Rp1.8-2.6 billion: the midpoint by default). */
+        contractIdrPerYear: z.number().positive().default(2_200_000_000),
+        /** Rupiah per Mbps per month for "what the spare capacity delivered"; default: the contract / 12 / uplink Mbps. */
+        pricePerMbpsMonthIdr: z.number().positive().optional(),
+        /** Closed session records are deleted after this many days; the per-day totals stay. */
+        sessionRetentionDays: z.number().int().min(1).max(366).default(7),
+        /** Per-day totals (reports) are kept this many days. */
+        aggregateRetentionDays: z.number().int().min(30).max(3650).default(800),
+      })
+      .default({ contractIdrPerYear: 2_200_000_000, sessionRetentionDays: 7, aggregateRetentionDays: 800 }),
   })
   .superRefine((site, ctx) => {
     if (site.uplink.headroomKbps >= site.uplink.capacityKbps) {

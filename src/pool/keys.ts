@@ -101,6 +101,14 @@ export class Keys {
   voucherDevices(code: string): string {
     return `${this.tag}:voucher:${code}:devices`;
   }
+  /** Hash: batch name -> JSON { batch, createdAt, createdBy, count, hotspots, validityMinutes, deviceLimit, quotaMB, note }. */
+  voucherBatches(): string {
+    return `${this.tag}:voucher-batches`;
+  }
+  /** Set: the codes of one batch. */
+  voucherBatch(batch: string): string {
+    return `${this.tag}:voucher-batch:${batch}`;
+  }
   /** Sorted set: voucher code -> creation time, ms; the index for listings. */
   vouchers(): string {
     return `${this.tag}:vouchers`;

@@ -41,14 +41,15 @@ export interface HotspotInfo {
   readonly loginMethods: readonly LoginMethod[];
 }
 
-function hotspotFields(h: Hotspot): Record<string, string | number> {
+/** A hotspot's hash in Redis, from its site-file (or console) description. */
+export function hotspotFields(h: Omit<Hotspot, 'nas'> & { nas: ReadonlyArray<{ loginHost?: string | undefined }> }, source: 'site' | 'console' = 'site'): Record<string, string | number> {
   const loginHosts = h.nas.flatMap((n) => (n.loginHost ? [n.loginHost.toLowerCase()] : []));
   return {
     id: h.id,
     name: h.name,
     kecamatan: h.kecamatan,
     kind: h.kind,
-    source: 'site',
+    source,
     loginHosts: JSON.stringify(loginHosts),
     loginMethods: h.loginMethods.join(','),
     openingHours: h.openingHours ? JSON.stringify(h.openingHours) : '',
@@ -129,6 +130,8 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
     safetyMarginPercent: site.telemetry.safetyMarginPercent,
     officeHours: JSON.stringify(site.officeHours),
     outsideOfficeFraction: site.outsideOfficeFraction,
+    contractIdrPerYear: site.reporting.contractIdrPerYear,
+    pricePerMbpsMonthIdr: site.reporting.pricePerMbpsMonthIdr ?? 0,
   });
   // The file's agencies and API keys are rewritten whole, to the same content on a second start; those the
   // console created or edited stay.

@@ -16,9 +16,13 @@ import { chilliRouter } from './chilli';
 import { statusRouter } from './status';
 import { mikrotikRouter } from './mikrotik';
 import { voucherLinkRouter } from './voucher-link';
+import { consoleRouter } from '../admin/console';
+import type { AdminDeps } from '../admin/service';
 import { renderError } from './render';
 
 export interface AppDeps {
+  /** The admin console and API, when the app runs with them (the full Limpah always does). */
+  readonly admin?: AdminDeps;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly logger: Logger;
@@ -113,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(chilliRouter({ ...deps, hotspots }));
   app.use(statusRouter({ ...deps, hotspots }));
   app.use(voucherLinkRouter());
+  if (deps.admin) app.use('/admin', consoleRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;

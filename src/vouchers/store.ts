@@ -55,6 +55,38 @@ export interface Voucher {
   readonly usedSec: number;
   readonly devices: number;
   readonly status: VoucherStatus;
+  /** Where it was first and last used, and when it was last used. */
+  readonly firstHotspot: string | null;
+  readonly lastHotspot: string | null;
+  readonly lastUsedAt: number | null;
+}
+
+export interface VoucherBatch {
+  readonly batch: string;
+  readonly note: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly count: number;
+  readonly hotspots: readonly string[];
+  readonly validityMinutes: number;
+  readonly deviceLimit: number;
+  readonly quotaMB: number;
+  readonly redeemBy: number;
+}
+
+/** Every batch, newest first. */
+export async function listBatches(redis: Redis, keys: Keys): Promise<VoucherBatch[]> {
+  const all = await redis.hgetall(keys.voucherBatches());
+  return Object.entries(all)
+    .map(([batch, json]) => ({ batch, ...(JSON.parse(json) as Omit<VoucherBatch, 'batch'>) }))
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** The vouchers of a batch (those whose records are still kept), in code order. */
+export async function batchVouchers(redis: Redis, keys: Keys, batch: string, nowMs = Date.now()): Promise<Voucher[]> {
+  const codes = (await redis.smembers(keys.voucherBatch(batch))).sort();
+  const all = await Promise.all(codes.map((c) => getVoucher(redis, keys, c, nowMs)));
+  return all.filter((v): v is Voucher => v !== null);
 }
 
 export type RedeemResult =
@@ -90,9 +122,15 @@ export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec
       })
       .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
       .zadd(keys.vouchers(), nowMs, code)
+      .sadd(keys.voucherBatch(spec.batch), code)
+      .pexpireat(keys.voucherBatch(spec.batch), spec.redeemByMs + VOUCHER_RETENTION_MS)
       .exec();
     codes.push(code);
   }
+  const { count: _, redeemByMs, ...rest } = spec;
+  const previous = await redis.hget(keys.voucherBatches(), spec.batch);
+  const count = (previous ? (JSON.parse(previous) as { count: number }).count : 0) + codes.length;
+  await redis.hset(keys.voucherBatches(), spec.batch, JSON.stringify({ ...rest, redeemBy: redeemByMs, createdAt: nowMs, count }));
   return codes;
 }
 
@@ -125,6 +163,9 @@ export async function getVoucher(redis: Redis, keys: Keys, code: string, nowMs =
     usedSec: Number(v['usedSec'] ?? 0),
     devices,
     status: statusOf(v, nowMs),
+    firstHotspot: v['firstHotspot'] || null,
+    lastHotspot: v['lastHotspot'] || null,
+    lastUsedAt: v['lastUsedAt'] ? Number(v['lastUsedAt']) : null,
   };
 }
 

@@ -4,7 +4,8 @@
   cannot both get it.
 
   KEYS[1] voucher hash  (validityMinutes, deviceLimit, quotaMB, redeemBy, revoked, firstUsedAt, expiresAt,
-                         usedBytes, hotspots: JSON array of hotspot ids, or '' for every hotspot)
+                         usedBytes, hotspots: JSON array of hotspot ids, or '' for every hotspot; written here:
+                         firstUsedAt, expiresAt, firstHotspot on first use, lastUsedAt and lastHotspot each time)
   KEYS[2] the voucher's device set (MACs)
 
   ARGV[1] MAC, normalised AA:BB:CC:DD:EE:FF
@@ -48,8 +49,9 @@ end
 local expiresAt = tonumber(v[7] or '0')
 if firstUse then
   expiresAt = nowMs + tonumber(v[1]) * 60000
-  redis.call('HSET', KEYS[1], 'firstUsedAt', nowMs, 'expiresAt', expiresAt)
+  redis.call('HSET', KEYS[1], 'firstUsedAt', nowMs, 'expiresAt', expiresAt, 'firstHotspot', ARGV[2])
 end
+redis.call('HSET', KEYS[1], 'lastUsedAt', nowMs, 'lastHotspot', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], expiresAt + tonumber(ARGV[3]))
 redis.call('PEXPIREAT', KEYS[2], expiresAt + tonumber(ARGV[3]))
 return {'ok', expiresAt, bytesLeft}

@@ -1,0 +1,153 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import type { Keys } from '../pool/keys';
+import type { RedisClient as Redis } from '../redis/client';
+import { audit } from './audit';
+import { getOperator, isAdmin, scopeSchema, ROLES, type Actor, type Role, type Scope } from './operators';
+import { DUMMY_HASH, verifyPassword } from './passwords';
+import { AdminError } from './service';
+
+/**
+ * Console sign-in and API keys. A console session is a random token in an HttpOnly, SameSite=Strict cookie; Redis
+ * keeps only its SHA-256, the operator and a CSRF token, and forgets it after 8 idle hours (12 at most). Failed
+ * sign-ins are capped per account and per address.
+ */
+
+export const SESSION_COOKIE = 'limpah_admin';
+const IDLE_MS = 8 * 3600_000;
+const MAX_AGE_MS = 12 * 3600_000;
+export const LOGIN_FAILURES_PER_ACCOUNT = 5;
+export const LOGIN_FAILURES_PER_ADDRESS = 20;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** The cookies of a request, by name (no dependency for two cookies). */
+export function cookies(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at < 1) continue;
+    const name = part.slice(0, at).trim();
+    try {
+      out[name] = decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      // A malformed cookie is ignored.
+    }
+  }
+  return out;
+}
+
+export interface ConsoleSession {
+  readonly actor: Actor;
+  readonly csrf: string;
+  readonly token: string;
+}
+
+interface StoredSession {
+  readonly username: string;
+  readonly csrf: string;
+  readonly createdAt: number;
+}
+
+export type LoginResult = { ok: true; token: string } | { ok: false; reason: 'bad-credentials' | 'throttled' };
+
+export async function login(redis: Redis, keys: Keys, username: string, password: string, ip: string): Promise<LoginResult> {
+  const accountKey = keys.loginFailures(`user:${username.toLowerCase().slice(0, 64)}`);
+  const addressKey = keys.loginFailures(`ip:${ip}`);
+  const [account, address] = await redis.mget(accountKey, addressKey);
+  if (Number(account ?? 0) >= LOGIN_FAILURES_PER_ACCOUNT || Number(address ?? 0) >= LOGIN_FAILURES_PER_ADDRESS) return { ok: false, reason: 'throttled' };
+  const op = await getOperator(redis, keys, username);
+  // A missing account costs as much as a wrong password, so timing does not tell which names exist.
+  const good = await verifyPassword(password, op?.passwordHash || DUMMY_HASH);
+  if (!op || !good || op.disabled) {
+    await redis.multi().incr(accountKey).pexpire(accountKey, LOGIN_WINDOW_MS, 'NX').incr(addressKey).pexpire(addressKey, LOGIN_WINDOW_MS, 'NX').exec();
+    return { ok: false, reason: 'bad-credentials' };
+  }
+  await redis.del(accountKey);
+  const token = randomBytes(32).toString('base64url');
+  const stored: StoredSession = { username: op.username, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+  await redis.set(keys.adminSession(sha256(token)), JSON.stringify(stored), 'PX', IDLE_MS);
+  await audit(redis, keys, { kind: 'operator', name: op.username, role: op.role, scope: op.scope }, 'login', `operator:${op.username}`, null, { ip });
+  return { ok: true, token };
+}
+
+/** The signed-in operator of a request, refreshing the idle timer; null when signed out, expired or disabled. */
+export async function consoleSession(redis: Redis, keys: Keys, req: Request): Promise<ConsoleSession | null> {
+  const token = cookies(req)[SESSION_COOKIE];
+  if (!token || token.length > 100) return null;
+  const key = keys.adminSession(sha256(token));
+  const json = await redis.get(key);
+  if (!json) return null;
+  const stored = JSON.parse(json) as StoredSession;
+  if (Date.now() - stored.createdAt > MAX_AGE_MS) {
+    await redis.del(key);
+    return null;
+  }
+  const op = await getOperator(redis, keys, stored.username);
+  if (!op || op.disabled) return null;
+  await redis.pexpire(key, IDLE_MS);
+  return { actor: { kind: 'operator', name: op.username, role: op.role, scope: op.scope }, csrf: stored.csrf, token };
+}
+
+export async function logout(redis: Redis, keys: Keys, token: string): Promise<void> {
+  await redis.del(keys.adminSession(sha256(token)));
+}
+
+/** Whether a posted form carries this session's CSRF token. */
+export function csrfOk(session: ConsoleSession, posted: unknown): boolean {
+  if (typeof posted !== 'string') return false;
+  const a = Buffer.from(posted);
+  const b = Buffer.from(session.csrf);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+// ---------------------------------------------------------------------------------------------------- API keys
+
+export interface AdminApiKeyView {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly createdAt: number;
+  readonly createdBy: string;
+}
+
+/** An API key for scripts, with a role and scope like an operator's; returned once, kept as a digest. */
+export async function createAdminApiKey(redis: Redis, keys: Keys, actor: Actor, input: { name: string; role: Role; scope: Scope }): Promise<string> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
+  if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new AdminError('INVALID', `role: one of ${ROLES.join(', ')}`);
+  const scope = scopeSchema.parse(input.scope);
+  const key = `lmk_${randomBytes(24).toString('base64url')}`;
+  await redis.hset(keys.adminApiKeys(), sha256(key), JSON.stringify({ name: input.name, role: input.role, scope, createdAt: Date.now(), createdBy: actor.name }));
+  await audit(redis, keys, actor, 'api-key.create', `api-key:${input.name}`, null, { name: input.name, role: input.role, scope });
+  return key;
+}
+
+export async function listAdminApiKeys(redis: Redis, keys: Keys): Promise<AdminApiKeyView[]> {
+  const all = await redis.hgetall(keys.adminApiKeys());
+  return Object.entries(all).map(([hash, json]) => ({ id: hash.slice(0, 12), ...(JSON.parse(json) as Omit<AdminApiKeyView, 'id'>) }));
+}
+
+export async function revokeAdminApiKey(redis: Redis, keys: Keys, actor: Actor, id: string): Promise<void> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys');
+  const all = await redis.hgetall(keys.adminApiKeys());
+  const hash = id.length >= 8 ? Object.keys(all).find((h) => h.startsWith(id)) : undefined;
+  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`);
+  await redis.hdel(keys.adminApiKeys(), hash);
+  const k = JSON.parse(all[hash]!) as { name: string };
+  await audit(redis, keys, actor, 'api-key.revoke', `api-key:${k.name}`, k, null);
+}
+
+/** The actor of an API request (Authorization: Bearer lmk_...), or null. */
+export async function apiActor(redis: Redis, keys: Keys, req: Request): Promise<Actor | null> {
+  const m = /^Bearer (lmk_[A-Za-z0-9_-]{20,80})$/.exec(req.get('authorization') ?? '');
+  if (!m) return null;
+  const json = await redis.hget(keys.adminApiKeys(), sha256(m[1]!));
+  if (!json) return null;
+  const k = JSON.parse(json) as { name: string; role: Role; scope: Scope };
+  return { kind: 'api-key', name: k.name, role: k.role, scope: scopeSchema.parse(k.scope) };
+}

@@ -1,0 +1,436 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { hotspotSchema, nasSchema, officeHoursSchema, quotaSchema, LOGIN_METHODS, HOTSPOT_KINDS } from '../config/site';
+import type { Logger } from '../log';
+import type { Keys } from '../pool/keys';
+import type { Pool } from '../pool/pool';
+import { hashApiKey, hotspotFields, readNasDirectory, type NasRecord } from '../pool/site-store';
+import type { NasDirectory } from '../radius/nas-directory';
+import type { SessionControl } from '../radius/session-control';
+import type { RedisClient as Redis } from '../redis/client';
+import { readAgencyUsage, refreshCapacity } from '../telemetry/capacity-refresh';
+import { normalizeMac } from '../mac';
+import { createVouchers, batchVouchers, getVoucher, listBatches, revokeVoucher } from '../vouchers/store';
+import { audit } from './audit';
+import { canWriteHotspot, isAdmin, type Actor } from './operators';
+
+/**
+ * What the console and the admin API do, in one place: each operation checks the actor's role and scope, does
+ * the change, and writes the audit log with the values before and after. Routes only parse and render.
+ */
+
+export class AdminError extends Error {
+  constructor(
+    readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID',
+    message: string,
+    readonly status: number = code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : code === 'CONFLICT' ? 409 : 400,
+  ) {
+    super(message);
+    this.name = 'AdminError';
+  }
+}
+
+export interface AdminDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly pool: Pool;
+  readonly nas: NasDirectory;
+  readonly sessions: Pick<SessionControl, 'disconnect'>;
+  readonly logger: Logger;
+}
+
+// ---------------------------------------------------------------------------------------------------- schemas
+
+/** A hotspot as the console and the API edit it: everything but its id and its NASes. */
+export const hotspotInputSchema = hotspotSchema.omit({ id: true, nas: true }).extend({
+  openingHours: officeHoursSchema.optional(),
+  quota: quotaSchema,
+  loginMethods: z.array(z.enum(LOGIN_METHODS)).min(1).default(['click']),
+  kind: z.enum(HOTSPOT_KINDS),
+});
+export type HotspotInput = z.infer<typeof hotspotInputSchema>;
+
+export const nasInputSchema = nasSchema.omit({ secret: true, uamSecret: true });
+export type NasInput = z.input<typeof nasInputSchema>;
+
+export const voucherBatchSchema = z.strictObject({
+  count: z.number().int().min(1).max(1000),
+  validityHours: z.number().positive().max(24 * 366),
+  deviceLimit: z.number().int().min(1).max(20),
+  quotaMB: z.number().int().min(1).max(1_000_000),
+  redeemDays: z.number().int().min(1).max(3650).default(90),
+  /** Scope: hotspot ids, or kecamatan (resolved to their hotspots now); both empty: every hotspot. */
+  hotspots: z.array(z.string()).default([]),
+  kecamatan: z.array(z.string()).default([]),
+  note: z.string().trim().max(200).default(''),
+});
+export type VoucherBatchInput = z.input<typeof voucherBatchSchema>;
+
+export const blockSchema = z.strictObject({
+  mac: z.string().max(32),
+  minutes: z.number().int().min(1).max(30 * 24 * 60),
+  reason: z.string().trim().max(200).default(''),
+});
+
+// ---------------------------------------------------------------------------------------------------- hotspots
+
+export interface HotspotView {
+  readonly id: string;
+  readonly name: string;
+  readonly kecamatan: string;
+  readonly kind: string;
+  readonly source: string;
+  readonly disabled: boolean;
+  readonly loginMethods: string[];
+  readonly openingHours: z.infer<typeof officeHoursSchema> | null;
+  readonly quota: z.infer<typeof quotaSchema>;
+  readonly nas: Array<Omit<NasRecord, 'secret'>>;
+  readonly liveSessions: number;
+  readonly heldDownKbps: number;
+}
+
+function quotaOf(h: Record<string, string>): z.infer<typeof quotaSchema> {
+  const n = (k: string) => Number(h[k] ?? 0);
+  return {
+    maxSessions: n('maxSessions'), downKbps: n('downKbps'), upKbps: n('upKbps'), minDownKbps: n('minDownKbps'), minUpKbps: n('minUpKbps'),
+    sessionMinutes: n('sessionMinutes'), dailyMinutes: n('dailyMinutes'), dailyMB: n('dailyMB'), idleMinutes: n('idleMinutes'),
+    interimSeconds: n('interimSeconds'), deviceSessions: n('deviceSessions') || 1, ...(n('maxShareKbps') ? { maxShareKbps: n('maxShareKbps') } : {}),
+  };
+}
+
+export async function listHotspots(d: AdminDeps, filter: { kecamatan?: string | undefined; kind?: string | undefined } = {}): Promise<HotspotView[]> {
+  const ids = (await d.redis.smembers(d.keys.hotspots())).sort();
+  const [nas, pool] = await Promise.all([readNasDirectory(d.redis, d.keys), d.redis.hgetall(d.keys.pool())]);
+  const out: HotspotView[] = [];
+  for (const id of ids) {
+    const [h, live] = await Promise.all([d.redis.hgetall(d.keys.hotspot(id)), d.redis.scard(d.keys.hotspotLive(id))]);
+    if (!h['id']) continue;
+    if (filter.kecamatan && h['kecamatan'] !== filter.kecamatan) continue;
+    if (filter.kind && h['kind'] !== filter.kind) continue;
+    out.push({
+      id,
+      name: h['name'] ?? id,
+      kecamatan: h['kecamatan'] ?? '',
+      kind: h['kind'] ?? '',
+      source: h['source'] ?? 'site',
+      disabled: h['disabled'] === '1',
+      loginMethods: (h['loginMethods'] ?? 'click').split(','),
+      openingHours: h['openingHours'] ? (JSON.parse(h['openingHours']) as z.infer<typeof officeHoursSchema>) : null,
+      quota: quotaOf(h),
+      nas: [...nas.values()].filter((n) => n.hotspotId === id).map(({ secret: _, ...n }) => n),
+      liveSessions: live,
+      heldDownKbps: Number(pool[`h:${id}:down`] ?? 0),
+    });
+  }
+  return out;
+}
+
+export async function getHotspot(d: AdminDeps, id: string): Promise<HotspotView> {
+  const h = (await listHotspots(d)).find((x) => x.id === id);
+  if (!h) throw new AdminError('NOT_FOUND', `no hotspot "${id}"`);
+  return h;
+}
+
+async function writable(d: AdminDeps, actor: Actor, id: string): Promise<HotspotView> {
+  const h = await getHotspot(d, id);
+  if (!canWriteHotspot(actor, h)) throw new AdminError('FORBIDDEN', `${actor.name} may not change hotspot ${id}`);
+  return h;
+}
+
+/** Creates or changes a hotspot. It belongs to the console from then on (the site file no longer overrides it). */
+export async function saveHotspot(d: AdminDeps, actor: Actor, id: string, raw: unknown): Promise<HotspotView> {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(id)) throw new AdminError('INVALID', 'id: must be lowercase letters, digits and "-"');
+  const parsed = hotspotInputSchema.safeParse(raw);
+  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const input = parsed.data;
+  const exists = await d.redis.sismember(d.keys.hotspots(), id);
+  const before = exists ? await writable(d, actor, id) : null;
+  if (!exists && !canWriteHotspot(actor, { id, kecamatan: input.kecamatan })) throw new AdminError('FORBIDDEN', `${actor.name} may not create hotspots in ${input.kecamatan}`);
+  const fields = hotspotFields({ id, ...input, openingHours: input.openingHours, nas: [] }, 'console');
+  // The login host names come from its routers, which this form does not edit.
+  fields['loginHosts'] = (await d.redis.hget(d.keys.hotspot(id), 'loginHosts')) ?? '[]';
+  await d.redis.multi().sadd(d.keys.hotspots(), id).hset(d.keys.hotspot(id), fields).exec();
+  const after = await getHotspot(d, id);
+  await audit(d.redis, d.keys, actor, exists ? 'hotspot.update' : 'hotspot.create', `hotspot:${id}`, before && { ...before, liveSessions: undefined, heldDownKbps: undefined }, { ...after, liveSessions: undefined, heldDownKbps: undefined });
+  return after;
+}
+
+/** Disabled: it admits nobody (the RADIUS reply says so); live sessions run out or are disconnected by hand. */
+export async function setHotspotDisabled(d: AdminDeps, actor: Actor, id: string, disabled: boolean): Promise<void> {
+  const before = await writable(d, actor, id);
+  await d.redis.hset(d.keys.hotspot(id), { disabled: disabled ? 1 : 0, source: 'console' });
+  await audit(d.redis, d.keys, actor, disabled ? 'hotspot.disable' : 'hotspot.enable', `hotspot:${id}`, { disabled: before.disabled }, { disabled });
+}
+
+/** Adds a router to a hotspot; returns its new RADIUS secret (and Chilli uamsecret), shown once. */
+export async function addNas(d: AdminDeps, actor: Actor, hotspotId: string, raw: unknown): Promise<{ secret: string; uamSecret?: string }> {
+  await writable(d, actor, hotspotId);
+  const parsed = nasInputSchema.safeParse(raw);
+  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const n = parsed.data;
+  const all = await readNasDirectory(d.redis, d.keys);
+  if (all.has(n.ip)) throw new AdminError('CONFLICT', `${n.ip} is already the address of router ${all.get(n.ip)!.identifier}`);
+  if ([...all.values()].some((x) => x.identifier === n.identifier)) throw new AdminError('CONFLICT', `a router named ${n.identifier} exists already`);
+  const secret = randomBytes(18).toString('base64url');
+  const uamSecret = n.type === 'chilli' ? randomBytes(18).toString('base64url') : undefined;
+  const record: NasRecord = {
+    ip: n.ip, type: n.type, identifier: n.identifier, secret, hotspotId, requireMessageAuthenticator: n.requireMessageAuthenticator,
+    limitProxyState: n.limitProxyState, coaPort: n.coaPort, rateChange: n.rateChange, source: 'console',
+  };
+  const tx = d.redis.multi().hset(d.keys.nasByIp(), n.ip, JSON.stringify(record)).hset(d.keys.nasByIdentifier(), n.identifier, hotspotId);
+  if (uamSecret) tx.hset(d.keys.chilliSecrets(), n.identifier, uamSecret);
+  if (n.loginHost) {
+    const hosts = JSON.parse((await d.redis.hget(d.keys.hotspot(hotspotId), 'loginHosts')) ?? '[]') as string[];
+    tx.hset(d.keys.hotspot(hotspotId), 'loginHosts', JSON.stringify([...new Set([...hosts, n.loginHost.toLowerCase()])]));
+  }
+  tx.hset(d.keys.hotspot(hotspotId), 'source', 'console');
+  await tx.exec();
+  await d.nas.refresh();
+  const { secret: _, ...shown } = record;
+  await audit(d.redis, d.keys, actor, 'nas.add', `hotspot:${hotspotId}`, null, shown);
+  return uamSecret ? { secret, uamSecret } : { secret };
+}
+
+export async function removeNas(d: AdminDeps, actor: Actor, ip: string): Promise<void> {
+  const all = await readNasDirectory(d.redis, d.keys);
+  const n = all.get(ip);
+  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`);
+  await writable(d, actor, n.hotspotId);
+  await d.redis
+    .multi()
+    .hdel(d.keys.nasByIp(), ip)
+    .hdel(d.keys.nasByIdentifier(), n.identifier)
+    .hdel(d.keys.chilliSecrets(), n.identifier)
+    .hset(d.keys.hotspot(n.hotspotId), 'source', 'console')
+    .exec();
+  await d.nas.refresh();
+  const { secret: _, ...shown } = n;
+  await audit(d.redis, d.keys, actor, 'nas.remove', `hotspot:${n.hotspotId}`, shown, null);
+}
+
+/** The router's secret again, for the generated RouterOS block (admins and the hotspot's operators only). */
+export async function nasSecret(d: AdminDeps, actor: Actor, ip: string): Promise<NasRecord> {
+  const n = (await readNasDirectory(d.redis, d.keys)).get(ip);
+  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`);
+  await writable(d, actor, n.hotspotId);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------- agencies
+
+export interface AgencyView {
+  readonly id: string;
+  readonly name: string;
+  readonly committedKbps: number;
+  readonly source: string;
+  readonly usage: { downKbps: number; upKbps: number; ageSeconds: number } | null;
+  readonly claim: { downKbps: number; upKbps: number; basis: string } | null;
+}
+
+export async function listAgencies(d: AdminDeps): Promise<AgencyView[]> {
+  const [agencies, usage, capacity] = await Promise.all([d.redis.hgetall(d.keys.agencies()), readAgencyUsage(d.redis, d.keys), refreshCapacity(d.redis, d.keys)]);
+  const now = Date.now();
+  return Object.values(agencies)
+    .map((json) => JSON.parse(json) as { id: string; name: string; committedKbps: number; source?: string })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((a) => {
+      const u = usage.get(a.id);
+      const c = capacity.claims.find((x) => x.agencyId === a.id);
+      return {
+        id: a.id,
+        name: a.name,
+        committedKbps: a.committedKbps,
+        source: a.source ?? 'site',
+        usage: u ? { downKbps: u.downKbps, upKbps: u.upKbps, ageSeconds: Math.max(0, Math.round((now - u.receivedAtMs) / 1000)) } : null,
+        claim: c ? { downKbps: c.downKbps, upKbps: c.upKbps, basis: c.basis } : null,
+      };
+    });
+}
+
+export async function setAgencyCommitted(d: AdminDeps, actor: Actor, id: string, committedKbps: number): Promise<void> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change agencies');
+  if (!Number.isInteger(committedKbps) || committedKbps < 0 || committedKbps > 100_000_000) throw new AdminError('INVALID', 'committedKbps: a whole number of kbps, 0 or more');
+  const json = await d.redis.hget(d.keys.agencies(), id);
+  if (!json) throw new AdminError('NOT_FOUND', `no agency "${id}"`);
+  const before = JSON.parse(json) as { committedKbps: number };
+  await d.redis.hset(d.keys.agencies(), id, JSON.stringify({ ...before, committedKbps, source: 'console' }));
+  await refreshCapacity(d.redis, d.keys);
+  await audit(d.redis, d.keys, actor, 'agency.update', `agency:${id}`, { committedKbps: before.committedKbps }, { committedKbps });
+}
+
+export interface TelemetryKeyView {
+  readonly id: string;
+  readonly name: string;
+  readonly agencies: string[] | null;
+  readonly source: string;
+}
+
+export async function listTelemetryKeys(d: AdminDeps): Promise<TelemetryKeyView[]> {
+  const all = await d.redis.hgetall(d.keys.apiKeys());
+  return Object.entries(all).map(([hash, json]) => {
+    const k = JSON.parse(json) as { name: string; agencies: string[] | null; source?: string };
+    return { id: hash.slice(0, 12), name: k.name, agencies: k.agencies, source: k.source ?? 'site' };
+  });
+}
+
+/** A key for an agency's router to push its usage; returned once, kept as a digest. */
+export async function createTelemetryKey(d: AdminDeps, actor: Actor, name: string, agencies: string[]): Promise<string> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
+  if (!/^[\w .-]{1,60}$/.test(name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
+  const key = `lmp_${randomBytes(24).toString('base64url')}`;
+  await d.redis.hset(d.keys.apiKeys(), hashApiKey(key), JSON.stringify({ name, agencies: agencies.length ? agencies : null, source: 'console' }));
+  await audit(d.redis, d.keys, actor, 'telemetry-key.create', `telemetry-key:${name}`, null, { name, agencies });
+  return key;
+}
+
+export async function revokeTelemetryKey(d: AdminDeps, actor: Actor, id: string): Promise<void> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys');
+  const all = await d.redis.hgetall(d.keys.apiKeys());
+  const hash = Object.keys(all).find((h) => h.startsWith(id) && id.length >= 8);
+  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`);
+  await d.redis.hdel(d.keys.apiKeys(), hash);
+  await audit(d.redis, d.keys, actor, 'telemetry-key.revoke', `telemetry-key:${(JSON.parse(all[hash]!) as { name: string }).name}`, JSON.parse(all[hash]!), null);
+}
+
+// ---------------------------------------------------------------------------------------------------- sessions
+
+export interface SessionView {
+  readonly id: string;
+  readonly hotspotId: string;
+  readonly kecamatan: string;
+  readonly mac: string;
+  readonly state: string;
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly admittedAt: number;
+  readonly voucher: string | null;
+  readonly framedIp: string;
+}
+
+export async function listSessions(
+  d: AdminDeps,
+  filter: { hotspot?: string | undefined; kecamatan?: string | undefined; mac?: string | undefined } = {},
+): Promise<SessionView[]> {
+  const hotspots = (await listHotspots(d)).filter((h) => (!filter.hotspot || h.id === filter.hotspot) && (!filter.kecamatan || h.kecamatan === filter.kecamatan));
+  const mac = filter.mac ? normalizeMac(filter.mac) ?? filter.mac.toUpperCase() : undefined;
+  const out: SessionView[] = [];
+  for (const h of hotspots) {
+    const ids = await d.redis.smembers(d.keys.hotspotLive(h.id));
+    const rows = await Promise.all(ids.map((id) => d.redis.hgetall(d.keys.session(id)).then((s) => [id, s] as const)));
+    for (const [id, s] of rows) {
+      if (!s['state']) continue;
+      if (mac && !(s['mac'] ?? '').includes(mac)) continue;
+      out.push({
+        id,
+        hotspotId: h.id,
+        kecamatan: h.kecamatan,
+        mac: s['mac'] ?? '',
+        state: s['state'],
+        downKbps: Number(s['downKbps'] ?? 0),
+        upKbps: Number(s['upKbps'] ?? 0),
+        bytes: Number(s['inputBytes'] ?? 0) + Number(s['outputBytes'] ?? 0),
+        seconds: Number(s['sessionTime'] ?? 0),
+        admittedAt: Number(s['admittedAt'] ?? 0),
+        voucher: s['voucher'] || null,
+        framedIp: s['framedIp'] ?? '',
+      });
+    }
+  }
+  return out.sort((a, b) => b.admittedAt - a.admittedAt);
+}
+
+export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: string): Promise<string> {
+  const s = await d.pool.session(sessionId);
+  if (!s || s['state'] === 'closed') throw new AdminError('NOT_FOUND', `no live session ${sessionId}`);
+  await writable(d, actor, s['hotspotId'] ?? '');
+  const r = await d.sessions.disconnect(sessionId, 'admin-disconnect');
+  await audit(d.redis, d.keys, actor, 'session.disconnect', `session:${sessionId}`, { state: s['state'], mac: s['mac'], hotspotId: s['hotspotId'] }, { result: r.result });
+  if (r.result === 'failed' || r.result === 'nas-unknown') throw new AdminError('CONFLICT', `the router did not confirm the Disconnect (${r.result}); the session stays booked`, 502);
+  return r.result;
+}
+
+/** Blocks a device everywhere for a while: RADIUS refuses it, and its live sessions are disconnected. */
+export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ until: number; disconnected: number }> {
+  const parsed = blockSchema.safeParse(raw);
+  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const mac = normalizeMac(parsed.data.mac);
+  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
+  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not block devices');
+  const until = Date.now() + parsed.data.minutes * 60_000;
+  const key = d.keys.device(mac);
+  await d.redis.multi().hset(key, { blockedUntil: until, blockedBy: actor.name, blockReason: parsed.data.reason }).pexpireat(key, until + 2 * 86_400_000).exec();
+  let disconnected = 0;
+  for (const s of await listSessions(d, { mac })) {
+    const r = await d.sessions.disconnect(s.id, 'device-blocked');
+    if (r.result === 'disconnected' || r.result === 'gone') disconnected++;
+  }
+  await audit(d.redis, d.keys, actor, 'device.block', `device:${mac}`, null, { until, minutes: parsed.data.minutes, reason: parsed.data.reason, disconnected });
+  return { until, disconnected };
+}
+
+export async function unblockDevice(d: AdminDeps, actor: Actor, macInput: string): Promise<void> {
+  const mac = normalizeMac(macInput);
+  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
+  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not unblock devices');
+  const before = await d.redis.hget(d.keys.device(mac), 'blockedUntil');
+  await d.redis.hdel(d.keys.device(mac), 'blockedUntil', 'blockedBy', 'blockReason');
+  await audit(d.redis, d.keys, actor, 'device.unblock', `device:${mac}`, { blockedUntil: before ? Number(before) : null }, null);
+}
+
+// ---------------------------------------------------------------------------------------------------- vouchers
+
+export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ batch: string; codes: string[] }> {
+  const parsed = voucherBatchSchema.safeParse(raw);
+  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const o = parsed.data;
+  const all = await listHotspots(d);
+  const unknown = o.hotspots.filter((id) => !all.some((h) => h.id === id));
+  if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`);
+  const scoped = [...new Set([...o.hotspots, ...all.filter((h) => o.kecamatan.includes(h.kecamatan)).map((h) => h.id)])];
+  if (o.kecamatan.length && scoped.length === o.hotspots.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${o.kecamatan.join(', ')}`);
+  // An operator makes vouchers for its own hotspots only; an admin for any, or all.
+  if (!isAdmin(actor)) {
+    if (actor.role !== 'operator') throw new AdminError('FORBIDDEN', 'a viewer may not create vouchers');
+    if (scoped.length === 0) throw new AdminError('FORBIDDEN', 'an operator must choose hotspots or kecamatan within its scope');
+    const outside = scoped.filter((id) => !canWriteHotspot(actor, all.find((h) => h.id === id)!));
+    if (outside.length) throw new AdminError('FORBIDDEN', `outside ${actor.name}'s scope: ${outside.join(', ')}`);
+  }
+  const now = Date.now();
+  const batch = `${new Date(now + 7 * 3600_000).toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+  const codes = await createVouchers(d.redis, d.keys, {
+    count: o.count, hotspots: scoped, validityMinutes: Math.round(o.validityHours * 60), deviceLimit: o.deviceLimit, quotaMB: o.quotaMB,
+    redeemByMs: now + o.redeemDays * 86_400_000, batch, note: o.note, createdBy: actor.name,
+  }, now);
+  await audit(d.redis, d.keys, actor, 'vouchers.create', `batch:${batch}`, null, { count: codes.length, hotspots: scoped, validityHours: o.validityHours, deviceLimit: o.deviceLimit, quotaMB: o.quotaMB, note: o.note });
+  return { batch, codes };
+}
+
+async function batchWritable(d: AdminDeps, actor: Actor, batch: string): Promise<void> {
+  const b = (await listBatches(d.redis, d.keys)).find((x) => x.batch === batch);
+  if (!b) throw new AdminError('NOT_FOUND', `no batch ${batch}`);
+  if (isAdmin(actor)) return;
+  const all = await listHotspots(d);
+  if (actor.role !== 'operator' || b.hotspots.length === 0 || b.hotspots.some((id) => { const h = all.find((x) => x.id === id); return !h || !canWriteHotspot(actor, h); })) {
+    throw new AdminError('FORBIDDEN', `${actor.name} may not change batch ${batch}`);
+  }
+}
+
+export async function revokeVoucherCode(d: AdminDeps, actor: Actor, code: string): Promise<void> {
+  const v = await getVoucher(d.redis, d.keys, code);
+  if (!v) throw new AdminError('NOT_FOUND', `no voucher ${code}`);
+  await batchWritable(d, actor, v.batch);
+  await revokeVoucher(d.redis, d.keys, code);
+  await audit(d.redis, d.keys, actor, 'voucher.revoke', `voucher:${code}`, { status: v.status }, { status: 'revoked' });
+}
+
+export async function revokeBatch(d: AdminDeps, actor: Actor, batch: string): Promise<number> {
+  await batchWritable(d, actor, batch);
+  const vouchers = await batchVouchers(d.redis, d.keys, batch);
+  for (const v of vouchers) await revokeVoucher(d.redis, d.keys, v.code);
+  await audit(d.redis, d.keys, actor, 'vouchers.revoke-batch', `batch:${batch}`, { count: vouchers.length }, { status: 'revoked' });
+  return vouchers.length;
+}
+
+export { listBatches, batchVouchers };
