@@ -13,6 +13,7 @@ import { upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { createHmac } from 'node:crypto';
 import { startPoolSampler } from './admin/insight';
+import { createObservability } from './observability';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
@@ -135,7 +136,9 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   // One sample of the pool a minute, for the console's 24-hour charts.
   const stopSampler = startPoolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
   const signer = new FormSigner(formKey);
+  const observability = createObservability({ redis: o.redis, keys, radius, breakerOpen: () => breaker.open });
   const app = createApp({
+    observability,
     redis: o.redis,
     keys,
     logger: o.logger.child({ component: 'portal' }),
@@ -160,6 +163,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
       nas.stop();
       capacity.stop();
       stopSampler();
+      observability.stop();
       await allocator.stop();
       await reaper.stop();
       coa.close();

@@ -17,10 +17,14 @@ import { statusRouter } from './status';
 import { mikrotikRouter } from './mikrotik';
 import { voucherLinkRouter } from './voucher-link';
 import { consoleRouter } from '../admin/console';
+import { adminApiRouter } from '../admin/api';
 import type { AdminDeps } from '../admin/service';
+import type { Observability } from '../observability';
 import { renderError } from './render';
 
 export interface AppDeps {
+  /** /metrics and /readyz. */
+  readonly observability?: Observability;
   /** The admin console and API, when the app runs with them (the full Limpah always does). */
   readonly admin?: AdminDeps;
   readonly redis: Redis;
@@ -86,17 +90,32 @@ export function createApp(deps: AppDeps): Express {
     '/static',
     express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
   );
-  // Healthy when Redis answers within a second: without it no citizen can be admitted. One command slower than
-  // the 150 ms command timeout on a busy machine is not an outage, so it is asked up to three times.
-  app.get('/healthz', async (_req, res) => {
-    const ping = async (): Promise<boolean> => {
-      for (let i = 0; i < 3; i++) if (await deps.redis.ping().then(() => true, () => false)) return true;
-      return false;
-    };
-    const ok = await Promise.race([ping(), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]);
+  // Liveness: the process answers HTTP. Not Redis: restarting Limpah while Redis is down would only lose the
+  // fail-open RADIUS and the accounting spool. Readiness (/readyz) is where Redis counts.
+  app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'redis unavailable' });
+    res.json({ status: 'ok' });
   });
+  // Ready when Redis answers within a second (asked up to three times: one command slower than the 150 ms command
+  // timeout on a busy machine is not an outage) and the site is loaded.
+  app.get('/readyz', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const r = deps.observability
+      ? await deps.observability.ready()
+      : await (async () => {
+          let ok = false;
+          for (let i = 0; i < 3 && !ok; i++) ok = await deps.redis.ping().then(() => true, () => false);
+          return { ok, checks: { redis: ok } };
+        })();
+    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', checks: r.checks });
+  });
+  if (deps.observability) {
+    const registry = deps.observability.registry;
+    app.get('/metrics', async (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
 
   // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a
   // browser that says which page posted (Origin) must name this portal. (No Origin, or "null" after a redirect,
@@ -111,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  if (deps.admin) app.use('/api/v1', adminApiRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
   app.use('/api/v1', usageRouter(deps));
   app.use(captiveApiRouter({ ...deps, hotspots }));
   app.use(mikrotikRouter({ ...deps, hotspots }));

@@ -1,0 +1,250 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
+import { readAudit } from './audit';
+import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, toCsv, wibDay } from './insight';
+import { createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, scopeSchema, updateOperator, usernameSchema, type Actor } from './operators';
+import { passwordProblem } from './passwords';
+import { routerOsScript } from './router-config';
+import {
+  addNas, AdminError, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
+  listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
+  revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, type AdminDeps,
+} from './service';
+import { audit } from './audit';
+import { formatCode, normalizeCode } from '../vouchers/codes';
+import { getVoucher } from '../vouchers/store';
+
+/**
+ * The admin API under /api/v1: everything the console does, for scripts, with an API key (`Authorization: Bearer
+ * lmk_...`) that has a role and scope like an operator. Each route is declared once, with the zod schemas that
+ * validate its body and query; the OpenAPI 3 document at /api/v1/openapi.json is generated from the same list.
+ */
+
+type Handler = (ctx: { deps: AdminDeps & { publicUrl: string }; actor: Actor; req: Request; res: Response; body: unknown; query: Record<string, string | undefined> }) => Promise<unknown>;
+
+interface Route {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express path; `{name}` in OpenAPI. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodObject;
+  /** A media type other than JSON for the answer. */
+  readonly produces?: string;
+  readonly handler: Handler;
+}
+
+const hotspotFilter = z.object({ kecamatan: z.string().optional(), kind: z.enum(['park', 'village-hall']).optional() });
+const sessionFilter = z.object({ hotspot: z.string().optional(), kecamatan: z.string().optional(), mac: z.string().optional() });
+const reportQuery = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), format: z.enum(['json', 'csv']).optional() });
+const auditQuery = z.object({ actor: z.string().optional(), action: z.string().optional(), target: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+const committedBody = z.strictObject({ committedKbps: z.number().int().min(0).max(100_000_000) });
+const telemetryKeyBody = z.strictObject({ name: z.string().min(1).max(60), agencies: z.array(z.string()).default([]) });
+const operatorBody = z.strictObject({ username: usernameSchema, name: z.string().max(100).optional(), role: z.enum(ROLES), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }), password: z.string() });
+const operatorPatch = z.strictObject({ role: z.enum(ROLES).optional(), scope: scopeSchema.optional(), disabled: z.boolean().optional(), password: z.string().optional(), name: z.string().max(100).optional() });
+const apiKeyBody = z.strictObject({ name: z.string().min(1).max(60), role: z.enum(ROLES), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }) });
+
+const p = (req: Request, name: string): string => String(req.params[name] ?? '');
+
+const ROUTES: readonly Route[] = [
+  { method: 'get', path: '/pool', tag: 'pool', summary: 'The pool now: uplink, claims, public capacity, allocation, sessions by kecamatan and hotspot', handler: ({ deps }) => poolOverview(deps) },
+  { method: 'get', path: '/pool/history', tag: 'pool', summary: 'One sample a minute for the last 24 hours', handler: ({ deps }) => poolHistory(deps.redis, deps.keys) },
+  { method: 'get', path: '/hotspots', tag: 'hotspots', summary: 'Hotspots, filtered by kecamatan and kind', query: hotspotFilter, handler: ({ deps, query }) => listHotspots(deps, query) },
+  { method: 'get', path: '/hotspots/:id', tag: 'hotspots', summary: 'One hotspot with its quota and routers', handler: ({ deps, req }) => getHotspot(deps, p(req, 'id')) },
+  { method: 'put', path: '/hotspots/:id', tag: 'hotspots', summary: 'Create or replace a hotspot (takes effect on the next Access-Request)', body: hotspotInputSchema, handler: ({ deps, actor, req, body }) => saveHotspot(deps, actor, p(req, 'id'), body) },
+  { method: 'post', path: '/hotspots/:id/disable', tag: 'hotspots', summary: 'Stop admitting citizens at a hotspot', handler: async ({ deps, actor, req }) => (await setHotspotDisabled(deps, actor, p(req, 'id'), true), { disabled: true }) },
+  { method: 'post', path: '/hotspots/:id/enable', tag: 'hotspots', summary: 'Admit citizens at a hotspot again', handler: async ({ deps, actor, req }) => (await setHotspotDisabled(deps, actor, p(req, 'id'), false), { disabled: false }) },
+  { method: 'post', path: '/hotspots/:id/nas', tag: 'hotspots', summary: 'Add a router; answers its generated RADIUS secret (and Chilli uamsecret), once', body: nasInputSchema, handler: ({ deps, actor, req, body }) => addNas(deps, actor, p(req, 'id'), body) },
+  { method: 'delete', path: '/nas/:ip', tag: 'hotspots', summary: 'Remove a router: its packets are dropped from then on', handler: async ({ deps, actor, req }) => (await removeNas(deps, actor, p(req, 'ip')), { removed: p(req, 'ip') }) },
+  {
+    method: 'get', path: '/nas/:ip/routeros', tag: 'hotspots', summary: "The RouterOS setup script for a MikroTik router, with its secret", produces: 'text/plain',
+    handler: async ({ deps, actor, req, res }) => {
+      const nas = await nasSecret(deps, actor, p(req, 'ip'));
+      res.type('text/plain; charset=utf-8').send(routerOsScript({ hotspot: await getHotspot(deps, nas.hotspotId), nas, publicUrl: deps.publicUrl, radiusAddress: new URL(deps.publicUrl).hostname }));
+      return undefined;
+    },
+  },
+  { method: 'get', path: '/agencies', tag: 'agencies', summary: 'Agencies with committed rate, measured usage and its age, and the current claim', handler: ({ deps }) => listAgencies(deps) },
+  { method: 'patch', path: '/agencies/:id', tag: 'agencies', summary: "Change an agency's committed rate (admin)", body: committedBody, handler: async ({ deps, actor, req, body }) => (await setAgencyCommitted(deps, actor, p(req, 'id'), (body as z.infer<typeof committedBody>).committedKbps), { id: p(req, 'id') }) },
+  { method: 'get', path: '/telemetry-keys', tag: 'agencies', summary: 'API keys for agencies to push usage (names only)', handler: ({ deps }) => listTelemetryKeys(deps) },
+  { method: 'post', path: '/telemetry-keys', tag: 'agencies', summary: 'Create a telemetry key; answers it once (admin)', body: telemetryKeyBody, handler: async ({ deps, actor, body }) => { const b = body as z.infer<typeof telemetryKeyBody>; return { key: await createTelemetryKey(deps, actor, b.name, b.agencies) }; } },
+  { method: 'delete', path: '/telemetry-keys/:id', tag: 'agencies', summary: 'Revoke a telemetry key (admin)', handler: async ({ deps, actor, req }) => (await revokeTelemetryKey(deps, actor, p(req, 'id')), { revoked: p(req, 'id') }) },
+  { method: 'get', path: '/sessions', tag: 'sessions', summary: 'Live sessions, filtered by hotspot, kecamatan or MAC', query: sessionFilter, handler: ({ deps, query }) => listSessions(deps, query) },
+  { method: 'post', path: '/sessions/:id/disconnect', tag: 'sessions', summary: 'Disconnect a session through its router (RFC 5176 Disconnect-Request)', handler: async ({ deps, actor, req }) => ({ result: await disconnectSession(deps, actor, p(req, 'id')) }) },
+  { method: 'post', path: '/devices/block', tag: 'sessions', summary: 'Block a device for some minutes and disconnect its sessions', body: blockSchema, handler: ({ deps, actor, body }) => blockDevice(deps, actor, body) },
+  { method: 'delete', path: '/devices/:mac/block', tag: 'sessions', summary: 'Lift a device block', handler: async ({ deps, actor, req }) => (await unblockDevice(deps, actor, p(req, 'mac')), { unblocked: p(req, 'mac') }) },
+  { method: 'get', path: '/voucher-batches', tag: 'vouchers', summary: 'Voucher batches, newest first', handler: ({ deps }) => listBatches(deps.redis, deps.keys) },
+  { method: 'post', path: '/voucher-batches', tag: 'vouchers', summary: 'Create a batch; answers its codes', body: voucherBatchSchema, handler: async ({ deps, actor, body }) => { const r = await createVoucherBatch(deps, actor, body); return { batch: r.batch, codes: r.codes.map(formatCode), links: r.codes.map((c) => `${deps.publicUrl}/v/${formatCode(c)}`) }; } },
+  { method: 'get', path: '/voucher-batches/:batch', tag: 'vouchers', summary: "A batch's vouchers: status, devices, usage, where and when used", handler: async ({ deps, req }) => (await batchVouchers(deps.redis, deps.keys, p(req, 'batch'))).map((v) => ({ ...v, code: formatCode(v.code) })) },
+  { method: 'post', path: '/voucher-batches/:batch/revoke', tag: 'vouchers', summary: 'Revoke every voucher of a batch', handler: async ({ deps, actor, req }) => ({ revoked: await revokeBatch(deps, actor, p(req, 'batch')) }) },
+  {
+    method: 'get', path: '/vouchers/:code', tag: 'vouchers', summary: 'One voucher',
+    handler: async ({ deps, req }) => {
+      const code = normalizeCode(p(req, 'code'));
+      const v = code ? await getVoucher(deps.redis, deps.keys, code) : null;
+      if (!v) throw new AdminError('NOT_FOUND', `no voucher ${p(req, 'code')}`);
+      return { ...v, code: formatCode(v.code) };
+    },
+  },
+  {
+    method: 'post', path: '/vouchers/:code/revoke', tag: 'vouchers', summary: 'Revoke one voucher',
+    handler: async ({ deps, actor, req }) => {
+      const code = normalizeCode(p(req, 'code'));
+      if (!code) throw new AdminError('NOT_FOUND', `no voucher ${p(req, 'code')}`);
+      await revokeVoucherCode(deps, actor, code);
+      return { revoked: formatCode(code) };
+    },
+  },
+  {
+    method: 'get', path: '/reports', tag: 'reports', summary: 'Per-day totals per hotspot and kecamatan, and what the spare capacity delivered (CSV with format=csv)', query: reportQuery,
+    handler: async ({ deps, query, res }) => {
+      const to = (query['to'] ? isoToDay(query['to']) : null) ?? wibDay(Date.now());
+      const from = (query['from'] ? isoToDay(query['from']) : null) ?? to - 6;
+      if (from > to || to - from > 366) throw new AdminError('INVALID', 'from..to: 1 to 367 days, the start first');
+      const report = await buildReport(deps, from, to);
+      if (query['format'] === 'csv') {
+        res.type('text/csv; charset=utf-8').send(toCsv(['date', 'hotspot_id', 'hotspot', 'kecamatan', 'unique_devices', 'sessions', 'hours', 'gb', 'mbps_hours'], report.rows.map((r) => [r.day, r.hotspotId, r.hotspotName, r.kecamatan, r.devices, r.sessions, r.hours, r.gb, r.mbpsHours])));
+        return undefined;
+      }
+      return { ...report, from: dayToIso(from), to: dayToIso(to) };
+    },
+  },
+  { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first, filtered', query: auditQuery, handler: ({ deps, query }) => readAudit(deps.redis, deps.keys, { actor: query['actor'], action: query['action'], target: query['target'], limit: query['limit'] ? Number(query['limit']) : undefined }) },
+  { method: 'get', path: '/operators', tag: 'access', summary: 'Operator accounts (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list operators'); return listOperators(deps.redis, deps.keys); } },
+  {
+    method: 'post', path: '/operators', tag: 'access', summary: 'Create an operator account (admin)', body: operatorBody,
+    handler: async ({ deps, actor, body }) => {
+      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create operators');
+      const b = body as z.infer<typeof operatorBody>;
+      const problem = passwordProblem(b.password);
+      if (problem) throw new AdminError('INVALID', `password: ${problem}`);
+      if (!(await createOperator(deps.redis, deps.keys, { username: b.username, name: b.name ?? b.username, role: b.role, scope: b.scope, password: b.password }))) throw new AdminError('CONFLICT', `${b.username} exists already`);
+      await audit(deps.redis, deps.keys, actor, 'operator.create', `operator:${b.username}`, null, { role: b.role, scope: b.scope });
+      return { username: b.username };
+    },
+  },
+  {
+    method: 'patch', path: '/operators/:username', tag: 'access', summary: "Change an operator's role, scope, password or disable it (admin)", body: operatorPatch,
+    handler: async ({ deps, actor, req, body }) => {
+      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change operators');
+      const b = body as z.infer<typeof operatorPatch>;
+      const username = p(req, 'username');
+      const before = await getOperator(deps.redis, deps.keys, username);
+      if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
+      if (before.role === 'admin' && !before.disabled && ((b.role && b.role !== 'admin') || b.disabled) && (await enabledAdmins(deps.redis, deps.keys)) <= 1) {
+        throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
+      }
+      if (b.password !== undefined) {
+        const problem = passwordProblem(b.password);
+        if (problem) throw new AdminError('INVALID', `password: ${problem}`);
+      }
+      await updateOperator(deps.redis, deps.keys, username, b);
+      await audit(deps.redis, deps.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, { ...b, password: b.password ? '(changed)' : undefined });
+      return { username };
+    },
+  },
+  { method: 'get', path: '/api-keys', tag: 'access', summary: 'Script API keys (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list API keys'); return listAdminApiKeys(deps.redis, deps.keys); } },
+  { method: 'post', path: '/api-keys', tag: 'access', summary: 'Create a script API key; answers it once (admin)', body: apiKeyBody, handler: async ({ deps, actor, body }) => ({ key: await createAdminApiKey(deps.redis, deps.keys, actor, body as z.infer<typeof apiKeyBody>) }) },
+  { method: 'delete', path: '/api-keys/:id', tag: 'access', summary: 'Revoke a script API key (admin)', handler: async ({ deps, actor, req }) => (await revokeAdminApiKey(deps.redis, deps.keys, actor, p(req, 'id')), { revoked: p(req, 'id') }) },
+];
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** The OpenAPI 3.1 document of the admin API and the telemetry push, from the route list and its schemas. */
+export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  const error = { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  for (const r of ROUTES) {
+    const path = r.path.replace(/:(\w+)/g, '{$1}');
+    const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = r.query
+      ? Object.entries((schema(r.query) as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
+      : [];
+    const write = r.method !== 'get';
+    paths[path] ??= {};
+    paths[path]![r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method}${path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      parameters: [...params, ...queryParams],
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } } : {}),
+      responses: {
+        '200': { description: 'OK', content: { [r.produces ?? 'application/json']: { schema: r.produces ? { type: 'string' } : {} } } },
+        '400': error,
+        '401': error,
+        ...(write ? { '403': error } : {}),
+        '404': error,
+      },
+      security: [{ apiKey: [] }],
+    };
+  }
+  paths['/agencies/usage'] = {
+    post: {
+      summary: "An agency's measured usage (telemetry key, lmp_...)",
+      tags: ['agencies'],
+      operationId: 'postAgenciesUsage',
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object', required: ['agencyId', 'downKbps', 'upKbps', 'at'], properties: { agencyId: { type: 'string' }, downKbps: { type: 'number' }, upKbps: { type: 'number' }, at: { type: 'string', format: 'date-time' } } } } } } },
+      responses: { '200': { description: 'Stored; the new public capacity' }, '400': error, '401': error },
+      security: [{ telemetryKey: [] }],
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Limpah admin API', version: '1', description: 'Everything the admin console does. Authenticate with "Authorization: Bearer lmk_..." (a script API key from the console, with a role and scope). Errors are {"error": {"code", "message"}}.' },
+    servers: [{ url: `${publicUrl}/api/v1` }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A script API key (lmk_...) made in the console by an admin' },
+        telemetryKey: { type: 'http', scheme: 'bearer', description: 'A telemetry key (lmp_...) for agencies' },
+      },
+      schemas: { Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } } },
+    },
+    paths,
+  };
+}
+
+export function adminApiRouter(deps: AdminDeps & { publicUrl: string }): Router {
+  const router = Router();
+  router.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.publicUrl));
+  });
+  for (const r of ROUTES) {
+    router[r.method](r.path, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const actor = await apiActor(deps.redis, deps.keys, req);
+        if (!actor) {
+          res.setHeader('WWW-Authenticate', 'Bearer realm="limpah-admin"');
+          return sendError(res, 401, 'UNAUTHORIZED', 'Send a script API key from the console as "Authorization: Bearer lmk_...".');
+        }
+        if (r.method !== 'get' && actor.role === 'viewer') return sendError(res, 403, 'FORBIDDEN', `${actor.name} is a viewer and may not change anything`);
+        let body: unknown = undefined;
+        if (r.body) {
+          if (!req.is('application/json')) return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+          const parsed = r.body.safeParse(req.body);
+          if (!parsed.success) return sendError(res, 400, 'INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+          body = parsed.data;
+        }
+        let query: Record<string, string | undefined> = {};
+        if (r.query) {
+          const parsed = r.query.safeParse(req.query);
+          if (!parsed.success) return sendError(res, 400, 'INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          query = Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+        }
+        const result = await r.handler({ deps, actor, req, res, body, query });
+        if (result !== undefined && !res.headersSent) res.json(result);
+      } catch (err) {
+        if (err instanceof AdminError) return sendError(res, err.status, err.code, err.message);
+        next(err);
+      }
+    });
+  }
+  return router;
+}
+
+export const ADMIN_API_ROUTES = ROUTES;

@@ -1,0 +1,118 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Keys } from './pool/keys';
+import type { RadiusCounters } from './radius/server';
+import type { RedisClient as Redis } from './redis/client';
+
+/**
+ * Prometheus metrics at /metrics, and the readiness check behind /readyz. Counters of the RADIUS server are read
+ * from its own tallies when Prometheus scrapes (nothing is added to the per-packet path); pool gauges and Redis
+ * latency are measured then too, and Redis is pinged every 10 s for the latency histogram.
+ */
+export interface Observability {
+  readonly registry: Registry;
+  /** Whether Limpah can serve: Redis answers (within a second, three tries) and the site is loaded. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  stop(): void;
+}
+
+export function createObservability(deps: {
+  redis: Redis;
+  keys: Keys;
+  radius: { readonly counters: RadiusCounters };
+  breakerOpen: () => boolean;
+}): Observability {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app: 'limpah' });
+  collectDefaultMetrics({ register: registry });
+
+  const last = new Map<string, number>();
+  /** Adds what a running tally grew by since the last scrape (a tally never shrinks while the process lives). */
+  const sync = (counter: Counter, labels: Record<string, string>, value: number) => {
+    const key = `${(counter as unknown as { name: string }).name}|${JSON.stringify(labels)}`;
+    const delta = value - (last.get(key) ?? 0);
+    if (delta > 0) counter.inc(labels, delta);
+    last.set(key, value);
+  };
+
+  // The tallies are read in the first counter's collect: the registry renders metrics in the order they were
+  // registered, so the others are up to date by the time they are written out.
+  const access: Counter = new Counter({
+    name: 'limpah_radius_access_requests_total', help: 'Access-Requests answered, by result', labelNames: ['result'], registers: [registry],
+    collect() {
+      const c = deps.radius.counters;
+      sync(received, {}, c.received);
+      sync(access, { result: 'accept' }, c.accepted - c.failedOpen);
+      sync(access, { result: 'accept_fail_open' }, c.failedOpen);
+      sync(access, { result: 'reject' }, c.rejected);
+      sync(accounting, { result: 'stored' }, c.accounted - c.spooled);
+      sync(accounting, { result: 'spooled' }, c.spooled);
+      sync(retransmits, {}, c.retransmits);
+      for (const [reason, n] of Object.entries(c.dropped)) sync(dropped, { reason }, n ?? 0);
+    },
+  });
+  const accounting = new Counter({ name: 'limpah_radius_accounting_requests_total', help: 'Accounting-Requests answered, by where they went', labelNames: ['result'], registers: [registry] });
+  const received = new Counter({ name: 'limpah_radius_packets_received_total', help: 'RADIUS datagrams received on both ports', registers: [registry] });
+  const retransmits = new Counter({ name: 'limpah_radius_retransmits_total', help: 'Retransmissions answered from the reply cache', registers: [registry] });
+  const dropped = new Counter({ name: 'limpah_radius_dropped_total', help: 'Datagrams dropped silently, by reason', labelNames: ['reason'], registers: [registry] });
+
+  const redisLatency = new Histogram({
+    name: 'limpah_redis_latency_seconds', help: 'Round trip of a PING to Redis', registers: [registry],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  });
+  const redisUp = new Gauge({ name: 'limpah_redis_up', help: '1 when Redis answered the last PING', registers: [registry] });
+  const ping = async (): Promise<boolean> => {
+    const t0 = process.hrtime.bigint();
+    try {
+      await deps.redis.ping();
+      redisLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      redisUp.set(1);
+      return true;
+    } catch {
+      redisUp.set(0);
+      return false;
+    }
+  };
+  const timer = setInterval(() => void ping(), 10_000);
+  timer.unref();
+
+  new Gauge({ name: 'limpah_redis_breaker_open', help: '1 while the circuit breaker in front of Redis is open (RADIUS fails open)', registers: [registry], collect() { this.set(deps.breakerOpen() ? 1 : 0); } });
+
+  // Read in the first pool gauge's collect, so that the gauges registered after it are current when written out.
+  const pool: Gauge = new Gauge({
+    name: 'limpah_pool_kbps', help: 'The pool: public capacity and allocation, kbps', labelNames: ['kind', 'direction'], registers: [registry],
+    async collect() {
+      try {
+        const p = await deps.redis.hgetall(deps.keys.pool());
+        const overbooking = Number(p['overbooking'] ?? 1);
+        pool.set({ kind: 'capacity', direction: 'down' }, Number(p['capDownKbps'] ?? 0) * overbooking);
+        pool.set({ kind: 'capacity', direction: 'up' }, Number(p['capUpKbps'] ?? 0) * overbooking);
+        pool.set({ kind: 'allocated', direction: 'down' }, Number(p['allocDownKbps'] ?? 0));
+        pool.set({ kind: 'allocated', direction: 'up' }, Number(p['allocUpKbps'] ?? 0));
+        sessions.set(Number(p['sessions'] ?? 0));
+        for (const id of await deps.redis.smembers(deps.keys.hotspots())) {
+          hotspotSessions.set({ hotspot: id }, await deps.redis.scard(deps.keys.hotspotLive(id)));
+          hotspotDown.set({ hotspot: id }, Number(p[`h:${id}:down`] ?? 0));
+        }
+        scrapeOk.set(1);
+      } catch {
+        scrapeOk.set(0);
+      }
+    },
+  });
+  const sessions = new Gauge({ name: 'limpah_pool_sessions', help: 'Live sessions in the pool', registers: [registry] });
+  const hotspotSessions = new Gauge({ name: 'limpah_hotspot_sessions', help: 'Live sessions per hotspot', labelNames: ['hotspot'], registers: [registry] });
+  const hotspotDown = new Gauge({ name: 'limpah_hotspot_allocated_down_kbps', help: 'Download rate held by a hotspot, kbps', labelNames: ['hotspot'], registers: [registry] });
+  const scrapeOk = new Gauge({ name: 'limpah_pool_scrape_ok', help: '1 when the pool gauges could be read from Redis at this scrape', registers: [registry] });
+
+  return {
+    registry,
+    async ready() {
+      let redisOk = false;
+      for (let i = 0; i < 3 && !redisOk; i++) redisOk = await Promise.race([ping(), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]);
+      const siteLoaded = redisOk ? (await deps.redis.scard(deps.keys.hotspots()).catch(() => 0)) > 0 : false;
+      const checks = { redis: redisOk, siteLoaded, breakerClosed: !deps.breakerOpen() };
+      return { ok: redisOk && siteLoaded, checks };
+    },
+    stop: () => clearInterval(timer),
+  };
+}
