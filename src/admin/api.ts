@@ -244,6 +244,13 @@ export function adminApiRouter(deps: AdminDeps & { publicUrl: string }): Router 
       }
     });
   }
+  // A body that is not JSON, for any route under /api/v1 (the JSON parser above runs for all of them).
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') return sendError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON.');
+    if (type === 'entity.too.large') return sendError(res, 413, 'TOO_LARGE', 'The body is larger than 64 KB; send smaller batches.');
+    next(err);
+  });
   return router;
 }
 
