@@ -106,6 +106,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     if (req.method === 'POST' && !csrfOk(session, (req.body as Record<string, unknown>)['_csrf'])) {
       return res.status(403).render('admin/message', { title: locals(res).a.badCsrf, body: '' });
     }
+    // A viewer changes nothing: every form but sign-out is refused before it reaches its route.
+    if (req.method === 'POST' && req.path !== '/logout' && !canWriteSomething(session.actor)) {
+      return res.status(403).render('admin/message', { title: locals(res).a.forbidden, body: `${session.actor.name}: ${locals(res).a.roles.viewer}` });
+    }
     next();
   });
 

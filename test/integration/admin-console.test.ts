@@ -1,0 +1,85 @@
+import request from 'supertest';
+import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/admin/auth';
+import { readAudit } from '../../src/admin/audit';
+import { createOperator, getOperator } from '../../src/admin/operators';
+import { verifyPassword } from '../../src/admin/passwords';
+import { Keys } from '../../src/pool/keys';
+import { startHarness, type Harness } from '../support/harness';
+
+const PASSWORD = 'pasir-panjang-2026';
+
+/** The console's sign-in, sessions and CSRF, through HTTP as a browser would do it. */
+describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
+  let h: Harness;
+  let keys: Keys;
+  beforeAll(async () => {
+    h = await startHarness();
+    keys = new Keys(h.namespace);
+    await createOperator(h.redis, keys, { username: 'siti', name: 'Siti', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
+    await createOperator(h.redis, keys, { username: 'budi', name: 'Budi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
+    await createOperator(h.redis, keys, { username: 'rina', name: 'Rina', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const app = () => request(h.services.app);
+
+  async function signIn(username: string): Promise<{ cookie: string; csrf: string }> {
+    const r = await app().post('/admin/login').type('form').send({ username, password: PASSWORD }).expect(303);
+    const cookie = String(r.headers['set-cookie']).split(';')[0]!;
+    const page = await app().get('/admin/hotspots').set('Cookie', cookie).expect(200);
+    return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]! };
+  }
+
+  it('keeps passwords as scrypt hashes, never as text', async () => {
+    const op = (await getOperator(h.redis, keys, 'siti'))!;
+    expect(op.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(JSON.stringify(await h.redis.hgetall(keys.operator('siti')))).not.toContain(PASSWORD);
+    expect(await verifyPassword(PASSWORD, op.passwordHash)).toBe(true);
+    expect(await verifyPassword('pasir-panjang-2025', op.passwordHash)).toBe(false);
+  });
+
+  it('sends a visitor to the sign-in page, and signs in with an HttpOnly, SameSite=Strict cookie', async () => {
+    expect((await app().get('/admin').expect(303)).headers['location']).toBe('/admin/login');
+    const page = await app().get('/admin/login').expect(200);
+    expect(page.text).toContain('Nama pengguna');
+    const r = await app().post('/admin/login').type('form').send({ username: 'siti', password: PASSWORD }).expect(303);
+    expect(String(r.headers['set-cookie'])).toMatch(/limpah_admin=[\w-]+; Path=\/; HttpOnly; SameSite=Strict/);
+    const dashboard = await app().get('/admin').set('Cookie', String(r.headers['set-cookie']).split(';')[0]!).expect(200);
+    expect(dashboard.text).toContain('Kolam bandwidth saat ini');
+    expect(dashboard.headers['content-security-policy']).toContain("script-src 'nonce-");
+    expect((await readAudit(h.redis, keys, { action: 'login', actor: 'siti' })).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a form without the session CSRF token, and takes it with the token', async () => {
+    const { cookie, csrf } = await signIn('siti');
+    const form = { name: 'Taman Kota Sampit', kecamatan: 'Mentawa Baru Ketapang', kind: 'park', loginMethods: ['click', 'voucher'], maxSessions: '60', downKbps: '2048', upKbps: '1024', minDownKbps: '256', minUpKbps: '128', sessionMinutes: '60', dailyMinutes: '180', dailyMB: '1024', idleMinutes: '10', interimSeconds: '300', deviceSessions: '1', maxShareKbps: '0' };
+    await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send(form).expect(403);
+    await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send({ ...form, _csrf: 'x'.repeat(32) }).expect(403);
+    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'maxSessions')).toBe('50');
+    await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send({ ...form, _csrf: csrf }).expect(303);
+    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'maxSessions')).toBe('60');
+  });
+
+  it('ends the session at sign-out: the cookie no longer opens the console', async () => {
+    const { cookie, csrf } = await signIn('rina');
+    await app().post('/admin/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(303);
+    await app().get('/admin').set('Cookie', cookie).expect(303);
+  });
+
+  it('throttles failed sign-ins per account: after five, even the right password waits', async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT; i++) {
+      const r = await app().post('/admin/login').type('form').send({ username: 'budi', password: `wrong-${i}-password` }).expect(401);
+      expect(r.text).toContain('Nama pengguna atau kata sandi salah');
+    }
+    const locked = await app().post('/admin/login').type('form').send({ username: 'budi', password: PASSWORD }).expect(429);
+    expect(locked.text).toContain('Tunggu 15 menit');
+    // Another account from the same address is not locked out by it.
+    await app().post('/admin/login').type('form').send({ username: 'siti', password: PASSWORD }).expect(303);
+  });
+
+  it('answers the same for an unknown name as for a wrong password', async () => {
+    const r = await app().post('/admin/login').type('form').send({ username: 'nobody', password: PASSWORD }).expect(401);
+    expect(r.text).toContain('Nama pengguna atau kata sandi salah');
+  });
+});
