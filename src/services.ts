@@ -14,6 +14,7 @@ import { createApp } from './portal/app';
 import { createHmac } from 'node:crypto';
 import { startPoolSampler } from './admin/insight';
 import { createObservability } from './observability';
+import { startRetentionJob } from './pool/retention';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
@@ -135,6 +136,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   capacity.start();
   // One sample of the pool a minute, for the console's 24-hour charts.
   const stopSampler = startPoolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
+  const stopRetention = startRetentionJob(o.redis, keys, o.site.reporting.sessionRetentionDays, o.logger.child({ component: 'retention' }));
   const signer = new FormSigner(formKey);
   const observability = createObservability({ redis: o.redis, keys, radius, breakerOpen: () => breaker.open });
   const app = createApp({
@@ -163,6 +165,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
       nas.stop();
       capacity.stop();
       stopSampler();
+      stopRetention();
       observability.stop();
       await allocator.stop();
       await reaper.stop();

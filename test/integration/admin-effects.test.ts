@@ -1,0 +1,69 @@
+import { blockDevice, setHotspotDisabled } from '../../src/admin/service';
+import type { Actor } from '../../src/admin/operators';
+import { Keys } from '../../src/pool/keys';
+import { createGrant } from '../../src/pool/grants';
+import { sweepSessions } from '../../src/pool/retention';
+import { wibDay } from '../../src/admin/insight';
+import { startHarness, type Harness } from '../support/harness';
+import { radclient } from '../support/radclient';
+import { TEST_SECRET } from '../support/site';
+
+const ADMIN: Actor = { kind: 'operator', name: 'siti', role: 'admin', scope: { kecamatan: [], hotspots: [] } };
+
+/** What the console's changes do to citizens at RADIUS, and what retention keeps. */
+describe('admin changes at RADIUS, and retention', () => {
+  let h: Harness;
+  let keys: Keys;
+  beforeAll(async () => {
+    h = await startHarness();
+    keys = new Keys(h.namespace);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const deps = () => ({ redis: h.redis, keys, pool: h.services.pool, nas: h.services.nas, sessions: h.services.sessions, logger: h.logger });
+  const login = async (mac: string) => {
+    const grant = await createGrant(h.redis, keys, { hotspotId: 'taman-kota-sampit', mac });
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1', 'Message-Authenticator = 0x00',
+    ]);
+    return { grant, reply };
+  };
+
+  it('refuses a blocked device with a message that says so, until the block ends', async () => {
+    const mac = 'AA:00:00:00:30:01';
+    const r = await blockDevice(deps(), ADMIN, { mac: mac.toLowerCase(), minutes: 30, reason: 'spam' });
+    expect(r.until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    const refused = await login(mac);
+    expect(refused.reply.code).toBe('Access-Reject');
+    expect(refused.reply.attributes['Reply-Message']).toContain('diblokir sementara');
+    await h.redis.hset(keys.device(mac), 'blockedUntil', Date.now() - 1);
+    expect((await login(mac)).reply.code).toBe('Access-Accept');
+  });
+
+  it('refuses everyone at a disabled hotspot, and admits again once it is enabled', async () => {
+    await setHotspotDisabled(deps(), ADMIN, 'taman-kota-sampit', true);
+    const refused = await login('AA:00:00:00:30:02');
+    expect(refused.reply.code).toBe('Access-Reject');
+    expect(refused.reply.attributes['Reply-Message']).toContain('dinonaktifkan');
+    await setHotspotDisabled(deps(), ADMIN, 'taman-kota-sampit', false);
+    expect((await login('AA:00:00:00:30:03')).reply.code).toBe('Access-Accept');
+  });
+
+  it('deletes closed session records past retention, keeps live ones and the per-day totals', async () => {
+    const { grant } = await login('AA:00:00:00:30:04');
+    const live = await login('AA:00:00:00:30:05');
+    await h.services.pool.release(grant.username, 'taman-kota-sampit', 'test');
+    expect(await h.redis.ttl(keys.session(grant.username))).toBeGreaterThan(6 * 86400);
+    const day = wibDay(Date.now());
+    const totalsBefore = await h.redis.hgetall(keys.daily(day));
+    // Ten days later, with the default seven days of retention:
+    const swept = await sweepSessions(h.redis, keys, 7, Date.now() + 10 * 86_400_000);
+    expect(swept.deleted).toBeGreaterThanOrEqual(1);
+    expect(await h.redis.exists(keys.session(grant.username))).toBe(0);
+    expect(await h.redis.hget(keys.session(live.grant.username), 'state')).toBe('pending');
+    expect(await h.redis.hgetall(keys.daily(day))).toEqual(totalsBefore);
+    expect(Number(totalsBefore['h:taman-kota-sampit:sessions'])).toBeGreaterThanOrEqual(4);
+    expect(await h.redis.ttl(keys.daily(day))).toBeGreaterThan(700 * 86400);
+  });
+});
