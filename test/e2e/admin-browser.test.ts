@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createOperator } from '../../src/admin/operators';
@@ -10,7 +8,8 @@ import { createGrant } from '../../src/pool/grants';
 import { launchChromium } from '../support/browser';
 import { fakeMikrotik } from '../support/fake-nas';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
-import { startHarness, type Harness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startPortal } from '../support/portal-server';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
 
@@ -27,19 +26,15 @@ describe('the admin console in headless Chromium', () => {
   let h: Harness;
   let fr: FreeradiusCoa;
   let browser: Browser;
-  let portal: Server;
+  let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
   let keys: Keys;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     fr = await startFreeradiusCoa({ secret: TEST_SECRET, requireMessageAuthenticator: true });
-    let app: Harness['services']['app'] | undefined;
-    portal = createServer((req, res) => app!(req, res));
-    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
-    portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    h = await startHarness(testSite({ coaPort: fr.port }), { publicUrl: portalUrl, allocatorIntervalMs: 3_600_000 });
-    app = h.services.app;
+    portal = await startPortal(testSite({ coaPort: fr.port }), { allocatorIntervalMs: 3_600_000 });
+    ({ h, url: portalUrl } = portal);
     keys = new Keys(h.namespace);
     await createOperator(h.redis, keys, { username: 'siti', name: 'Siti Rahmah', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'budi', name: 'Budi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
@@ -47,8 +42,7 @@ describe('the admin console in headless Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    portal?.close();
-    await h?.close();
+    await portal?.close();
     await fr?.stop();
   });
 

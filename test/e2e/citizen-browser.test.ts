@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { paths } from '../../src/paths';
@@ -9,7 +7,8 @@ import { formatCode } from '../../src/vouchers/codes';
 import { createVouchers } from '../../src/vouchers/store';
 import { launchChromium } from '../support/browser';
 import { fakeMikrotik, type FakeNas } from '../support/fake-nas';
-import { startHarness, type Harness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startPortal } from '../support/portal-server';
 import { TEST_SECRET } from '../support/site';
 
 const SHOTS = join(paths.root, 'test-output', 'screenshots');
@@ -23,7 +22,7 @@ const PHONE = { viewport: { width: 360, height: 740 }, locale: 'id-ID' };
 describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
   let h: Harness;
   let browser: Browser;
-  let portal: Server;
+  let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
   let keys: Keys;
   const routers: FakeNas[] = [];
@@ -45,21 +44,15 @@ describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    // The portal listens first: its address is PUBLIC_URL, where the router sends the browser after login.
-    let app: Harness['services']['app'] | undefined;
-    portal = createServer((req, res) => app!(req, res));
-    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
-    portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    h = await startHarness(undefined, { publicUrl: portalUrl });
-    app = h.services.app;
+    portal = await startPortal();
+    ({ h, url: portalUrl } = portal);
     keys = new Keys(h.namespace);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await Promise.all(routers.map((r) => r.close()));
-    portal?.close();
-    await h?.close();
+    await portal?.close();
   });
 
   async function openSplash(page: Page, nas: FakeNas, js: boolean): Promise<void> {

@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { parseSite } from '../../src/config/site';
@@ -10,7 +8,8 @@ import { createVouchers } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
 import { launchChromium } from '../support/browser';
 import { fakeChilli, type FakeNas } from '../support/fake-nas';
-import { startHarness, type Harness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startPortal } from '../support/portal-server';
 
 const SHOTS = join(paths.root, 'test-output', 'screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, locale: 'id-ID' };
@@ -25,7 +24,7 @@ const RADIUS_SECRET = 'chilli-radius-secret-1';
 describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
   let h: Harness;
   let browser: Browser;
-  let portal: Server;
+  let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
   let keys: Keys;
   const nases: FakeNas[] = [];
@@ -46,11 +45,7 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    let app: Harness['services']['app'] | undefined;
-    portal = createServer((req, res) => app!(req, res));
-    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
-    portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    h = await startHarness(
+    portal = await startPortal(
       parseSite({
         uplink: { capacityKbps: 100000, headroomKbps: 10000 },
         outsideOfficeFraction: 1,
@@ -66,17 +61,15 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
           },
         ],
       }),
-      { publicUrl: portalUrl },
     );
-    app = h.services.app;
+    ({ h, url: portalUrl } = portal);
     keys = new Keys(h.namespace);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await Promise.all(nases.map((n) => n.close()));
-    portal?.close();
-    await h?.close();
+    await portal?.close();
   });
 
   it('is sent to the splash by Chilli, taps Sambungkan, is admitted with ChilliSpot rates, sees the status page and logs off', async () => {
