@@ -109,6 +109,29 @@ describe('the Limpah process', () => {
     expect(JSON.stringify(r.lines)).not.toContain('limpah-demo-secret');
   });
 
+  it('has no account until the documented CLI command makes the first admin, who can then sign in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
+    const r = run({ DATA_DIR: dataDir });
+    const ready = await running(r);
+    const httpPort = Number(String(ready['http']).split(':').pop());
+    const signIn = (username: string, password: string) =>
+      fetch(`http://127.0.0.1:${httpPort}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
+    for (const [u, p] of [['admin', 'admin'], ['admin', ''], ['diskominfo', 'kota-sampit-2026']]) expect((await signIn(u!, p!)).status).toBe(401);
+
+    const cli = join(paths.root, 'dist', 'src', 'cli.js');
+    const env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir };
+    const out = execFileSync(process.execPath, [cli, 'admin', 'create', 'diskominfo', '--name', 'Admin Diskominfo'], { env, input: 'kota-sampit-2026\n', encoding: 'utf8' });
+    expect(out).toContain('created admin diskominfo');
+    expect(() => execFileSync(process.execPath, [cli, 'admin', 'create', 'pendek'], { env, input: 'short\n', stdio: 'pipe' })).toThrow(/at least 12 characters/);
+    const ok = await signIn('diskominfo', 'kota-sampit-2026');
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/admin');
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    // The CLI's connection file goes with the server.
+    expect(existsSync(join(dataDir, 'redis', 'limpah-redis.url'))).toBe(false);
+  });
+
   it('stops a redis-server orphaned by a killed Limpah before starting its own on the same data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
     const first = run({ DATA_DIR: dataDir });
