@@ -78,3 +78,22 @@ export async function readAudit(redis: Redis, keys: Keys, filter: AuditFilter = 
   }
   return out;
 }
+
+/**
+ * What changed between two audit values, field by field (nested objects flattened to dotted paths, lists compared
+ * whole), for showing an entry: a hotspot update is one line for its quota change, not two copies of the hotspot.
+ */
+export function auditChanges(before: unknown, after: unknown): Array<{ field: string; before: string; after: string }> {
+  const flat = (v: unknown, prefix = '', out: Map<string, string> = new Map()): Map<string, string> => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) flat(x, prefix ? `${prefix}.${k}` : k, out);
+    } else if (v !== undefined && !(v === null && prefix === '')) {
+      out.set(prefix, JSON.stringify(v));
+    }
+    return out;
+  };
+  const a = flat(before);
+  const b = flat(after);
+  const fields = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return fields.filter((f) => a.get(f) !== b.get(f)).map((f) => ({ field: f || '(value)', before: a.get(f) ?? '—', after: b.get(f) ?? '—' }));
+}

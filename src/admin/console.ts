@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { renderQrSvg } from './qr';
 import { formatCode } from '../vouchers/codes';
-import { readAudit } from './audit';
+import { auditChanges, readAudit } from './audit';
 import { consoleSession, cookies, createAdminApiKey, csrfOk, listAdminApiKeys, login, logout, revokeAdminApiKey, SESSION_COOKIE, type ConsoleSession } from './auth';
 import { ADMIN_MESSAGES, type AdminMessages } from './i18n';
 import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, toCsv, wibDay } from './insight';
@@ -368,7 +368,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // ------------------------------------------------------------------------------------------------ audit
   router.get('/audit', async (req, res) => {
     const filter = { actor: str(req.query['actor']) || undefined, action: str(req.query['action']) || undefined, target: str(req.query['target']) || undefined };
-    res.render('admin/audit', { entries: await readAudit(deps.redis, deps.keys, { ...filter, limit: 200 }), filter, wib });
+    res.render('admin/audit', { entries: await readAudit(deps.redis, deps.keys, { ...filter, limit: 200 }), filter, wib, auditChanges });
   });
 
   // ------------------------------------------------------------------------------------------------ operators

@@ -45,3 +45,14 @@ describe('admin rendering', () => {
     expect(html).toContain('name="hotspot" value="aula-desa-pundu"');
   });
 });
+
+describe('audit changes', () => {
+  it('lists only the fields that changed, nested ones by their path', async () => {
+    const { auditChanges } = await import('../../src/admin/audit');
+    expect(auditChanges({ name: 'Taman', quota: { downKbps: 2048, upKbps: 1024 }, nas: [1] }, { name: 'Taman', quota: { downKbps: 3072, upKbps: 1024 }, nas: [1], source: 'console' })).toEqual([
+      { field: 'quota.downKbps', before: '2048', after: '3072' },
+      { field: 'source', before: '—', after: '"console"' },
+    ]);
+    expect(auditChanges(null, { role: 'viewer' })).toEqual([{ field: 'role', before: '—', after: '"viewer"' }]);
+  });
+});
