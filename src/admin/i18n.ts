@@ -13,6 +13,7 @@ const id = {
   badCsrf: 'Formulir ini sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi.',
   forbidden: 'Anda tidak berwenang melakukan ini.',
   saved: 'Tersimpan.',
+  unitMinutes: 'menit',
   nav: { dashboard: 'Dasbor', hotspots: 'Hotspot', sessions: 'Sesi', vouchers: 'Voucher', agencies: 'Instansi', reports: 'Laporan', audit: 'Audit', operators: 'Operator' },
   roles: { admin: 'admin', operator: 'operator', viewer: 'pemantau' },
   dashboard: {
@@ -160,6 +161,7 @@ const en: AdminMessages = {
   badCsrf: 'This form has expired. Reload the page, then try again.',
   forbidden: 'You are not allowed to do this.',
   saved: 'Saved.',
+  unitMinutes: 'min',
   nav: { dashboard: 'Dashboard', hotspots: 'Hotspots', sessions: 'Sessions', vouchers: 'Vouchers', agencies: 'Agencies', reports: 'Reports', audit: 'Audit', operators: 'Operators' },
   roles: { admin: 'admin', operator: 'operator', viewer: 'viewer' },
   dashboard: {

@@ -145,8 +145,9 @@ export async function readRefusal(redis: Redis, keys: Keys, hotspotId: string, m
     title: r.title,
     body: r.body,
     when,
-    // Free access is over for today, or the hotspot is closed: only what can still work is offered.
-    allowClick: reason !== 'daily_limit' && reason !== 'closed_hours',
-    allowVoucher: reason !== 'closed_hours',
+    // Only what can still work is offered: after the daily limit a voucher; while the hotspot is closed, switched
+    // off, or the device blocked, nothing.
+    allowClick: !['daily_limit', 'closed_hours', 'hotspot_disabled', 'device_blocked'].includes(reason),
+    allowVoucher: !['closed_hours', 'hotspot_disabled', 'device_blocked'].includes(reason),
   };
 }
