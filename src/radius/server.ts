@@ -56,7 +56,11 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * counted, and logged at most once per interval per source and reason.
  */
 export class RadiusServer {
-  private readonly replies = new Map<string, { reply: Buffer; at: number }>();
+  /** Replies by request (source, Identifier, authenticator), with their keys and times in arrival order. */
+  private readonly replies = new Map<string, Buffer>();
+  private replyKeys: string[] = [];
+  private replyTimes: number[] = [];
+  private replyHead = 0;
   private readonly dropLogAt = new Map<string, number>();
   private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0 };
   private readonly dropped: Partial<Record<DropReason, number>> = {};
@@ -87,12 +91,13 @@ export class RadiusServer {
     }
 
     // RFC 5080 2.2.2: same source, Identifier and authenticator within the window is a retransmission.
-    const cacheKey = `${port}:${sourceIp}:${d.port}:${d.msg[1]}:${d.msg.subarray(4, 20).toString('hex')}`;
+    // The authenticator as 16 latin1 characters: half the string a hex key would make, for every request.
+    const cacheKey = `${port}:${sourceIp}:${d.port}:${d.msg[1]}:${d.msg.toString('latin1', 4, 20)}`;
     this.expireReplies();
     const cached = this.replies.get(cacheKey);
     if (cached) {
       this.counts.retransmits++;
-      return cached.reply;
+      return cached;
     }
 
     const decoded = decodeRequest(d.msg, nas.secret, {
@@ -160,8 +165,10 @@ export class RadiusServer {
       log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
       reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
     }
-    if (this.replies.size >= MAX_CACHED_REPLIES) this.replies.delete(this.replies.keys().next().value!);
-    this.replies.set(cacheKey, { reply, at: Date.now() });
+    if (this.replies.size >= MAX_CACHED_REPLIES) this.dropOldestReply();
+    this.replies.set(cacheKey, reply);
+    this.replyKeys.push(cacheKey);
+    this.replyTimes.push(Date.now());
     return reply;
   }
 
@@ -182,9 +189,18 @@ export class RadiusServer {
 
   private expireReplies(): void {
     const cutoff = Date.now() - RETRANSMIT_WINDOW_MS;
-    for (const [key, entry] of this.replies) {
-      if (entry.at >= cutoff) break; // insertion order is age order
-      this.replies.delete(key);
+    while (this.replyHead < this.replyTimes.length && this.replyTimes[this.replyHead]! < cutoff) this.dropOldestReply();
+  }
+
+  private dropOldestReply(): void {
+    if (this.replyHead >= this.replyKeys.length) return;
+    this.replies.delete(this.replyKeys[this.replyHead]!);
+    this.replyHead++;
+    // The arrays are compacted now and then, not on every request.
+    if (this.replyHead > 65_536 && this.replyHead * 2 > this.replyKeys.length) {
+      this.replyKeys = this.replyKeys.slice(this.replyHead);
+      this.replyTimes = this.replyTimes.slice(this.replyHead);
+      this.replyHead = 0;
     }
   }
 

@@ -14,7 +14,9 @@ export type DatagramHandler = (d: Datagram) => Promise<Buffer | null>;
 /** A UDP listener: knows sockets, nothing of RADIUS. */
 export class UdpListener {
   private socket: Socket | undefined;
-  private inFlight = new Set<Promise<void>>();
+  /** Requests being handled, and a wake-up for close() when the last one is answered. */
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
 
   constructor(
     private readonly name: string,
@@ -27,15 +29,20 @@ export class UdpListener {
   start(): Promise<number> {
     const socket = createSocket({ type: isIPv6(this.host) ? 'udp6' : 'udp4', reuseAddr: false });
     this.socket = socket;
+    // One promise reaction per datagram (no then/catch/finally chain): this runs for every RADIUS request.
     socket.on('message', (msg, rinfo) => {
       const d: Datagram = { msg, address: rinfo.address, port: rinfo.port };
-      const job = this.handler(d)
-        .then((reply) => {
+      this.inFlight++;
+      this.handler(d).then(
+        (reply) => {
           if (reply && this.socket) this.socket.send(reply, d.port, d.address);
-        })
-        .catch((err: unknown) => this.logger.error({ err, listener: this.name, from: d.address }, 'RADIUS handler failed; no reply sent'))
-        .finally(() => this.inFlight.delete(job));
-      this.inFlight.add(job);
+          this.done();
+        },
+        (err: unknown) => {
+          this.logger.error({ err, listener: this.name, from: d.address }, 'RADIUS handler failed; no reply sent');
+          this.done();
+        },
+      );
     });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
@@ -47,12 +54,16 @@ export class UdpListener {
     });
   }
 
+  private done(): void {
+    if (--this.inFlight === 0) this.drained?.();
+  }
+
   /** Stops receiving, waits for the requests in flight to be answered, then closes. */
   async close(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
     socket.removeAllListeners('message');
-    await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.socket = undefined;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }

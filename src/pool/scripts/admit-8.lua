@@ -177,10 +177,13 @@ redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)
 redis.call('DEL', KEYS[4])
 -- The day's totals for reports: a session, and the device counted once per hotspot and day, pseudonymised.
 local dailyKey = ARGV[11] .. day
-redis.call('HINCRBY', dailyKey, 'h:' .. hotspotId .. ':sessions', 1)
-redis.call('EXPIRE', dailyKey, tonumber(ARGV[14]))
 local devicesKey = ARGV[12] .. day .. ':' .. hotspotId
+local first = redis.call('HINCRBY', dailyKey, 'h:' .. hotspotId .. ':sessions', 1) == 1
 redis.call('PFADD', devicesKey, redis.sha1hex(ARGV[13] .. mac))
-redis.call('EXPIRE', devicesKey, tonumber(ARGV[14]))
+-- The hotspot's first session of the day creates its device count and gives both keys their retention.
+if first then
+  redis.call('EXPIRE', dailyKey, tonumber(ARGV[14]))
+  redis.call('EXPIRE', devicesKey, tonumber(ARGV[14]))
+end
 
 return finish({'ok', grantDown, grantUp, timeout, bytesLeft, idleSec, interimSec})
