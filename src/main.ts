@@ -98,6 +98,7 @@ async function start(
     logger,
     publicUrl: config.publicUrl,
     trustProxy: config.http.trustProxy,
+    adminNetworks: config.http.adminNetworks,
     spoolDir: resolve(config.dataDir ?? 'data', 'spool'),
     failOpen: config.failOpen,
   });

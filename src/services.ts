@@ -48,6 +48,8 @@ export interface ServiceOptions {
   readonly logger: Logger;
   readonly publicUrl: string;
   readonly trustProxy?: boolean;
+  /** ADMIN_NETWORKS: where the console, admin API and metrics may be reached from. */
+  readonly adminNetworks?: readonly string[] | undefined;
   readonly pool?: PoolOptions;
   readonly reaperIntervalMs?: number;
   /** Where accounting is spooled while Redis is unavailable (default: data/spool in the project). */
@@ -148,6 +150,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     statusSigner: statusSigner(formKey),
     publicUrl: o.publicUrl,
     trustProxy: o.trustProxy ?? false,
+    adminNetworks: o.adminNetworks,
     admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }) },
   });
   return {

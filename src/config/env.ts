@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LimpahError } from '../errors';
 
@@ -60,12 +61,29 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  ADMIN_NETWORKS: optionalText.pipe(
+    z
+      .string()
+      .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .refine((list) => list.every((c) => parseCidr(c) !== null), 'must be a comma-separated list of addresses or networks, e.g. 10.20.0.0/16,127.0.0.1')
+      .optional(),
+  ),
 });
+
+/** An address or a network (a.b.c.d, a.b.c.d/n, IPv6 too), or null. */
+export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address, bits] = text.split('/');
+  const family = isIP(address ?? '') === 4 ? 'ipv4' : isIP(address ?? '') === 6 ? 'ipv6' : null;
+  if (!family || !address) return null;
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  return Number.isInteger(prefix) && prefix >= 0 && prefix <= max ? { address, prefix, family } : null;
+}
 
 export type EnvConfig = z.infer<typeof envSchema>;
 
 export interface AppConfig {
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly adminNetworks: readonly string[] | undefined };
   readonly radius: { readonly host: string; readonly authPort: number; readonly acctPort: number };
   readonly redis: {
     readonly url: string | undefined;
@@ -115,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.HTTP_PORT}`).replace(/\/+$/, '');
   return deepFreeze({
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY, adminNetworks: e.ADMIN_NETWORKS },
     radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
     redis: {
       url: e.REDIS_URL,

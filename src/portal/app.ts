@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import { parseCidr } from '../config/env';
 import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -23,6 +25,8 @@ import type { Observability } from '../observability';
 import { renderError } from './render';
 
 export interface AppDeps {
+  /** Addresses or networks that may reach the console, the admin API and /metrics; undefined: anywhere. */
+  readonly adminNetworks?: readonly string[] | undefined;
   /** /metrics and /readyz. */
   readonly observability?: Observability;
   /** The admin console and API, when the app runs with them (the full Limpah always does). */
@@ -90,6 +94,26 @@ export function createApp(deps: AppDeps): Express {
     '/static',
     express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
   );
+  // The operators' side (console, admin API, metrics) only from ADMIN_NETWORKS, when set; the telemetry push and
+  // the citizens' pages from anywhere. Elsewhere it does not exist (404), rather than asking for a password.
+  if (deps.adminNetworks) {
+    const allowed = new BlockList();
+    for (const text of deps.adminNetworks) {
+      const c = parseCidr(text);
+      if (c) allowed.addSubnet(c.address, c.prefix, c.family);
+    }
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const p = req.path;
+      const guarded = p === '/admin' || p.startsWith('/admin/') || p === '/metrics' || (p.startsWith('/api/v1/') && p !== '/api/v1/agencies/usage');
+      if (!guarded) return next();
+      const ip = (req.ip ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+      if (ip && allowed.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')) return next();
+      req.log?.warn({ ip, path: p }, 'operator path asked from outside ADMIN_NETWORKS');
+      if (p.startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
+      renderError(res, 404, 'errNotFound');
+    });
+  }
+
   // Liveness: the process answers HTTP. Not Redis: restarting Limpah while Redis is down would only lose the
   // fail-open RADIUS and the accounting spool. Readiness (/readyz) is where Redis counts.
   app.get('/healthz', (_req, res) => {

@@ -83,3 +83,26 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     expect(r.text).toContain('Nama pengguna atau kata sandi salah');
   });
 });
+
+describe('ADMIN_NETWORKS', () => {
+  it('hides the console, the admin API and metrics from other addresses, and leaves citizens and telemetry alone', async () => {
+    const elsewhere = await startHarness(undefined, { adminNetworks: ['10.20.0.0/16', '192.168.1.7'] });
+    const here = await startHarness(undefined, { adminNetworks: ['10.20.0.0/16', '127.0.0.0/8'] });
+    try {
+      const app = request(elsewhere.services.app);
+      expect((await app.get('/admin/login').expect(404)).text).toContain('Halaman tidak ditemukan');
+      await app.get('/metrics').expect(404);
+      expect((await app.get('/api/v1/pool').expect(404)).body.error.code).toBe('NOT_FOUND');
+      await app.get('/api/v1/openapi.json').expect(404);
+      // Agencies push from their own networks; citizens come from every hotspot.
+      await app.post('/api/v1/agencies/usage').send([]).expect(401);
+      await app.get('/healthz').expect(200);
+      await app.get('/v/ABCDE-23456').expect(200);
+      await request(here.services.app).get('/admin/login').expect(200);
+      await request(here.services.app).get('/metrics').expect(200);
+    } finally {
+      await elsewhere.close();
+      await here.close();
+    }
+  });
+});

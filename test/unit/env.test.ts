@@ -26,4 +26,11 @@ describe('configuration from the environment', () => {
     expect(c.siteFile).toBeUndefined();
     expect(c.publicUrl).toBe('https://wifi.kotimkab.go.id');
   });
+
+  it('reads ADMIN_NETWORKS as addresses and networks, and refuses anything else', () => {
+    expect(loadConfig({ ADMIN_NETWORKS: '10.20.0.0/16, 127.0.0.1,fd00::/8' }).http.adminNetworks).toEqual(['10.20.0.0/16', '127.0.0.1', 'fd00::/8']);
+    expect(loadConfig({}).http.adminNetworks).toBeUndefined();
+    expect(() => loadConfig({ ADMIN_NETWORKS: '10.20.0.0/33' })).toThrow(/ADMIN_NETWORKS: must be a comma-separated list/);
+    expect(() => loadConfig({ ADMIN_NETWORKS: 'kantor' })).toThrow(/ADMIN_NETWORKS/);
+  });
 });
