@@ -9,7 +9,7 @@ import { routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
   listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
-  revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, type AdminDeps,
+  revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode, type AdminDeps,
 } from './service';
 import { audit } from './audit';
 import { formatCode, normalizeCode } from '../vouchers/codes';
@@ -77,7 +77,13 @@ const ROUTES: readonly Route[] = [
   { method: 'delete', path: '/devices/:mac/block', tag: 'sessions', summary: 'Lift a device block', handler: async ({ deps, actor, req }) => (await unblockDevice(deps, actor, p(req, 'mac')), { unblocked: p(req, 'mac') }) },
   { method: 'get', path: '/voucher-batches', tag: 'vouchers', summary: 'Voucher batches, newest first', handler: ({ deps }) => listBatches(deps.redis, deps.keys) },
   { method: 'post', path: '/voucher-batches', tag: 'vouchers', summary: 'Create a batch; answers its codes', body: voucherBatchSchema, handler: async ({ deps, actor, body }) => { const r = await createVoucherBatch(deps, actor, body); return { batch: r.batch, codes: r.codes.map(formatCode), links: r.codes.map((c) => `${deps.publicUrl}/v/${formatCode(c)}`) }; } },
-  { method: 'get', path: '/voucher-batches/:batch', tag: 'vouchers', summary: "A batch's vouchers: status, devices, usage, where and when used", handler: async ({ deps, req }) => (await batchVouchers(deps.redis, deps.keys, p(req, 'batch'))).map((v) => ({ ...v, code: formatCode(v.code) })) },
+  {
+    method: 'get', path: '/voucher-batches/:batch', tag: 'vouchers', summary: "A batch's vouchers: status, devices, usage, where and when used (codes masked for who may not change the batch)",
+    handler: async ({ deps, actor, req }) => {
+      const usable = await canUseBatch(deps, actor, p(req, 'batch'));
+      return (await batchVouchers(deps.redis, deps.keys, p(req, 'batch'))).map((v) => ({ ...v, code: usable ? formatCode(v.code) : maskCode(v.code) }));
+    },
+  },
   { method: 'post', path: '/voucher-batches/:batch/revoke', tag: 'vouchers', summary: 'Revoke every voucher of a batch', handler: async ({ deps, actor, req }) => ({ revoked: await revokeBatch(deps, actor, p(req, 'batch')) }) },
   {
     method: 'get', path: '/vouchers/:code', tag: 'vouchers', summary: 'One voucher',

@@ -57,16 +57,17 @@ export type LoginResult = { ok: true; token: string } | { ok: false; reason: 'ba
 export async function login(redis: Redis, keys: Keys, username: string, password: string, ip: string): Promise<LoginResult> {
   const accountKey = keys.loginFailures(`user:${username.toLowerCase().slice(0, 64)}`);
   const addressKey = keys.loginFailures(`ip:${ip}`);
-  const [account, address] = await redis.mget(accountKey, addressKey);
-  if (Number(account ?? 0) >= LOGIN_FAILURES_PER_ACCOUNT || Number(address ?? 0) >= LOGIN_FAILURES_PER_ADDRESS) return { ok: false, reason: 'throttled' };
+  // Every attempt is counted before the password is checked, so that parallel guesses cannot all slip under the
+  // limit while scrypt runs; a good password takes its own attempt back.
+  const counted = await redis.multi().incr(accountKey).pexpire(accountKey, LOGIN_WINDOW_MS, 'NX').incr(addressKey).pexpire(addressKey, LOGIN_WINDOW_MS, 'NX').exec();
+  const account = Number(counted?.[0]?.[1] ?? 0);
+  const address = Number(counted?.[2]?.[1] ?? 0);
+  if (account > LOGIN_FAILURES_PER_ACCOUNT || address > LOGIN_FAILURES_PER_ADDRESS) return { ok: false, reason: 'throttled' };
   const op = await getOperator(redis, keys, username);
   // A missing account costs as much as a wrong password, so timing does not tell which names exist.
   const good = await verifyPassword(password, op?.passwordHash || DUMMY_HASH);
-  if (!op || !good || op.disabled) {
-    await redis.multi().incr(accountKey).pexpire(accountKey, LOGIN_WINDOW_MS, 'NX').incr(addressKey).pexpire(addressKey, LOGIN_WINDOW_MS, 'NX').exec();
-    return { ok: false, reason: 'bad-credentials' };
-  }
-  await redis.del(accountKey);
+  if (!op || !good || op.disabled) return { ok: false, reason: 'bad-credentials' };
+  await redis.multi().del(accountKey).decr(addressKey).exec();
   const token = randomBytes(32).toString('base64url');
   const stored: StoredSession = { username: op.username, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
   await redis.set(keys.adminSession(sha256(token)), JSON.stringify(stored), 'PX', IDLE_MS);
@@ -120,7 +121,9 @@ export async function createAdminApiKey(redis: Redis, keys: Keys, actor: Actor, 
   if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
   if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
   if (!(ROLES as readonly string[]).includes(input.role)) throw new AdminError('INVALID', `role: one of ${ROLES.join(', ')}`);
-  const scope = scopeSchema.parse(input.scope);
+  const parsedScope = scopeSchema.safeParse(input.scope);
+  if (!parsedScope.success) throw new AdminError('INVALID', `scope: ${parsedScope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const scope = parsedScope.data;
   const key = `lmk_${randomBytes(24).toString('base64url')}`;
   await redis.hset(keys.adminApiKeys(), sha256(key), JSON.stringify({ name: input.name, role: input.role, scope, createdAt: Date.now(), createdBy: actor.name }));
   await audit(redis, keys, actor, 'api-key.create', `api-key:${input.name}`, null, { name: input.name, role: input.role, scope });
@@ -149,5 +152,6 @@ export async function apiActor(redis: Redis, keys: Keys, req: Request): Promise<
   const json = await redis.hget(keys.adminApiKeys(), sha256(m[1]!));
   if (!json) return null;
   const k = JSON.parse(json) as { name: string; role: Role; scope: Scope };
-  return { kind: 'api-key', name: k.name, role: k.role, scope: scopeSchema.parse(k.scope) };
+  const scope = scopeSchema.safeParse(k.scope);
+  return { kind: 'api-key', name: k.name, role: k.role, scope: scope.success ? scope.data : { kecamatan: [], hotspots: [] } };
 }

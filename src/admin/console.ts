@@ -1,17 +1,17 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { renderQrSvg } from './qr';
-import { formatCode } from '../vouchers/codes';
+import { formatCode, normalizeCode } from '../vouchers/codes';
 import { auditChanges, readAudit } from './audit';
 import { consoleSession, cookies, createAdminApiKey, csrfOk, listAdminApiKeys, login, logout, revokeAdminApiKey, SESSION_COOKIE, type ConsoleSession } from './auth';
 import { ADMIN_MESSAGES, type AdminMessages } from './i18n';
 import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, toCsv, wibDay } from './insight';
-import { canWriteHotspot, canWriteSomething, createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, updateOperator, usernameSchema, type Actor, type Role } from './operators';
+import { canWriteHotspot, canWriteSomething, createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, scopeSchema, updateOperator, usernameSchema, type Actor, type Role } from './operators';
 import { passwordProblem } from './passwords';
 import { loginHtmlFor, routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, listAgencies, listBatches,
   listHotspots, listSessions, nasSecret, removeNas, revokeBatch, revokeTelemetryKey, revokeVoucherCode, saveHotspot, setAgencyCommitted,
-  setHotspotDisabled, unblockDevice, listTelemetryKeys, type AdminDeps,
+  setHotspotDisabled, unblockDevice, listTelemetryKeys, canUseBatch, maskCode, type AdminDeps,
 } from './service';
 import { audit } from './audit';
 
@@ -37,8 +37,9 @@ function locals(res: Response): Locals {
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
+/** A list from a multiple select (an array, or one string) or a text field (comma- or line-separated). */
 function list(v: unknown): string[] {
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[\s,]+/) : [];
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[,\n]+/) : [];
   return items.map((x) => String(x).trim()).filter(Boolean);
 }
 function num(v: unknown): number {
@@ -84,7 +85,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   router.get('/login', (req, res) => res.render('admin/login', { error: null, username: '' }));
   router.post('/login', async (req, res) => {
-    const b = req.body as Record<string, unknown>;
+    const b = (req.body ?? {}) as Record<string, unknown>;
     const username = str(b['username']).trim().toLowerCase();
     const r = await login(deps.redis, deps.keys, username, str(b['password']), req.ip ?? '');
     const a = locals(res).a;
@@ -103,6 +104,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.locals['csrf'] = session.csrf;
     res.locals['path'] = req.path;
     res.locals['msg'] = typeof req.query['msg'] === 'string' ? req.query['msg'].slice(0, 300) : null;
+    req.body ??= {};
     if (req.method === 'POST' && !csrfOk(session, (req.body as Record<string, unknown>)['_csrf'])) {
       return res.status(403).render('admin/message', { title: locals(res).a.badCsrf, body: '' });
     }
@@ -211,7 +213,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const nas = await nasSecret(deps, locals(res).actor, req.params['ip']!);
     const hotspot = await getHotspot(deps, nas.hotspotId);
     res.type('text/plain; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="limpah-${hotspot.id}.rsc"`);
-    res.send(routerOsScript({ hotspot, nas, publicUrl: deps.publicUrl, radiusAddress: str(req.query['radius']) || new URL(deps.publicUrl).hostname }));
+    const radiusAddress = str(req.query['radius']) || new URL(deps.publicUrl).hostname;
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(radiusAddress)) throw new AdminError('INVALID', 'radius: an IP address or host name');
+    res.send(routerOsScript({ hotspot, nas, publicUrl: deps.publicUrl, radiusAddress }));
   });
   router.get('/hotspots/:id/login.html', async (req, res) => {
     const hotspot = await getHotspot(deps, req.params['id']!);
@@ -282,10 +286,17 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   };
   router.get('/vouchers/:batch', async (req, res) => {
     const batch = await batchOf(req.params['batch']!);
-    res.render('admin/voucher-batch', { batch, vouchers: await batchVouchers(deps.redis, deps.keys, batch.batch), formatCode });
+    const usable = await canUseBatch(deps, locals(res).actor, batch.batch);
+    res.render('admin/voucher-batch', { batch, usable, vouchers: await batchVouchers(deps.redis, deps.keys, batch.batch), formatCode: usable ? formatCode : maskCode });
   });
+  // Codes are credentials: printing and exporting them is for who may change the batch.
+  const usableBatch = async (req: Request, res: Response) => {
+    const batch = await batchOf(String(req.params['batch']));
+    if (!(await canUseBatch(deps, locals(res).actor, batch.batch))) throw new AdminError('FORBIDDEN', `${locals(res).actor.name} may not print or export batch ${batch.batch}`);
+    return batch;
+  };
   router.get('/vouchers/:batch/print', async (req, res) => {
-    const batch = await batchOf(req.params['batch']!);
+    const batch = await usableBatch(req, res);
     const vouchers = (await batchVouchers(deps.redis, deps.keys, batch.batch)).filter((v) => v.status === 'unused');
     res.render('admin/voucher-sheet', {
       batch,
@@ -293,7 +304,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     });
   });
   router.get('/vouchers/:batch/csv', async (req, res) => {
-    const batch = await batchOf(req.params['batch']!);
+    const batch = await usableBatch(req, res);
     const vouchers = await batchVouchers(deps.redis, deps.keys, batch.batch);
     res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="vouchers-${batch.batch}.csv"`);
     res.send(toCsv(
@@ -307,8 +318,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
   router.post('/vouchers/:batch/revoke', async (req, res) => {
     const batch = req.params['batch']!;
-    const code = str((req.body as Record<string, unknown>)['code']);
-    if (code) await revokeVoucherCode(deps, locals(res).actor, code);
+    const typed = str((req.body as Record<string, unknown>)['code']);
+    if (typed) {
+      const code = normalizeCode(typed);
+      if (!code) throw new AdminError('NOT_FOUND', `no voucher ${typed}`);
+      await revokeVoucherCode(deps, locals(res).actor, code);
+    }
     else await revokeBatch(deps, locals(res).actor, batch);
     res.redirect(303, `/admin/vouchers/${encodeURIComponent(batch)}?msg=${encodeURIComponent(locals(res).a.saved)}`);
   });
@@ -378,7 +393,11 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.status(status).render('admin/operators', { operators, apiKeys, roles: ROLES, error, shownKey, kecamatan: [...new Set(hotspots.map((h) => h.kecamatan))].sort(), hotspots });
   };
   router.get('/operators', (_req, res) => operatorsPage(res, null));
-  const scopeFrom = (b: Record<string, unknown>) => ({ kecamatan: list(b['scopeKecamatan']), hotspots: list(b['scopeHotspots']) });
+  const scopeFrom = (b: Record<string, unknown>) => {
+    const parsed = scopeSchema.safeParse({ kecamatan: list(b['scopeKecamatan']), hotspots: list(b['scopeHotspots']) });
+    if (!parsed.success) throw new AdminError('INVALID', `scope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  };
   router.post('/operators', async (req, res) => {
     const actor = locals(res).actor;
     const b = req.body as Record<string, unknown>;

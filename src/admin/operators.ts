@@ -59,13 +59,23 @@ export function canWriteSomething(actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'operator';
 }
 
+/** A stored scope, or none (no rights beyond reading) if the record is damaged: an account must stay readable. */
+function storedScope(json: string | undefined): Scope {
+  try {
+    const parsed = scopeSchema.safeParse(json ? JSON.parse(json) : {});
+    return parsed.success ? parsed.data : { kecamatan: [], hotspots: [] };
+  } catch {
+    return { kecamatan: [], hotspots: [] };
+  }
+}
+
 function parse(h: Record<string, string>): (Operator & { passwordHash: string }) | null {
   if (!h['username']) return null;
   return {
     username: h['username'],
     name: h['name'] ?? h['username'],
     role: (ROLES as readonly string[]).includes(h['role'] ?? '') ? (h['role'] as Role) : 'viewer',
-    scope: scopeSchema.parse(h['scope'] ? JSON.parse(h['scope']) : {}),
+    scope: storedScope(h['scope']),
     createdAt: Number(h['createdAt'] ?? 0),
     disabled: h['disabled'] === '1',
     passwordHash: h['passwordHash'] ?? '',

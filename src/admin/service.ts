@@ -55,7 +55,7 @@ export type NasInput = z.input<typeof nasInputSchema>;
 
 export const voucherBatchSchema = z.strictObject({
   count: z.number().int().min(1).max(1000),
-  validityHours: z.number().positive().max(24 * 366),
+  validityHours: z.number().min(1 / 60, 'at least one minute').max(24 * 366),
   deviceLimit: z.number().int().min(1).max(20),
   quotaMB: z.number().int().min(1).max(1_000_000),
   redeemDays: z.number().int().min(1).max(3650).default(90),
@@ -145,7 +145,8 @@ export async function saveHotspot(d: AdminDeps, actor: Actor, id: string, raw: u
   const input = parsed.data;
   const exists = await d.redis.sismember(d.keys.hotspots(), id);
   const before = exists ? await writable(d, actor, id) : null;
-  if (!exists && !canWriteHotspot(actor, { id, kecamatan: input.kecamatan })) throw new AdminError('FORBIDDEN', `${actor.name} may not create hotspots in ${input.kecamatan}`);
+  // Within the actor's scope before and after: an operator may not move a hotspot out of its kecamatan.
+  if (!canWriteHotspot(actor, { id, kecamatan: input.kecamatan })) throw new AdminError('FORBIDDEN', `${actor.name} may not put hotspots in ${input.kecamatan}`);
   const fields = hotspotFields({ id, ...input, openingHours: input.openingHours, nas: [] }, 'console');
   // The login host names come from its routers, which this form does not edit.
   fields['loginHosts'] = (await d.redis.hget(d.keys.hotspot(id), 'loginHosts')) ?? '[]';
@@ -351,18 +352,27 @@ export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: s
   return r.result;
 }
 
-/** Blocks a device everywhere for a while: RADIUS refuses it, and its live sessions are disconnected. */
+/**
+ * Blocks a device everywhere for a while: RADIUS refuses it (and it cannot redeem vouchers), and its live sessions
+ * are disconnected. An admin may block any device; an operator only one that is online at a hotspot in its scope
+ * (the block still holds everywhere, as the abuse would move), and lift only its own blocks.
+ */
 export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ until: number; disconnected: number }> {
   const parsed = blockSchema.safeParse(raw);
   if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const mac = normalizeMac(parsed.data.mac);
   if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
   if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not block devices');
+  const live = await listSessions(d, { mac });
+  if (!isAdmin(actor)) {
+    const hotspots = await listHotspots(d);
+    const inScope = live.some((s) => { const h = hotspots.find((x) => x.id === s.hotspotId); return h !== undefined && canWriteHotspot(actor, h); });
+    if (!inScope) throw new AdminError('FORBIDDEN', `${actor.name} may block only a device that is online at one of its hotspots`);
+  }
   const until = Date.now() + parsed.data.minutes * 60_000;
-  const key = d.keys.device(mac);
-  await d.redis.multi().hset(key, { blockedUntil: until, blockedBy: actor.name, blockReason: parsed.data.reason }).pexpireat(key, until + 2 * 86_400_000).exec();
+  await d.redis.set(d.keys.deviceBlock(mac), JSON.stringify({ until, by: actor.name, admin: isAdmin(actor), reason: parsed.data.reason }), 'PXAT', until);
   let disconnected = 0;
-  for (const s of await listSessions(d, { mac })) {
+  for (const s of live) {
     const r = await d.sessions.disconnect(s.id, 'device-blocked');
     if (r.result === 'disconnected' || r.result === 'gone') disconnected++;
   }
@@ -374,9 +384,12 @@ export async function unblockDevice(d: AdminDeps, actor: Actor, macInput: string
   const mac = normalizeMac(macInput);
   if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
   if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not unblock devices');
-  const before = await d.redis.hget(d.keys.device(mac), 'blockedUntil');
-  await d.redis.hdel(d.keys.device(mac), 'blockedUntil', 'blockedBy', 'blockReason');
-  await audit(d.redis, d.keys, actor, 'device.unblock', `device:${mac}`, { blockedUntil: before ? Number(before) : null }, null);
+  const json = await d.redis.get(d.keys.deviceBlock(mac));
+  if (!json) throw new AdminError('NOT_FOUND', `${mac} is not blocked`);
+  const block = JSON.parse(json) as { until: number; by: string; admin?: boolean; reason?: string };
+  if (!isAdmin(actor) && block.by !== actor.name) throw new AdminError('FORBIDDEN', `only an admin or ${block.by} may lift this block`);
+  await d.redis.del(d.keys.deviceBlock(mac));
+  await audit(d.redis, d.keys, actor, 'device.unblock', `device:${mac}`, block, null);
 }
 
 // ---------------------------------------------------------------------------------------------------- vouchers
@@ -388,8 +401,10 @@ export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknow
   const all = await listHotspots(d);
   const unknown = o.hotspots.filter((id) => !all.some((h) => h.id === id));
   if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`);
-  const scoped = [...new Set([...o.hotspots, ...all.filter((h) => o.kecamatan.includes(h.kecamatan)).map((h) => h.id)])];
-  if (o.kecamatan.length && scoped.length === o.hotspots.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${o.kecamatan.join(', ')}`);
+  const inKecamatan = all.filter((h) => o.kecamatan.includes(h.kecamatan)).map((h) => h.id);
+  const empty = o.kecamatan.filter((k) => !all.some((h) => h.kecamatan === k));
+  if (empty.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${empty.join(', ')}`);
+  const scoped = [...new Set([...o.hotspots, ...inKecamatan])];
   // An operator makes vouchers for its own hotspots only; an admin for any, or all.
   if (!isAdmin(actor)) {
     if (actor.role !== 'operator') throw new AdminError('FORBIDDEN', 'a viewer may not create vouchers');
@@ -405,6 +420,22 @@ export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknow
   }, now);
   await audit(d.redis, d.keys, actor, 'vouchers.create', `batch:${batch}`, null, { count: codes.length, hotspots: scoped, validityHours: o.validityHours, deviceLimit: o.deviceLimit, quotaMB: o.quotaMB, note: o.note });
   return { batch, codes };
+}
+
+/** Whether the actor may see a batch's codes, print or export them: only who may change the batch (codes are credentials). */
+export async function canUseBatch(d: AdminDeps, actor: Actor, batch: string): Promise<boolean> {
+  try {
+    await batchWritable(d, actor, batch);
+    return true;
+  } catch (err) {
+    if (err instanceof AdminError && err.code === 'FORBIDDEN') return false;
+    throw err;
+  }
+}
+
+/** A code as someone who may not use it sees it: enough to tell vouchers apart, not enough to log in. */
+export function maskCode(code: string): string {
+  return `${code.slice(0, 2)}***-***${code.slice(-2)}`;
 }
 
 async function batchWritable(d: AdminDeps, actor: Actor, batch: string): Promise<void> {

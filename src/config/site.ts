@@ -26,7 +26,8 @@ export const nasSchema = z.strictObject({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[\x21-\x7e]+$/, 'must be the router identity, printable ASCII without spaces'),
+    // Letters, digits, ".", "_" and "-": it goes into generated RouterOS commands and login pages.
+    .regex(/^[A-Za-z0-9._-]+$/, 'must be the router identity: letters, digits, ".", "_" or "-"'),
   secret: z
     .string()
     .min(8, 'must be at least 8 characters (16 or more is recommended); use the same secret as /radius on the router')

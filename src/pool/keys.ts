@@ -78,6 +78,14 @@ export class Keys {
   device(mac: string): string {
     return `${this.tag}:device:${mac}`;
   }
+  /** String: JSON { until, by, reason } while an operator has blocked the device; expires with the block. */
+  deviceBlock(mac: string): string {
+    return `${this.tag}:device-block:${mac}`;
+  }
+  /** The prefix of deviceBlock(mac), for Lua scripts (same hash tag). */
+  deviceBlockPrefix(): string {
+    return `${this.tag}:device-block:`;
+  }
   /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
   grantRate(subject: string): string {
     return `${this.tag}:grant-rate:${subject}`;

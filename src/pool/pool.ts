@@ -126,7 +126,7 @@ export class Pool {
       k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
       input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
       this.requestCacheMs, input.credential.kind, input.credential.value, k.voucherPrefix(),
-      k.dailyPrefix(), k.dailyDevicesPrefix(), this.deviceSalt, this.aggregateRetentionSec,
+      k.dailyPrefix(), k.dailyDevicesPrefix(), this.deviceSalt, this.aggregateRetentionSec, k.deviceBlockPrefix(),
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };

@@ -103,7 +103,8 @@ export function createApp(deps: AppDeps): Express {
       if (c) allowed.addSubnet(c.address, c.prefix, c.family);
     }
     app.use((req: Request, res: Response, next: NextFunction) => {
-      const p = req.path;
+      // Express matches routes without regard to case: so does this guard (/ADMIN is /admin).
+      const p = req.path.toLowerCase();
       const guarded = p === '/admin' || p.startsWith('/admin/') || p === '/metrics' || (p.startsWith('/api/v1/') && p !== '/api/v1/agencies/usage');
       if (!guarded) return next();
       const ip = (req.ip ?? '').replace(/^::ffff:(?=\d+\.)/, '');

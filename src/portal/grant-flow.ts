@@ -122,7 +122,7 @@ export async function grantForChoice(
   if (allowed !== 'ok') {
     req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'voucher attempt refused: too many wrong codes');
     res.setHeader('Retry-After', allowed === 'device' ? '600' : '60');
-    input.again(t.voucherErrors.too_many, choice.typed, 429);
+    input.again(allowed === 'device' ? t.voucherErrors.too_many : t.voucherErrors.too_many_here, choice.typed, 429);
     return null;
   }
   const code = normalizeCode(choice.typed);

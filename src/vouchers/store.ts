@@ -91,7 +91,7 @@ export async function batchVouchers(redis: Redis, keys: Keys, batch: string, now
 
 export type RedeemResult =
   | { readonly ok: true; readonly expiresAt: number; readonly bytesLeft: number }
-  | { readonly ok: false; readonly reason: 'voucher_invalid' | 'voucher_wrong_hotspot' | 'voucher_expired' | 'voucher_used_up' | 'voucher_devices' };
+  | { readonly ok: false; readonly reason: 'voucher_invalid' | 'voucher_wrong_hotspot' | 'voucher_expired' | 'voucher_used_up' | 'voucher_devices' | 'device_blocked' };
 
 interface VoucherCommands {
   redeemVoucher(...args: Array<string | number>): Promise<[string, number, number]>;
@@ -185,6 +185,7 @@ export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: str
     input.mac,
     input.hotspotId,
     VOUCHER_RETENTION_MS,
+    keys.deviceBlockPrefix(),
   );
   if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft) };
   return { ok: false, reason: code as Extract<RedeemResult, { ok: false }>['reason'] };

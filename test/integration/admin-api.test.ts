@@ -113,7 +113,7 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
     expect(added.body.secret).toMatch(/^[A-Za-z0-9_-]{24}$/);
     const script = await api().get('/api/v1/nas/127.0.2.9/routeros').set(as(admin)).expect(200);
     expect(script.text).toContain(`secret="${added.body.secret}"`);
-    expect(script.text).toContain('/system identity set name=MT-Baamang-2');
+    expect(script.text).toContain('/system identity set name="MT-Baamang-2"');
     expect(h.services.nas.lookup('127.0.2.9')?.secret).toBe(added.body.secret);
     const list = (await api().get('/api/v1/hotspots/aula-desa-baamang').set(as(viewer)).expect(200)).body;
     expect(JSON.stringify(list)).not.toContain(added.body.secret);

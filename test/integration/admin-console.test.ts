@@ -82,6 +82,13 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     const r = await app().post('/admin/login').type('form').send({ username: 'nobody', password: PASSWORD }).expect(401);
     expect(r.text).toContain('Nama pengguna atau kata sandi salah');
   });
+
+  it('counts parallel guesses before checking them: twenty at once get five tries', async () => {
+    const tries = await Promise.all(Array.from({ length: 20 }, (_, i) => app().post('/admin/login').type('form').send({ username: 'rina', password: `guess-${i}-xxxxxxx` })));
+    const statuses = tries.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(LOGIN_FAILURES_PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - LOGIN_FAILURES_PER_ACCOUNT);
+  });
 });
 
 describe('ADMIN_NETWORKS', () => {
@@ -94,6 +101,10 @@ describe('ADMIN_NETWORKS', () => {
       await app.get('/metrics').expect(404);
       expect((await app.get('/api/v1/pool').expect(404)).body.error.code).toBe('NOT_FOUND');
       await app.get('/api/v1/openapi.json').expect(404);
+      // In any letter case: Express routes ignore it, and so does the guard.
+      await app.get('/ADMIN/login').expect(404);
+      await app.get('/Api/V1/pool').expect(404);
+      await app.get('/METRICS').expect(404);
       // Agencies push from their own networks; citizens come from every hotspot.
       await app.post('/api/v1/agencies/usage').send([]).expect(401);
       await app.get('/healthz').expect(200);

@@ -1,4 +1,4 @@
-import { blockDevice, setHotspotDisabled } from '../../src/admin/service';
+import { blockDevice, setHotspotDisabled, unblockDevice } from '../../src/admin/service';
 import type { Actor } from '../../src/admin/operators';
 import { Keys } from '../../src/pool/keys';
 import { createGrant } from '../../src/pool/grants';
@@ -37,7 +37,8 @@ describe('admin changes at RADIUS, and retention', () => {
     const refused = await login(mac);
     expect(refused.reply.code).toBe('Access-Reject');
     expect(refused.reply.attributes['Reply-Message']).toContain('diblokir sementara');
-    await h.redis.hset(keys.device(mac), 'blockedUntil', Date.now() - 1);
+    expect(await h.redis.pttl(keys.deviceBlock(mac))).toBeGreaterThan(29 * 60_000);
+    await unblockDevice(deps(), ADMIN, mac);
     expect((await login(mac)).reply.code).toBe('Access-Accept');
   });
 

@@ -29,13 +29,24 @@ describe('admin rendering', () => {
     expect(svg.match(/h1v1h-1z/g)!.length).toBeGreaterThan(200);
   });
 
+  it('quotes what goes into RouterOS commands, so that no name can add a command', async () => {
+    const { rosString } = await import('../../src/admin/router-config');
+    expect(rosString('a"b$c\\d')).toBe('"a\\"b\\$c\\\\d"');
+    expect(rosString('x\n/user add name=o')).toBe('"x/user add name=o"');
+    const hotspot = { id: 'h', name: 'Taman\n/user add name=evil group=full' } as HotspotView;
+    const script = routerOsScript({ hotspot, publicUrl: 'https://w.example', radiusAddress: '10.0.0.1', nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's$x"y', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } });
+    expect(script.split('\n').filter((l) => l.startsWith('/user'))).toEqual([]);
+    expect(script).toContain('secret="s\\$x\\"y"');
+    expect(() => routerOsScript({ hotspot, publicUrl: 'https://w.example', radiusAddress: '10.0.0.1 ; /user add', nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } })).toThrow(/not an address/);
+  });
+
   it('fills the RouterOS script and login.html with the hotspot, the router and its secret', () => {
     const hotspot = { id: 'aula-desa-pundu', name: 'Aula Desa Pundu' } as HotspotView;
     const script = routerOsScript({
       hotspot, publicUrl: 'https://wifi.kotimkab.go.id', radiusAddress: '10.20.0.5',
       nas: { ip: '10.30.1.2', type: 'mikrotik', identifier: 'MT-Pundu', secret: 's3cr3t-abc', hotspotId: 'aula-desa-pundu', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 1700, rateChange: 'coa', source: 'console' },
     });
-    expect(script).toContain('/system identity set name=MT-Pundu');
+    expect(script).toContain('/system identity set name="MT-Pundu"');
     expect(script).toContain('address=10.20.0.5 secret="s3cr3t-abc"');
     expect(script).toContain('/radius incoming set accept=yes port=1700');
     expect(script).toContain('dst-host=wifi.kotimkab.go.id');

@@ -34,13 +34,14 @@
   ARGV[12] the prefix of the per-day, per-hotspot device HyperLogLogs (`<prefix><day>:<hotspot id>`)
   ARGV[13] the salt that pseudonymises a MAC for the device count (sha1(salt .. mac); the MAC is not stored there)
   ARGV[14] how long per-day totals are kept, seconds
+  ARGV[15] the prefix of device-block keys (`<prefix><mac>` exists while an operator blocks the device)
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
   code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
         | 'device_busy' (element 2 is the device's oldest live session; nothing changed) | 'wrong_password'
         | 'grant_invalid' | 'mac_mismatch' | 'hotspot_unknown' | 'closed_hours' | 'daily_limit' | 'hotspot_full'
         | 'pool_full' | 'voucher_invalid' | 'voucher_expired' | 'voucher_used_up' | 'hotspot_disabled'
-        | 'device_blocked' (an operator blocked the device: its hash has blockedUntil, ms)
+        | 'device_blocked' (an operator blocked the device)
 
   The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
   a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
@@ -82,6 +83,7 @@ local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'min
   'deviceSessions', 'disabled')
 if not q[1] then return refuse('hotspot_unknown') end
 if q[14] == '1' then return refuse('hotspot_disabled') end
+if redis.call('EXISTS', ARGV[15] .. mac) == 1 then return refuse('device_blocked') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
 local sessionSec, dailySec = tonumber(q[6]) * 60, tonumber(q[7]) * 60
@@ -123,7 +125,6 @@ local deviceLimit = tonumber(q[13] or '1')
 local oldest, oldestAt, live = nil, nil, 0
 local fields = redis.call('HGETALL', KEYS[7])
 for i = 1, #fields, 2 do
-  if fields[i] == 'blockedUntil' and tonumber(fields[i + 1]) > nowMs then return refuse('device_blocked') end
   if string.sub(fields[i], 1, 2) == 'l:' then
     live = live + 1
     local at = tonumber(fields[i + 1])

@@ -11,12 +11,14 @@
   ARGV[1] MAC, normalised AA:BB:CC:DD:EE:FF
   ARGV[2] hotspot id
   ARGV[3] how long a voucher's records are kept after it ends, ms
+  ARGV[4] the prefix of device-block keys: a blocked device does not use up a voucher
 
   Returns {code, expiresAtMs, bytesLeft}
   code: 'ok' | 'voucher_invalid' (no such code, or revoked) | 'voucher_wrong_hotspot' | 'voucher_expired'
         (validity over, or never used before its redeem-by date) | 'voucher_used_up' (no megabytes left)
-        | 'voucher_devices' (already used on as many other devices as it allows)
+        | 'voucher_devices' (already used on as many other devices as it allows) | 'device_blocked'
 ]]
+if redis.call('EXISTS', ARGV[4] .. ARGV[1]) == 1 then return {'device_blocked', 0, 0} end
 local v = redis.call('HMGET', KEYS[1], 'validityMinutes', 'deviceLimit', 'quotaMB', 'redeemBy', 'revoked',
   'firstUsedAt', 'expiresAt', 'usedBytes', 'hotspots')
 if not v[1] or v[5] == '1' then return {'voucher_invalid', 0, 0} end
