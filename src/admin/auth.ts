@@ -70,7 +70,12 @@ export async function login(redis: Redis, keys: Keys, username: string, password
   await redis.multi().del(accountKey).decr(addressKey).exec();
   const token = randomBytes(32).toString('base64url');
   const stored: StoredSession = { username: op.username, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
-  await redis.set(keys.adminSession(sha256(token)), JSON.stringify(stored), 'PX', IDLE_MS);
+  await redis
+    .multi()
+    .set(keys.adminSession(sha256(token)), JSON.stringify(stored), 'PX', IDLE_MS)
+    .sadd(keys.adminSessionsOf(op.username), sha256(token))
+    .pexpire(keys.adminSessionsOf(op.username), MAX_AGE_MS)
+    .exec();
   await audit(redis, keys, { kind: 'operator', name: op.username, role: op.role, scope: op.scope }, 'login', `operator:${op.username}`, null, { ip });
   return { ok: true, token };
 }

@@ -233,8 +233,8 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
   const cell = (v: string | number) => {
     const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v;
     // A leading =, +, - or @ would be a formula in a spreadsheet: quoted with a leading apostrophe.
-    const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-    return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    const safe = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }

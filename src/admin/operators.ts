@@ -129,6 +129,11 @@ export async function updateOperator(
   if (change.disabled !== undefined) fields['disabled'] = change.disabled ? 1 : 0;
   if (change.password !== undefined) fields['passwordHash'] = await hashPassword(change.password);
   if (Object.keys(fields).length) await redis.hset(keys.operator(username), fields);
+  // A new password or a disabled account ends every console session of the account (a stolen one too).
+  if (change.password !== undefined || change.disabled) {
+    const sessions = await redis.smembers(keys.adminSessionsOf(username));
+    await redis.del(keys.adminSessionsOf(username), ...sessions.map((h) => keys.adminSession(h)));
+  }
 }
 
 /** How many enabled admins there are: the last one may not be demoted or disabled. */

@@ -177,6 +177,7 @@ export async function addNas(d: AdminDeps, actor: Actor, hotspotId: string, raw:
   const record: NasRecord = {
     ip: n.ip, type: n.type, identifier: n.identifier, secret, hotspotId, requireMessageAuthenticator: n.requireMessageAuthenticator,
     limitProxyState: n.limitProxyState, coaPort: n.coaPort, rateChange: n.rateChange, source: 'console',
+    ...(n.loginHost ? { loginHost: n.loginHost.toLowerCase() } : {}),
   };
   const tx = d.redis.multi().hset(d.keys.nasByIp(), n.ip, JSON.stringify(record)).hset(d.keys.nasByIdentifier(), n.identifier, hotspotId);
   if (uamSecret) tx.hset(d.keys.chilliSecrets(), n.identifier, uamSecret);
@@ -197,8 +198,11 @@ export async function removeNas(d: AdminDeps, actor: Actor, ip: string): Promise
   const n = all.get(ip);
   if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`);
   await writable(d, actor, n.hotspotId);
+  // A retired router's DNS name is no longer a place the portal posts credentials to.
+  const hosts = (JSON.parse((await d.redis.hget(d.keys.hotspot(n.hotspotId), 'loginHosts')) ?? '[]') as string[]).filter((h) => h !== n.loginHost);
   await d.redis
     .multi()
+    .hset(d.keys.hotspot(n.hotspotId), 'loginHosts', JSON.stringify(hosts))
     .hdel(d.keys.nasByIp(), ip)
     .hdel(d.keys.nasByIdentifier(), n.identifier)
     .hdel(d.keys.chilliSecrets(), n.identifier)

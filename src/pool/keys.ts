@@ -141,6 +141,10 @@ export class Keys {
   adminSession(tokenHash: string): string {
     return `${this.tag}:admin-session:${tokenHash}`;
   }
+  /** Set: the SHA-256 of each console session of an operator, to end them all (new password, disabled). */
+  adminSessionsOf(username: string): string {
+    return `${this.tag}:admin-sessions:${username}`;
+  }
   /** String: failed console logins in the current window, for an account (`user:<name>`) or an address (`ip:<ip>`). */
   loginFailures(subject: string): string {
     return `${this.tag}:login-fail:${subject}`;

@@ -22,6 +22,8 @@ export interface NasRecord {
   readonly rateChange: 'coa' | 'disconnect';
   /** Who manages it: the site file, or the admin console. */
   readonly source: 'site' | 'console';
+  /** The router's hotspot DNS name, when its login URL uses one (console routers keep it here). */
+  readonly loginHost?: string;
 }
 
 /** A hotspot's public description, as the portal shows it. */

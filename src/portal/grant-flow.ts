@@ -39,23 +39,27 @@ export function signedFields<S extends z.ZodType<Record<string, string> & { toke
  * Without Redis there is no limit to check and nowhere to keep the grant: the credentials still go to the router,
  * and RADIUS, failing open, lets the citizen in at the safe rate.
  */
-export async function issueGrant(
-  deps: Pick<PortalDeps, 'redis' | 'keys'>,
-  req: Request,
-  res: Response,
-  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
-): Promise<Grant | null> {
-  const { hotspot, mac } = input;
+/** Whether another grant may go to this device at this hotspot now; renders the 429 page when not. */
+async function grantAllowed(deps: Pick<PortalDeps, 'redis' | 'keys'>, req: Request, res: Response, hotspot: HotspotInfo, mac: string): Promise<boolean> {
   const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
     req.log?.warn({ err }, 'Redis unavailable: grant rate limit not checked');
     return 'ok' as const;
   });
-  if (allowed !== 'ok') {
-    req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'grant refused: too many in the last minute');
-    res.setHeader('Retry-After', '60');
-    renderError(res, 429, 'errTooManyGrants');
-    return null;
-  }
+  if (allowed === 'ok') return true;
+  req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'grant refused: too many in the last minute');
+  res.setHeader('Retry-After', '60');
+  renderError(res, 429, 'errTooManyGrants');
+  return false;
+}
+
+export async function issueGrant(
+  deps: Pick<PortalDeps, 'redis' | 'keys'>,
+  req: Request,
+  res: Response,
+  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string; rateChecked?: boolean },
+): Promise<Grant | null> {
+  const { hotspot, mac } = input;
+  if (!input.rateChecked && !(await grantAllowed(deps, req, res, hotspot, mac))) return null;
   const grant = await createGrant(deps.redis, deps.keys, {
     hotspotId: hotspot.id,
     mac,
@@ -125,13 +129,21 @@ export async function grantForChoice(
     input.again(allowed === 'device' ? t.voucherErrors.too_many : t.voucherErrors.too_many_here, choice.typed, 429);
     return null;
   }
+  // The grant limit first: a voucher must not start its validity for a login that is then refused.
+  if (!(await grantAllowed(deps, req, res, hotspot, mac))) return null;
   const code = normalizeCode(choice.typed);
   if (!code) {
     await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
     input.again(t.voucherErrors.malformed, choice.typed, 400);
     return null;
   }
-  const redeemed = await redeemVoucher(deps.redis, deps.keys, { code, mac, hotspotId: hotspot.id });
+  let redeemed: Awaited<ReturnType<typeof redeemVoucher>>;
+  try {
+    redeemed = await redeemVoucher(deps.redis, deps.keys, { code, mac, hotspotId: hotspot.id });
+  } catch (err) {
+    req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
+    return issueGrant(deps, req, res, { ...input, rateChecked: true });
+  }
   if (!redeemed.ok) {
     // Only a code that does not exist is a guess; a real voucher that ran out is not.
     if (redeemed.reason === 'voucher_invalid') await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
@@ -140,5 +152,5 @@ export async function grantForChoice(
     return null;
   }
   req.log?.info({ hotspot: hotspot.id, mac, expiresAt: redeemed.expiresAt }, 'voucher redeemed');
-  return issueGrant(deps, req, res, { ...input, voucher: code });
+  return issueGrant(deps, req, res, { ...input, voucher: code, rateChecked: true });
 }

@@ -111,7 +111,13 @@ export function prefilledVoucher(req: Request, publicUrl: string, wanted: string
     .split(';')
     .map((c) => c.trim().split('='))
     .find(([name]) => name === VOUCHER_COOKIE)?.[1];
-  const fromCookie = normalizeCode(cookie ? decodeURIComponent(cookie) : undefined);
+  let decoded: string | undefined;
+  try {
+    decoded = cookie ? decodeURIComponent(cookie) : undefined;
+  } catch {
+    decoded = undefined; // a malformed cookie is ignored
+  }
+  const fromCookie = normalizeCode(decoded);
   if (fromCookie) return fromCookie;
   if (wanted && wanted.startsWith(`${publicUrl}/v/`)) return normalizeCode(wanted.slice(publicUrl.length + 3).split(/[?#]/)[0]) ?? undefined;
   return undefined;

@@ -86,6 +86,12 @@ export async function listBatches(redis: Redis, keys: Keys): Promise<VoucherBatc
 export async function batchVouchers(redis: Redis, keys: Keys, batch: string, nowMs = Date.now()): Promise<Voucher[]> {
   const codes = (await redis.smembers(keys.voucherBatch(batch))).sort();
   const all = await Promise.all(codes.map((c) => getVoucher(redis, keys, c, nowMs)));
+  // Records past their retention are gone: so are they from the batch, and an empty batch from the index.
+  const gone = codes.filter((_, i) => all[i] === null);
+  if (gone.length) {
+    await redis.multi().srem(keys.voucherBatch(batch), ...gone).zrem(keys.vouchers(), ...gone).exec();
+    if (gone.length === codes.length) await redis.hdel(keys.voucherBatches(), batch);
+  }
   return all.filter((v): v is Voucher => v !== null);
 }
 
@@ -123,7 +129,6 @@ export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec
       .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
       .zadd(keys.vouchers(), nowMs, code)
       .sadd(keys.voucherBatch(spec.batch), code)
-      .pexpireat(keys.voucherBatch(spec.batch), spec.redeemByMs + VOUCHER_RETENTION_MS)
       .exec();
     codes.push(code);
   }
@@ -171,9 +176,8 @@ export async function getVoucher(redis: Redis, keys: Keys, code: string, nowMs =
 
 /** Revokes a voucher: it admits no new session, and live sessions on it end at their next interim update. */
 export async function revokeVoucher(redis: Redis, keys: Keys, code: string): Promise<boolean> {
-  if (!(await redis.exists(keys.voucher(code)))) return false;
-  await redis.hset(keys.voucher(code), 'revoked', 1);
-  return true;
+  defineScripts(redis);
+  return (await (redis as unknown as { revokeVoucher(key: string): Promise<number> }).revokeVoucher(keys.voucher(code))) === 1;
 }
 
 /** Checks a voucher for a device at a hotspot and, if it may be used, records the device and starts it. */

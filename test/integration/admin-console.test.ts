@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/admin/auth';
 import { readAudit } from '../../src/admin/audit';
-import { createOperator, getOperator } from '../../src/admin/operators';
+import { createOperator, getOperator, updateOperator } from '../../src/admin/operators';
 import { verifyPassword } from '../../src/admin/passwords';
 import { Keys } from '../../src/pool/keys';
 import { startHarness, type Harness } from '../support/harness';
@@ -64,6 +64,13 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
   it('ends the session at sign-out: the cookie no longer opens the console', async () => {
     const { cookie, csrf } = await signIn('rina');
     await app().post('/admin/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(303);
+    await app().get('/admin').set('Cookie', cookie).expect(303);
+  });
+
+  it('ends every session of an account when its password changes', async () => {
+    const { cookie } = await signIn('rina');
+    await app().get('/admin').set('Cookie', cookie).expect(200);
+    await updateOperator(h.redis, keys, 'rina', { password: PASSWORD });
     await app().get('/admin').set('Cookie', cookie).expect(303);
   });
 
