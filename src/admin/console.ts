@@ -6,7 +6,7 @@ import { consoleSession, cookies, createAdminApiKey, csrfOk, listAdminApiKeys, l
 import { ADMIN_MESSAGES, type AdminMessages } from './i18n';
 import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, toCsv, wibDay } from './insight';
 import { canWriteHotspot, canWriteSomething, createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, scopeSchema, updateOperator, usernameSchema, type Actor, type Role } from './operators';
-import { passwordProblem } from './passwords';
+import { passwordProblem, verifyPassword } from './passwords';
 import { loginHtmlFor, routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, listAgencies, listBatches,
@@ -109,10 +109,27 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       return res.status(403).render('admin/message', { title: locals(res).a.badCsrf, body: '' });
     }
     // A viewer changes nothing: every form but sign-out is refused before it reaches its route.
-    if (req.method === 'POST' && req.path !== '/logout' && !canWriteSomething(session.actor)) {
+    if (req.method === 'POST' && req.path !== '/logout' && req.path !== '/account' && !canWriteSomething(session.actor)) {
       return res.status(403).render('admin/message', { title: locals(res).a.forbidden, body: `${session.actor.name}: ${locals(res).a.roles.viewer}` });
     }
     next();
+  });
+
+  // Any signed-in operator, viewers too, changes their own password; every session of the account ends.
+  router.get('/account', (_req, res) => res.render('admin/account', { error: null }));
+  router.post('/account', async (req, res) => {
+    const a = locals(res).a;
+    const actor = locals(res).actor;
+    const b = req.body as Record<string, unknown>;
+    const op = await getOperator(deps.redis, deps.keys, actor.name);
+    if (!op || !(await verifyPassword(str(b['current']), op.passwordHash))) return res.status(400).render('admin/account', { error: a.account.wrongCurrent });
+    const problem = passwordProblem(str(b['password']));
+    if (problem) return res.status(400).render('admin/account', { error: `${a.password}: ${problem}` });
+    if (str(b['password']) !== str(b['confirm'])) return res.status(400).render('admin/account', { error: a.account.mismatch });
+    await updateOperator(deps.redis, deps.keys, actor.name, { password: str(b['password']) });
+    await audit(deps.redis, deps.keys, actor, 'operator.password', `operator:${actor.name}`, null, null);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/admin/login');
   });
 
   router.post('/logout', async (_req, res) => {

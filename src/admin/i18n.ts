@@ -132,6 +132,16 @@ const id = {
     pseudonym: 'Perangkat dihitung dari hash MAC berkunci; MAC tidak disimpan di laporan.',
     show: 'Tampilkan',
   },
+  account: {
+    title: 'Kata sandi saya',
+    current: 'Kata sandi sekarang',
+    new: 'Kata sandi baru (12 karakter atau lebih)',
+    confirm: 'Ulangi kata sandi baru',
+    change: 'Ganti kata sandi',
+    note: 'Setelah diganti, semua sesi akun ini berakhir; masuk lagi dengan kata sandi baru.',
+    wrongCurrent: 'Kata sandi sekarang salah.',
+    mismatch: 'Kedua kata sandi baru tidak sama.',
+  },
   audit: { title: 'Log audit', filterActor: 'Oleh', filterAction: 'Tindakan', filterTarget: 'Sasaran berisi' },
   operators: {
     title: 'Operator',
@@ -279,6 +289,16 @@ const en: AdminMessages = {
     perDay: 'Per day and hotspot',
     pseudonym: 'Devices are counted from keyed MAC hashes; reports hold no MAC.',
     show: 'Show',
+  },
+  account: {
+    title: 'My password',
+    current: 'Current password',
+    new: 'New password (12 characters or more)',
+    confirm: 'New password again',
+    change: 'Change password',
+    note: "Once changed, every session of this account ends; sign in again with the new password.",
+    wrongCurrent: 'The current password is wrong.',
+    mismatch: 'The two new passwords differ.',
   },
   audit: { title: 'Audit log', filterActor: 'By', filterAction: 'Action', filterTarget: 'Target contains' },
   operators: {

@@ -74,6 +74,18 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     await app().get('/admin').set('Cookie', cookie).expect(303);
   });
 
+  it('lets a viewer change their own password, which ends their sessions', async () => {
+    await createOperator(h.redis, keys, { username: 'dewi', name: 'Dewi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
+    const { cookie, csrf } = await signIn('dewi');
+    const wrong = await app().post('/admin/account').set('Cookie', cookie).type('form').send({ _csrf: csrf, current: 'not-it-at-all', password: 'baru-sekali-2027', confirm: 'baru-sekali-2027' }).expect(400);
+    expect(wrong.text).toContain('Kata sandi sekarang salah');
+    await app().post('/admin/account').set('Cookie', cookie).type('form').send({ _csrf: csrf, current: PASSWORD, password: 'short', confirm: 'short' }).expect(400);
+    await app().post('/admin/account').set('Cookie', cookie).type('form').send({ _csrf: csrf, current: PASSWORD, password: 'baru-sekali-2027', confirm: 'baru-sekali-2027' }).expect(303);
+    await app().get('/admin').set('Cookie', cookie).expect(303);
+    await app().post('/admin/login').type('form').send({ username: 'dewi', password: 'baru-sekali-2027' }).expect(303);
+    expect((await readAudit(h.redis, keys, { action: 'operator.password', actor: 'dewi' })).length).toBe(1);
+  });
+
   it('throttles failed sign-ins per account: after five, even the right password waits', async () => {
     for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT; i++) {
       const r = await app().post('/admin/login').type('form').send({ username: 'budi', password: `wrong-${i}-password` }).expect(401);
