@@ -405,24 +405,26 @@ export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknow
   const all = await listHotspots(d);
   const unknown = o.hotspots.filter((id) => !all.some((h) => h.id === id));
   if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`);
-  const inKecamatan = all.filter((h) => o.kecamatan.includes(h.kecamatan)).map((h) => h.id);
   const empty = o.kecamatan.filter((k) => !all.some((h) => h.kecamatan === k));
   if (empty.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${empty.join(', ')}`);
-  const scoped = [...new Set([...o.hotspots, ...inKecamatan])];
-  // An operator makes vouchers for its own hotspots only; an admin for any, or all.
+  // An operator makes vouchers for its own hotspots and kecamatan only; an admin for any, or all.
   if (!isAdmin(actor)) {
     if (actor.role !== 'operator') throw new AdminError('FORBIDDEN', 'a viewer may not create vouchers');
-    if (scoped.length === 0) throw new AdminError('FORBIDDEN', 'an operator must choose hotspots or kecamatan within its scope');
-    const outside = scoped.filter((id) => !canWriteHotspot(actor, all.find((h) => h.id === id)!));
+    if (o.hotspots.length === 0 && o.kecamatan.length === 0) throw new AdminError('FORBIDDEN', 'an operator must choose hotspots or kecamatan within its scope');
+    const outside = [
+      ...o.hotspots.filter((id) => !canWriteHotspot(actor, all.find((h) => h.id === id)!)),
+      ...o.kecamatan.filter((k) => !actor.scope.kecamatan.includes(k)),
+    ];
     if (outside.length) throw new AdminError('FORBIDDEN', `outside ${actor.name}'s scope: ${outside.join(', ')}`);
   }
+  const scoped = [...new Set(o.hotspots)];
   const now = Date.now();
   const batch = `${new Date(now + 7 * 3600_000).toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
   const codes = await createVouchers(d.redis, d.keys, {
-    count: o.count, hotspots: scoped, validityMinutes: Math.round(o.validityHours * 60), deviceLimit: o.deviceLimit, quotaMB: o.quotaMB,
+    count: o.count, hotspots: scoped, kecamatan: o.kecamatan, validityMinutes: Math.round(o.validityHours * 60), deviceLimit: o.deviceLimit, quotaMB: o.quotaMB,
     redeemByMs: now + o.redeemDays * 86_400_000, batch, note: o.note, createdBy: actor.name,
   }, now);
-  await audit(d.redis, d.keys, actor, 'vouchers.create', `batch:${batch}`, null, { count: codes.length, hotspots: scoped, validityHours: o.validityHours, deviceLimit: o.deviceLimit, quotaMB: o.quotaMB, note: o.note });
+  await audit(d.redis, d.keys, actor, 'vouchers.create', `batch:${batch}`, null, { count: codes.length, hotspots: scoped, kecamatan: o.kecamatan, validityHours: o.validityHours, deviceLimit: o.deviceLimit, quotaMB: o.quotaMB, note: o.note });
   return { batch, codes };
 }
 
@@ -447,7 +449,13 @@ async function batchWritable(d: AdminDeps, actor: Actor, batch: string): Promise
   if (!b) throw new AdminError('NOT_FOUND', `no batch ${batch}`);
   if (isAdmin(actor)) return;
   const all = await listHotspots(d);
-  if (actor.role !== 'operator' || b.hotspots.length === 0 || b.hotspots.some((id) => { const h = all.find((x) => x.id === id); return !h || !canWriteHotspot(actor, h); })) {
+  const kecamatan = b.kecamatan ?? [];
+  if (
+    actor.role !== 'operator' ||
+    (b.hotspots.length === 0 && kecamatan.length === 0) ||
+    b.hotspots.some((id) => { const h = all.find((x) => x.id === id); return !h || !canWriteHotspot(actor, h); }) ||
+    kecamatan.some((k) => !actor.scope.kecamatan.includes(k))
+  ) {
     throw new AdminError('FORBIDDEN', `${actor.name} may not change batch ${batch}`);
   }
 }

@@ -20,8 +20,10 @@ export const HOTSPOT_WINDOW_MS = 60_000;
 
 export interface VoucherSpec {
   readonly count: number;
-  /** Hotspot ids it may be used at; empty for every hotspot. */
+  /** Hotspot ids it may be used at; with kecamatan empty too, every hotspot. */
   readonly hotspots: readonly string[];
+  /** Kecamatan it may be used in, at any of their hotspots (those added later too). */
+  readonly kecamatan?: readonly string[];
   /** Minutes from first use. */
   readonly validityMinutes: number;
   /** Devices (MACs) it may be used on. */
@@ -45,6 +47,7 @@ export interface Voucher {
   readonly createdAt: number;
   readonly createdBy: string;
   readonly hotspots: readonly string[];
+  readonly kecamatan: readonly string[];
   readonly validityMinutes: number;
   readonly deviceLimit: number;
   readonly quotaMB: number;
@@ -68,6 +71,7 @@ export interface VoucherBatch {
   readonly createdBy: string;
   readonly count: number;
   readonly hotspots: readonly string[];
+  readonly kecamatan?: readonly string[];
   readonly validityMinutes: number;
   readonly deviceLimit: number;
   readonly quotaMB: number;
@@ -118,6 +122,7 @@ export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec
         createdAt: nowMs,
         createdBy: spec.createdBy,
         hotspots: spec.hotspots.length ? JSON.stringify(spec.hotspots) : '',
+        kecamatan: spec.kecamatan?.length ? JSON.stringify(spec.kecamatan) : '',
         validityMinutes: spec.validityMinutes,
         deviceLimit: spec.deviceLimit,
         quotaMB: spec.quotaMB,
@@ -158,6 +163,7 @@ export async function getVoucher(redis: Redis, keys: Keys, code: string, nowMs =
     createdAt: Number(v['createdAt']),
     createdBy: v['createdBy'] ?? '',
     hotspots: v['hotspots'] ? (JSON.parse(v['hotspots']) as string[]) : [],
+    kecamatan: v['kecamatan'] ? (JSON.parse(v['kecamatan']) as string[]) : [],
     validityMinutes: Number(v['validityMinutes']),
     deviceLimit: Number(v['deviceLimit']),
     quotaMB: Number(v['quotaMB']),
@@ -190,6 +196,7 @@ export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: str
     input.hotspotId,
     VOUCHER_RETENTION_MS,
     keys.deviceBlockPrefix(),
+    keys.hotspot(''),
   );
   if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft) };
   return { ok: false, reason: code as Extract<RedeemResult, { ok: false }>['reason'] };

@@ -102,9 +102,15 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
     const code = normalizeCode(made.body.codes[0])!;
     expect(await redeemVoucher(h.redis, keys, { code, mac: 'AA:00:00:00:11:01', hotspotId: 'taman-kota-sampit' })).toEqual({ ok: false, reason: 'voucher_wrong_hotspot' });
     expect((await redeemVoucher(h.redis, keys, { code, mac: 'AA:00:00:00:11:01', hotspotId: 'aula-desa-baamang' })).ok).toBe(true);
+    // A hotspot opened in the kecamatan after the batch was made takes its vouchers too.
+    const hall = (await api().get('/api/v1/hotspots/aula-desa-baamang').set(as(admin)).expect(200)).body;
+    await api().put('/api/v1/hotspots/aula-desa-baamang-2').set(as(admin)).send({ name: 'Aula Desa Baamang Tengah', kecamatan: 'Baamang', kind: 'village-hall', loginMethods: ['voucher'], quota: hall.quota }).expect(200);
+    const later = normalizeCode(made.body.codes[2])!;
+    expect((await redeemVoucher(h.redis, keys, { code: later, mac: 'AA:00:00:00:11:02', hotspotId: 'aula-desa-baamang-2' })).ok).toBe(true);
     const batch = (await api().get(`/api/v1/voucher-batches/${made.body.batch}`).set(as(admin)).expect(200)).body;
     expect(batch.find((v: { code: string }) => v.code === made.body.codes[0])).toMatchObject({ status: 'active', devices: 1, firstHotspot: 'aula-desa-baamang' });
     expect((await api().post(`/api/v1/voucher-batches/${made.body.batch}/revoke`).set(as(admin)).expect(200)).body).toEqual({ revoked: 3 });
+    expect((await api().get(`/api/v1/vouchers/${made.body.codes[2]}`).set(as(admin)).expect(200)).body.kecamatan).toEqual(['Baamang']);
     expect((await api().get(`/api/v1/vouchers/${made.body.codes[1]}`).set(as(admin)).expect(200)).body.status).toBe('revoked');
   });
 

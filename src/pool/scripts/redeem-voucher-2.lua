@@ -4,7 +4,8 @@
   cannot both get it.
 
   KEYS[1] voucher hash  (validityMinutes, deviceLimit, quotaMB, redeemBy, revoked, firstUsedAt, expiresAt,
-                         usedBytes, hotspots: JSON array of hotspot ids, or '' for every hotspot; written here:
+                         usedBytes, hotspots and kecamatan: JSON arrays of hotspot ids and kecamatan names it
+                         may be used at ('' and '' for everywhere); written here:
                          firstUsedAt, expiresAt, firstHotspot on first use, lastUsedAt and lastHotspot each time)
   KEYS[2] the voucher's device set (MACs)
 
@@ -12,6 +13,8 @@
   ARGV[2] hotspot id
   ARGV[3] how long a voucher's records are kept after it ends, ms
   ARGV[4] the prefix of device-block keys: a blocked device does not use up a voucher
+  ARGV[5] the prefix of hotspot hashes (`<prefix><id>`, same hash tag), for the hotspot's kecamatan: a voucher for a
+          kecamatan is good at every hotspot there, those added after it was made too
 
   Returns {code, expiresAtMs, bytesLeft}
   code: 'ok' | 'voucher_invalid' (no such code, or revoked) | 'voucher_wrong_hotspot' | 'voucher_expired'
@@ -20,13 +23,21 @@
 ]]
 if redis.call('EXISTS', ARGV[4] .. ARGV[1]) == 1 then return {'device_blocked', 0, 0} end
 local v = redis.call('HMGET', KEYS[1], 'validityMinutes', 'deviceLimit', 'quotaMB', 'redeemBy', 'revoked',
-  'firstUsedAt', 'expiresAt', 'usedBytes', 'hotspots')
+  'firstUsedAt', 'expiresAt', 'usedBytes', 'hotspots', 'kecamatan')
 if not v[1] or v[5] == '1' then return {'voucher_invalid', 0, 0} end
 
-if v[9] and v[9] ~= '' then
+local hotspots = (v[9] and v[9] ~= '') and cjson.decode(v[9]) or {}
+local kecamatan = (v[10] and v[10] ~= '') and cjson.decode(v[10]) or {}
+if #hotspots > 0 or #kecamatan > 0 then
   local allowed = false
-  for _, id in ipairs(cjson.decode(v[9])) do
+  for _, id in ipairs(hotspots) do
     if id == ARGV[2] then allowed = true end
+  end
+  if not allowed and #kecamatan > 0 then
+    local here = redis.call('HGET', ARGV[5] .. ARGV[2], 'kecamatan')
+    for _, k in ipairs(kecamatan) do
+      if k == here then allowed = true end
+    end
   end
   if not allowed then return {'voucher_wrong_hotspot', 0, 0} end
 end
