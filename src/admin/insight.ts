@@ -178,28 +178,39 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
   const site = await d.redis.hgetall(d.keys.site());
   const rows: ReportRow[] = [];
   const deviceKeys: string[] = [];
-  for (let day = fromDay; day <= toDay; day++) {
-    const totals = await d.redis.hgetall(d.keys.daily(day));
+  // Two round trips for the whole range: every day's totals, then every device count that has data.
+  const days = Array.from({ length: toDay - fromDay + 1 }, (_, i) => fromDay + i);
+  const totalsPipe = d.redis.pipeline();
+  for (const day of days) totalsPipe.hgetall(d.keys.daily(day));
+  const totalsByDay = ((await totalsPipe.exec()) ?? []).map(([err, v]) => (err ? {} : (v as Record<string, string>)));
+  const pending: Array<Omit<ReportRow, 'devices'> & { key: string }> = [];
+  days.forEach((day, i) => {
+    const totals = totalsByDay[i] ?? {};
     for (const h of hotspots) {
-      const key = `${d.keys.dailyDevicesPrefix()}${day}:${h.id}`;
       const sessions = Number(totals[`h:${h.id}:sessions`] ?? 0);
       const sec = Number(totals[`h:${h.id}:sec`] ?? 0);
       const bytes = Number(totals[`h:${h.id}:bytes`] ?? 0);
       if (!sessions && !sec && !bytes) continue;
-      deviceKeys.push(key);
-      rows.push({
+      pending.push({
+        key: `${d.keys.dailyDevicesPrefix()}${day}:${h.id}`,
         day: dayToIso(day),
         hotspotId: h.id,
         hotspotName: h.name,
         kecamatan: h.kecamatan,
-        devices: await d.redis.pfcount(key),
         sessions,
         hours: sec / 3600,
         gb: bytes / 1e9,
         mbpsHours: Number(totals[`h:${h.id}:kbpsSec`] ?? 0) / 1000 / 3600,
       });
     }
-  }
+  });
+  const countPipe = d.redis.pipeline();
+  for (const p of pending) countPipe.pfcount(p.key);
+  const counts = pending.length ? ((await countPipe.exec()) ?? []).map(([err, v]) => (err ? 0 : Number(v))) : [];
+  pending.forEach(({ key, ...row }, i) => {
+    deviceKeys.push(key);
+    rows.push({ ...row, devices: counts[i] ?? 0 });
+  });
   const sum = <K extends 'devices' | 'sessions' | 'hours' | 'gb' | 'mbpsHours'>(list: ReportRow[], k: K) => list.reduce((a, r) => a + r[k], 0);
   const group = (by: (r: ReportRow) => string) => {
     const m = new Map<string, ReportRow[]>();
