@@ -131,6 +131,12 @@ async function start(
     },
     'Limpah is running',
   );
+  if ((await redis.scard(services.keys.operators())) === 0) {
+    logger.warn(
+      { console: `${config.publicUrl}/admin` },
+      'no console account yet: create the first admin with `npm run cli -- admin create <username>` (there is no default password)',
+    );
+  }
 }
 
 void main();

@@ -117,6 +117,8 @@ describe('the Limpah process', () => {
     const signIn = (username: string, password: string) =>
       fetch(`http://127.0.0.1:${httpPort}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
     for (const [u, p] of [['admin', 'admin'], ['admin', ''], ['diskominfo', 'kota-sampit-2026']]) expect((await signIn(u!, p!)).status).toBe(401);
+    // The log says how to make one.
+    expect(await waitFor(() => r.lines.find((l) => String(l['msg']).startsWith('no console account yet')))).toMatchObject({ console: expect.stringMatching(/\/admin$/) });
 
     const cli = join(paths.root, 'dist', 'src', 'cli.js');
     const env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir };
