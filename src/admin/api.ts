@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
 import { readAudit } from './audit';
 import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, toCsv, wibDay } from './insight';
-import { createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, scopeSchema, updateOperator, usernameSchema, type Actor } from './operators';
+import { createOperator, getOperator, isAdmin, listOperators, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor } from './operators';
 import { passwordProblem } from './passwords';
 import { routerOsScript } from './router-config';
 import {
@@ -139,14 +139,17 @@ const ROUTES: readonly Route[] = [
       const username = p(req, 'username');
       const before = await getOperator(deps.redis, deps.keys, username);
       if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
-      if (before.role === 'admin' && !before.disabled && ((b.role && b.role !== 'admin') || b.disabled) && (await enabledAdmins(deps.redis, deps.keys)) <= 1) {
-        throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
-      }
       if (b.password !== undefined) {
         const problem = passwordProblem(b.password);
         if (problem) throw new AdminError('INVALID', `password: ${problem}`);
       }
-      await updateOperator(deps.redis, deps.keys, username, b);
+      if (b.role !== undefined || b.disabled !== undefined) {
+        if ((await setOperatorRole(deps.redis, deps.keys, username, b.role ?? before.role, b.disabled ?? before.disabled)) === 'last-admin') {
+          throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
+        }
+      }
+      const { role: _role, disabled: _disabled, ...rest } = b;
+      await updateOperator(deps.redis, deps.keys, username, rest);
       await audit(deps.redis, deps.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, { ...b, password: b.password ? '(changed)' : undefined });
       return { username };
     },

@@ -5,7 +5,7 @@ import { auditChanges, readAudit } from './audit';
 import { consoleSession, cookies, createAdminApiKey, csrfOk, listAdminApiKeys, login, logout, revokeAdminApiKey, SESSION_COOKIE, type ConsoleSession } from './auth';
 import { ADMIN_MESSAGES, type AdminMessages } from './i18n';
 import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, toCsv, wibDay } from './insight';
-import { canWriteHotspot, canWriteSomething, createOperator, enabledAdmins, getOperator, isAdmin, listOperators, ROLES, scopeSchema, updateOperator, usernameSchema, type Actor, type Role } from './operators';
+import { canWriteHotspot, canWriteSomething, createOperator, getOperator, isAdmin, listOperators, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor, type Role } from './operators';
 import { passwordProblem, verifyPassword } from './passwords';
 import { loginHtmlFor, routerOsScript } from './router-config';
 import {
@@ -448,16 +448,16 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       const role = str(b['role']) as Role;
       if (!(ROLES as readonly string[]).includes(role)) throw new AdminError('INVALID', 'role: admin, operator or viewer');
       const disabled = b['disabled'] === 'on';
-      if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled) && (await enabledAdmins(deps.redis, deps.keys)) <= 1) {
-        throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
-      }
       const password = str(b['password']);
       if (password) {
         const problem = passwordProblem(password);
         if (problem) throw new AdminError('INVALID', `password ${problem}`);
       }
       const scope = scopeFrom(b);
-      await updateOperator(deps.redis, deps.keys, username, { role, scope, disabled, ...(password ? { password } : {}) });
+      if ((await setOperatorRole(deps.redis, deps.keys, username, role, disabled)) === 'last-admin') {
+        throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
+      }
+      await updateOperator(deps.redis, deps.keys, username, { scope, ...(password ? { password } : {}) });
       await audit(deps.redis, deps.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, { role, scope, disabled, passwordChanged: Boolean(password) });
       res.redirect(303, `/admin/operators?msg=${encodeURIComponent(locals(res).a.saved)}`);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
+import { defineScripts } from '../pool/script-loader';
 import { hashPassword } from './passwords';
 
 /**
@@ -136,7 +137,18 @@ export async function updateOperator(
   }
 }
 
-/** How many enabled admins there are: the last one may not be demoted or disabled. */
-export async function enabledAdmins(redis: Redis, keys: Keys): Promise<number> {
-  return (await listOperators(redis, keys)).filter((o) => o.role === 'admin' && !o.disabled).length;
+
+/**
+ * Sets an operator's role and whether it is disabled, atomically refusing a change that would leave no enabled
+ * admin ('last-admin'). Ends the account's sessions when it is disabled.
+ */
+export async function setOperatorRole(redis: Redis, keys: Keys, username: string, role: Role, disabled: boolean): Promise<'ok' | 'last-admin' | 'not-found'> {
+  defineScripts(redis);
+  const r = await (redis as unknown as { setOperatorRole(...a: Array<string | number>): Promise<number> }).setOperatorRole(
+    keys.operators(), keys.operator(username), keys.operator(''), username, role, disabled ? '1' : '0',
+  );
+  if (r === -1) return 'not-found';
+  if (r === 0) return 'last-admin';
+  if (disabled) await updateOperator(redis, keys, username, { disabled: true });
+  return 'ok';
 }

@@ -153,6 +153,19 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
     expect(csv.text).not.toContain(mac);
   });
 
+  it('never leaves the regency without an enabled admin, even when two admins demote each other at once', async () => {
+    for (const username of ['ani', 'bayu']) {
+      await api().post('/api/v1/operators').set(as(admin)).send({ username, role: 'admin', password: 'dua-admin-sampit-2026' }).expect(200);
+    }
+    const both = await Promise.all(['ani', 'bayu'].map((u) => api().patch(`/api/v1/operators/${u}`).set(as(admin)).send({ role: 'viewer' })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const left = both[0]!.status === 409 ? 'ani' : 'bayu';
+    const refused = await api().patch(`/api/v1/operators/${left}`).set(as(admin)).send({ disabled: true }).expect(409);
+    expect(refused.body.error.message).toContain('last enabled admin');
+    const ops = (await api().get('/api/v1/operators').set(as(admin)).expect(200)).body as Array<{ username: string; role: string; disabled: boolean }>;
+    expect(ops.filter((o) => o.role === 'admin' && !o.disabled).map((o) => o.username)).toEqual([left]);
+  });
+
   it('serves Prometheus metrics and readiness', async () => {
     const metrics = await api().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/limpah_radius_access_requests_total\{result="accept",app="limpah"\} [1-9]/);
