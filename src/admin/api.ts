@@ -1,17 +1,17 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { HOTSPOT_KINDS } from '../config/site';
 import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
 import { readAudit } from './audit';
-import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, toCsv, wibDay } from './insight';
-import { createOperator, getOperator, isAdmin, listOperators, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor } from './operators';
-import { passwordProblem } from './passwords';
+import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, reportCsv, wibDay } from './insight';
+import { isAdmin, listOperators, ROLES, scopeSchema, type Actor } from './operators';
 import { routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
   listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
-  revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode, type AdminDeps,
+  revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode,
+  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, type AdminDeps,
 } from './service';
-import { audit } from './audit';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { getVoucher } from '../vouchers/store';
 
@@ -36,14 +36,12 @@ interface Route {
   readonly handler: Handler;
 }
 
-const hotspotFilter = z.object({ kecamatan: z.string().optional(), kind: z.enum(['park', 'village-hall']).optional() });
+const hotspotFilter = z.object({ kecamatan: z.string().optional(), kind: z.enum(HOTSPOT_KINDS).optional() });
 const sessionFilter = z.object({ hotspot: z.string().optional(), kecamatan: z.string().optional(), mac: z.string().optional() });
 const reportQuery = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), format: z.enum(['json', 'csv']).optional() });
 const auditQuery = z.object({ actor: z.string().optional(), action: z.string().optional(), target: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const committedBody = z.strictObject({ committedKbps: z.number().int().min(0).max(100_000_000) });
 const telemetryKeyBody = z.strictObject({ name: z.string().min(1).max(60), agencies: z.array(z.string()).default([]) });
-const operatorBody = z.strictObject({ username: usernameSchema, name: z.string().max(100).optional(), role: z.enum(ROLES), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }), password: z.string() });
-const operatorPatch = z.strictObject({ role: z.enum(ROLES).optional(), scope: scopeSchema.optional(), disabled: z.boolean().optional(), password: z.string().optional(), name: z.string().max(100).optional() });
 const apiKeyBody = z.strictObject({ name: z.string().min(1).max(60), role: z.enum(ROLES), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }) });
 
 const p = (req: Request, name: string): string => String(req.params[name] ?? '');
@@ -108,10 +106,9 @@ const ROUTES: readonly Route[] = [
     handler: async ({ deps, query, res }) => {
       const to = (query['to'] ? isoToDay(query['to']) : null) ?? wibDay(Date.now());
       const from = (query['from'] ? isoToDay(query['from']) : null) ?? to - 6;
-      if (from > to || to - from > 366) throw new AdminError('INVALID', 'from..to: 1 to 367 days, the start first');
       const report = await buildReport(deps, from, to);
       if (query['format'] === 'csv') {
-        res.type('text/csv; charset=utf-8').send(toCsv(['date', 'hotspot_id', 'hotspot', 'kecamatan', 'unique_devices', 'sessions', 'hours', 'gb', 'mbps_hours'], report.rows.map((r) => [r.day, r.hotspotId, r.hotspotName, r.kecamatan, r.devices, r.sessions, r.hours, r.gb, r.mbpsHours])));
+        res.type('text/csv; charset=utf-8').send(reportCsv(report));
         return undefined;
       }
       return { ...report, from: dayToIso(from), to: dayToIso(to) };
@@ -119,40 +116,10 @@ const ROUTES: readonly Route[] = [
   },
   { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first, filtered', query: auditQuery, handler: ({ deps, query }) => readAudit(deps.redis, deps.keys, { actor: query['actor'], action: query['action'], target: query['target'], limit: query['limit'] ? Number(query['limit']) : undefined }) },
   { method: 'get', path: '/operators', tag: 'access', summary: 'Operator accounts (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list operators'); return listOperators(deps.redis, deps.keys); } },
+  { method: 'post', path: '/operators', tag: 'access', summary: 'Create an operator account (admin)', body: operatorCreateSchema, handler: async ({ deps, actor, body }) => ({ username: await createOperatorAccount(deps, actor, body) }) },
   {
-    method: 'post', path: '/operators', tag: 'access', summary: 'Create an operator account (admin)', body: operatorBody,
-    handler: async ({ deps, actor, body }) => {
-      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create operators');
-      const b = body as z.infer<typeof operatorBody>;
-      const problem = passwordProblem(b.password);
-      if (problem) throw new AdminError('INVALID', `password: ${problem}`);
-      if (!(await createOperator(deps.redis, deps.keys, { username: b.username, name: b.name ?? b.username, role: b.role, scope: b.scope, password: b.password }))) throw new AdminError('CONFLICT', `${b.username} exists already`);
-      await audit(deps.redis, deps.keys, actor, 'operator.create', `operator:${b.username}`, null, { role: b.role, scope: b.scope });
-      return { username: b.username };
-    },
-  },
-  {
-    method: 'patch', path: '/operators/:username', tag: 'access', summary: "Change an operator's role, scope, password or disable it (admin)", body: operatorPatch,
-    handler: async ({ deps, actor, req, body }) => {
-      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change operators');
-      const b = body as z.infer<typeof operatorPatch>;
-      const username = p(req, 'username');
-      const before = await getOperator(deps.redis, deps.keys, username);
-      if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
-      if (b.password !== undefined) {
-        const problem = passwordProblem(b.password);
-        if (problem) throw new AdminError('INVALID', `password: ${problem}`);
-      }
-      if (b.role !== undefined || b.disabled !== undefined) {
-        if ((await setOperatorRole(deps.redis, deps.keys, username, b.role ?? before.role, b.disabled ?? before.disabled)) === 'last-admin') {
-          throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
-        }
-      }
-      const { role: _role, disabled: _disabled, ...rest } = b;
-      await updateOperator(deps.redis, deps.keys, username, rest);
-      await audit(deps.redis, deps.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, { ...b, password: b.password ? '(changed)' : undefined });
-      return { username };
-    },
+    method: 'patch', path: '/operators/:username', tag: 'access', summary: "Change an operator's role, scope, password or disable it (admin)", body: operatorChangeSchema,
+    handler: async ({ deps, actor, req, body }) => (await changeOperator(deps, actor, p(req, 'username'), body), { username: p(req, 'username') }),
   },
   { method: 'get', path: '/api-keys', tag: 'access', summary: 'Script API keys (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list API keys'); return listAdminApiKeys(deps.redis, deps.keys); } },
   { method: 'post', path: '/api-keys', tag: 'access', summary: 'Create a script API key; answers it once (admin)', body: apiKeyBody, handler: async ({ deps, actor, body }) => ({ key: await createAdminApiKey(deps.redis, deps.keys, actor, body as z.infer<typeof apiKeyBody>) }) },

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { cookies } from '../cookies';
 import type { Keys } from '../pool/keys';
 import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';
 import { getOperator, isAdmin, scopeSchema, ROLES, type Actor, type Role, type Scope } from './operators';
 import { DUMMY_HASH, verifyPassword } from './passwords';
-import { AdminError } from './service';
+import { AdminError, parseOrInvalid } from './service';
 
 /**
  * Console sign-in and API keys. A console session is a random token in an HttpOnly, SameSite=Strict cookie; Redis
@@ -22,22 +23,6 @@ const LOGIN_WINDOW_MS = 15 * 60_000;
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-/** The cookies of a request, by name (no dependency for two cookies). */
-export function cookies(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at < 1) continue;
-    const name = part.slice(0, at).trim();
-    try {
-      out[name] = decodeURIComponent(part.slice(at + 1).trim());
-    } catch {
-      // A malformed cookie is ignored.
-    }
-  }
-  return out;
 }
 
 export interface ConsoleSession {
@@ -126,9 +111,7 @@ export async function createAdminApiKey(redis: Redis, keys: Keys, actor: Actor, 
   if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
   if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
   if (!(ROLES as readonly string[]).includes(input.role)) throw new AdminError('INVALID', `role: one of ${ROLES.join(', ')}`);
-  const parsedScope = scopeSchema.safeParse(input.scope);
-  if (!parsedScope.success) throw new AdminError('INVALID', `scope: ${parsedScope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const scope = parsedScope.data;
+  const scope = parseOrInvalid(scopeSchema, input.scope, 'scope: ');
   const key = `lmk_${randomBytes(24).toString('base64url')}`;
   await redis.hset(keys.adminApiKeys(), sha256(key), JSON.stringify({ name: input.name, role: input.role, scope, createdAt: Date.now(), createdBy: actor.name }));
   await audit(redis, keys, actor, 'api-key.create', `api-key:${input.name}`, null, { name: input.name, role: input.role, scope });

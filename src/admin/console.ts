@@ -2,16 +2,17 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { renderQrSvg } from './qr';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { auditChanges, readAudit } from './audit';
-import { consoleSession, cookies, createAdminApiKey, csrfOk, listAdminApiKeys, login, logout, revokeAdminApiKey, SESSION_COOKIE, type ConsoleSession } from './auth';
+import { consoleSession, createAdminApiKey, csrfOk, listAdminApiKeys, login, logout, revokeAdminApiKey, SESSION_COOKIE, type ConsoleSession } from './auth';
 import { ADMIN_MESSAGES, type AdminMessages } from './i18n';
-import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, toCsv, wibDay } from './insight';
-import { canWriteHotspot, canWriteSomething, createOperator, getOperator, isAdmin, listOperators, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor, type Role } from './operators';
+import { cookies } from '../cookies';
+import { buildReport, dayToIso, isoToDay, lineChart, poolHistory, poolOverview, reportCsv, toCsv, wib, wibDay } from './insight';
+import { canWriteHotspot, canWriteSomething, getOperator, isAdmin, listOperators, ROLES, updateOperator, type Actor, type Role } from './operators';
 import { passwordProblem, verifyPassword } from './passwords';
 import { loginHtmlFor, routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, listAgencies, listBatches,
   listHotspots, listSessions, nasSecret, removeNas, revokeBatch, revokeTelemetryKey, revokeVoucherCode, saveHotspot, setAgencyCommitted,
-  setHotspotDisabled, unblockDevice, listTelemetryKeys, canUseBatch, maskCode, type AdminDeps,
+  setHotspotDisabled, unblockDevice, listTelemetryKeys, canUseBatch, maskCode, kecamatanOf, createOperatorAccount, changeOperator, type AdminDeps,
 } from './service';
 import { audit } from './audit';
 
@@ -78,6 +79,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     if (req.query['lang'] === 'en' || req.query['lang'] === 'id') res.cookie(LANG_COOKIE, req.query['lang'], { httpOnly: true, sameSite: 'strict', path: '/admin', maxAge: 365 * 86_400_000 });
     const lang = chosen === 'en' ? 'en' : chosen === 'id' ? 'id' : (req.get('accept-language') ?? '').toLowerCase().startsWith('en') ? 'en' : 'id';
     res.locals['a'] = ADMIN_MESSAGES[lang];
+    res.locals['wib'] = wib;
     res.locals['t'] = { lang };
     res.setHeader('Cache-Control', 'no-store');
     next();
@@ -161,16 +163,17 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // ------------------------------------------------------------------------------------------------ hotspots
   router.get('/hotspots', async (req, res) => {
     const filter = { kecamatan: str(req.query['kecamatan']) || undefined, kind: str(req.query['kind']) || undefined };
-    const [hotspots, all] = await Promise.all([listHotspots(deps, filter), listHotspots(deps)]);
-    res.render('admin/hotspots', { hotspots, filter, kecamatan: [...new Set(all.map((h) => h.kecamatan))].sort(), canWrite: (h: { id: string; kecamatan: string }) => canWriteHotspot(locals(res).actor, h) });
+    const all = await listHotspots(deps);
+    const hotspots = all.filter((h) => (!filter.kecamatan || h.kecamatan === filter.kecamatan) && (!filter.kind || h.kind === filter.kind));
+    res.render('admin/hotspots', { hotspots, filter, kecamatan: kecamatanOf(all), canWrite: (h: { id: string; kecamatan: string }) => canWriteHotspot(locals(res).actor, h) });
   });
 
   const editPage = async (res: Response, id: string | null, error: string | null, form: unknown = null, status = 200, shown: { secret?: string; uamSecret?: string; ip?: string } | null = null) => {
-    const hotspot = id ? await getHotspot(deps, id) : null;
     const all = await listHotspots(deps);
+    const hotspot = id ? all.find((h) => h.id === id) ?? (await getHotspot(deps, id)) : null;
     res.status(status).render('admin/hotspot-edit', {
       hotspot, error, form, shown, weekdays: WEEKDAYS,
-      kecamatan: [...new Set(all.map((h) => h.kecamatan))].sort(),
+      kecamatan: kecamatanOf(all),
       canWrite: hotspot ? canWriteHotspot(locals(res).actor, hotspot) : canWriteSomething(locals(res).actor),
     });
   };
@@ -244,7 +247,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.get('/sessions', async (req, res) => {
     const filter = { hotspot: str(req.query['hotspot']) || undefined, kecamatan: str(req.query['kecamatan']) || undefined, mac: str(req.query['mac']) || undefined };
     const [sessions, hotspots] = await Promise.all([listSessions(deps, filter), listHotspots(deps)]);
-    res.render('admin/sessions', { sessions, filter, hotspots, kecamatan: [...new Set(hotspots.map((h) => h.kecamatan))].sort(), canWrite: (hotspotId: string) => { const h = hotspots.find((x) => x.id === hotspotId); return Boolean(h && canWriteHotspot(locals(res).actor, h)); } });
+    res.render('admin/sessions', { sessions, filter, hotspots, kecamatan: kecamatanOf(hotspots), canWrite: (hotspotId: string) => { const h = hotspots.find((x) => x.id === hotspotId); return Boolean(h && canWriteHotspot(locals(res).actor, h)); } });
   });
   router.post('/sessions/:id/disconnect', async (req, res) => {
     try {
@@ -259,7 +262,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const b = req.body as Record<string, unknown>;
     try {
       const r = await blockDevice(deps, locals(res).actor, { mac: str(b['mac']), minutes: num(b['minutes']), reason: str(b['reason']) });
-      const until = new Date(r.until + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+      const until = wib(r.until);
       res.redirect(303, `/admin/sessions?msg=${encodeURIComponent(locals(res).a.sessions.blocked.replace('{until}', `${until} WIB`).replace('{n}', String(r.disconnected)))}`);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -279,7 +282,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // ------------------------------------------------------------------------------------------------ vouchers
   const vouchersPage = async (res: Response, error: string | null, status = 200) => {
     const [batches, hotspots] = await Promise.all([listBatches(deps.redis, deps.keys), listHotspots(deps)]);
-    res.status(status).render('admin/vouchers', { batches, hotspots, kecamatan: [...new Set(hotspots.map((h) => h.kecamatan))].sort(), error });
+    res.status(status).render('admin/vouchers', { batches, hotspots, kecamatan: kecamatanOf(hotspots), error });
   };
   router.get('/vouchers', (_req, res) => vouchersPage(res, null));
   router.post('/vouchers', async (req, res) => {
@@ -380,18 +383,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const today = wibDay(Date.now());
     const to = isoToDay(str(req.query['to'])) ?? today;
     const from = isoToDay(str(req.query['from'])) ?? to - 6;
-    let report;
-    try {
-      report = await buildReport(deps, Math.min(from, to), to);
-    } catch (err) {
-      throw new AdminError('INVALID', (err as Error).message);
-    }
+    const report = await buildReport(deps, Math.min(from, to), to);
     if (req.query['format'] === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="limpah-${report.from}-${report.to}.csv"`);
-      res.send(toCsv(
-        ['date', 'hotspot_id', 'hotspot', 'kecamatan', 'unique_devices', 'sessions', 'hours', 'gb', 'mbps_hours'],
-        report.rows.map((r) => [r.day, r.hotspotId, r.hotspotName, r.kecamatan, r.devices, r.sessions, r.hours, r.gb, r.mbpsHours]),
-      ));
+      res.send(reportCsv(report));
       return;
     }
     res.render('admin/reports', { report, from: dayToIso(Math.min(from, to)), to: dayToIso(to) });
@@ -400,37 +395,23 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // ------------------------------------------------------------------------------------------------ audit
   router.get('/audit', async (req, res) => {
     const filter = { actor: str(req.query['actor']) || undefined, action: str(req.query['action']) || undefined, target: str(req.query['target']) || undefined };
-    res.render('admin/audit', { entries: await readAudit(deps.redis, deps.keys, { ...filter, limit: 200 }), filter, wib, auditChanges });
+    res.render('admin/audit', { entries: await readAudit(deps.redis, deps.keys, { ...filter, limit: 200 }), filter, auditChanges });
   });
 
   // ------------------------------------------------------------------------------------------------ operators
   const operatorsPage = async (res: Response, error: string | null, shownKey: string | null = null, status = 200) => {
     if (!isAdmin(locals(res).actor)) throw new AdminError('FORBIDDEN', locals(res).a.forbidden);
     const [operators, apiKeys, hotspots] = await Promise.all([listOperators(deps.redis, deps.keys), listAdminApiKeys(deps.redis, deps.keys), listHotspots(deps)]);
-    res.status(status).render('admin/operators', { operators, apiKeys, roles: ROLES, error, shownKey, kecamatan: [...new Set(hotspots.map((h) => h.kecamatan))].sort(), hotspots });
+    res.status(status).render('admin/operators', { operators, apiKeys, roles: ROLES, error, shownKey, kecamatan: kecamatanOf(hotspots) });
   };
   router.get('/operators', (_req, res) => operatorsPage(res, null));
-  const scopeFrom = (b: Record<string, unknown>) => {
-    const parsed = scopeSchema.safeParse({ kecamatan: list(b['scopeKecamatan']), hotspots: list(b['scopeHotspots']) });
-    if (!parsed.success) throw new AdminError('INVALID', `scope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return parsed.data;
-  };
+  const scopeFields = (b: Record<string, unknown>) => ({ kecamatan: list(b['scopeKecamatan']), hotspots: list(b['scopeHotspots']) });
   router.post('/operators', async (req, res) => {
-    const actor = locals(res).actor;
     const b = req.body as Record<string, unknown>;
     try {
-      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', locals(res).a.forbidden);
-      const username = usernameSchema.safeParse(str(b['username']).trim());
-      if (!username.success) throw new AdminError('INVALID', `username ${username.error.issues[0]!.message}`);
-      const role = str(b['role']) as Role;
-      if (!(ROLES as readonly string[]).includes(role)) throw new AdminError('INVALID', 'role: admin, operator or viewer');
-      const problem = passwordProblem(str(b['password']));
-      if (problem) throw new AdminError('INVALID', `password ${problem}`);
-      const scope = scopeFrom(b);
-      if (!(await createOperator(deps.redis, deps.keys, { username: username.data, name: str(b['name']).trim() || username.data, role, scope, password: str(b['password']) }))) {
-        throw new AdminError('CONFLICT', `${username.data} exists already`);
-      }
-      await audit(deps.redis, deps.keys, actor, 'operator.create', `operator:${username.data}`, null, { role, scope });
+      await createOperatorAccount(deps, locals(res).actor, {
+        username: str(b['username']).trim(), name: str(b['name']), role: str(b['role']), scope: scopeFields(b), password: str(b['password']),
+      });
       res.redirect(303, `/admin/operators?msg=${encodeURIComponent(locals(res).a.saved)}`);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -438,27 +419,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     }
   });
   router.post('/operators/:username', async (req, res) => {
-    const actor = locals(res).actor;
     const b = req.body as Record<string, unknown>;
-    const username = req.params['username']!;
     try {
-      if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', locals(res).a.forbidden);
-      const before = await getOperator(deps.redis, deps.keys, username);
-      if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
-      const role = str(b['role']) as Role;
-      if (!(ROLES as readonly string[]).includes(role)) throw new AdminError('INVALID', 'role: admin, operator or viewer');
-      const disabled = b['disabled'] === 'on';
       const password = str(b['password']);
-      if (password) {
-        const problem = passwordProblem(password);
-        if (problem) throw new AdminError('INVALID', `password ${problem}`);
-      }
-      const scope = scopeFrom(b);
-      if ((await setOperatorRole(deps.redis, deps.keys, username, role, disabled)) === 'last-admin') {
-        throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
-      }
-      await updateOperator(deps.redis, deps.keys, username, { scope, ...(password ? { password } : {}) });
-      await audit(deps.redis, deps.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, { role, scope, disabled, passwordChanged: Boolean(password) });
+      await changeOperator(deps, locals(res).actor, String(req.params['username']), {
+        role: str(b['role']), scope: scopeFields(b), disabled: b['disabled'] === 'on', ...(password ? { password } : {}),
+      });
       res.redirect(303, `/admin/operators?msg=${encodeURIComponent(locals(res).a.saved)}`);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -468,7 +434,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.post('/api-keys', async (req, res) => {
     const b = req.body as Record<string, unknown>;
     try {
-      const key = await createAdminApiKey(deps.redis, deps.keys, locals(res).actor, { name: str(b['name']).trim(), role: str(b['role']) as Role, scope: scopeFrom(b) });
+      const key = await createAdminApiKey(deps.redis, deps.keys, locals(res).actor, { name: str(b['name']).trim(), role: str(b['role']) as Role, scope: scopeFields(b) });
       await operatorsPage(res, null, key);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -487,8 +453,4 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
 
   return router;
-}
-
-function wib(ms: number): string {
-  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { RedisClient as Redis } from '../redis/client';
-import { refreshCapacity, redisNowMs } from '../telemetry/capacity-refresh';
-import { listHotspots, type AdminDeps } from './service';
+import { refreshCapacity } from '../telemetry/capacity-refresh';
+import { redisNowMs } from '../redis/time';
+import { AdminError, listHotspots, type AdminDeps } from './service';
 
 /**
  * What the dashboard and the reports show: the pool now, its last 24 hours (one sample a minute), and per-day
@@ -173,7 +174,7 @@ export interface Report {
 const HOURS_PER_MONTH = 730;
 
 export async function buildReport(d: AdminDeps, fromDay: number, toDay: number): Promise<Report> {
-  if (toDay < fromDay || toDay - fromDay > 366) throw new Error('a report covers 1 to 367 days, the start first');
+  if (toDay < fromDay || toDay - fromDay > 366) throw new AdminError('INVALID', 'from..to: a report covers 1 to 367 days, the start first');
   const hotspots = await listHotspots(d);
   const site = await d.redis.hgetall(d.keys.site());
   const rows: ReportRow[] = [];
@@ -237,6 +238,19 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
     uniqueDevices: deviceKeys.length ? await d.redis.pfcount(...(deviceKeys as [string, ...string[]])) : 0,
     delivered: { gb: sum(rows, 'gb'), mbpsHours, pricePerMbpsMonthIdr: Math.round(price), valueIdr: Math.round((mbpsHours / HOURS_PER_MONTH) * price) },
   };
+}
+
+/** A report's rows as CSV, one per day and hotspot. */
+export function reportCsv(report: Report): string {
+  return toCsv(
+    ['date', 'hotspot_id', 'hotspot', 'kecamatan', 'unique_devices', 'sessions', 'hours', 'gb', 'mbps_hours'],
+    report.rows.map((r) => [r.day, r.hotspotId, r.hotspotName, r.kecamatan, r.devices, r.sessions, r.hours, r.gb, r.mbpsHours]),
+  );
+}
+
+/** The WIB date and time of an instant, "2026-11-28 22:37". */
+export function wib(ms: number): string {
+  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** CSV with a header row; fields quoted where they need it. */

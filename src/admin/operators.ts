@@ -121,11 +121,11 @@ export async function updateOperator(
   redis: Redis,
   keys: Keys,
   username: string,
-  change: { name?: string; role?: Role; scope?: Scope; disabled?: boolean; password?: string },
+  // The role is not among these: it changes only through setOperatorRole, which keeps an enabled admin.
+  change: { name?: string | undefined; scope?: Scope | undefined; disabled?: boolean | undefined; password?: string | undefined },
 ): Promise<void> {
   const fields: Record<string, string | number> = {};
   if (change.name !== undefined) fields['name'] = change.name;
-  if (change.role !== undefined) fields['role'] = change.role;
   if (change.scope !== undefined) fields['scope'] = JSON.stringify(change.scope);
   if (change.disabled !== undefined) fields['disabled'] = change.disabled ? 1 : 0;
   if (change.password !== undefined) fields['passwordHash'] = await hashPassword(change.password);

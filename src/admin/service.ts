@@ -12,7 +12,8 @@ import { readAgencyUsage, refreshCapacity } from '../telemetry/capacity-refresh'
 import { normalizeMac } from '../mac';
 import { createVouchers, batchVouchers, getVoucher, listBatches, revokeVoucher } from '../vouchers/store';
 import { audit } from './audit';
-import { canWriteHotspot, isAdmin, type Actor } from './operators';
+import { canWriteHotspot, createOperator, getOperator, isAdmin, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor } from './operators';
+import { passwordProblem } from './passwords';
 
 /**
  * What the console and the admin API do, in one place: each operation checks the actor's role and scope, does
@@ -28,6 +29,13 @@ export class AdminError extends Error {
     super(message);
     this.name = 'AdminError';
   }
+}
+
+/** A schema's value, or AdminError INVALID naming each field and what is wrong with it. */
+export function parseOrInvalid<T extends z.ZodType>(schema: T, raw: unknown, prefix = ''): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new AdminError('INVALID', `${prefix}${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 export interface AdminDeps {
@@ -48,10 +56,8 @@ export const hotspotInputSchema = hotspotSchema.omit({ id: true, nas: true }).ex
   loginMethods: z.array(z.enum(LOGIN_METHODS)).min(1).default(['click']),
   kind: z.enum(HOTSPOT_KINDS),
 });
-export type HotspotInput = z.infer<typeof hotspotInputSchema>;
 
 export const nasInputSchema = nasSchema.omit({ secret: true, uamSecret: true });
-export type NasInput = z.input<typeof nasInputSchema>;
 
 export const voucherBatchSchema = z.strictObject({
   count: z.number().int().min(1).max(1000),
@@ -64,7 +70,6 @@ export const voucherBatchSchema = z.strictObject({
   kecamatan: z.array(z.string()).default([]),
   note: z.string().trim().max(200).default(''),
 });
-export type VoucherBatchInput = z.input<typeof voucherBatchSchema>;
 
 export const blockSchema = z.strictObject({
   mac: z.string().max(32),
@@ -98,16 +103,17 @@ function quotaOf(h: Record<string, string>): z.infer<typeof quotaSchema> {
   };
 }
 
-export async function listHotspots(d: AdminDeps, filter: { kecamatan?: string | undefined; kind?: string | undefined } = {}): Promise<HotspotView[]> {
-  const ids = (await d.redis.smembers(d.keys.hotspots())).sort();
-  const [nas, pool] = await Promise.all([readNasDirectory(d.redis, d.keys), d.redis.hgetall(d.keys.pool())]);
-  const out: HotspotView[] = [];
-  for (const id of ids) {
-    const [h, live] = await Promise.all([d.redis.hgetall(d.keys.hotspot(id)), d.redis.scard(d.keys.hotspotLive(id))]);
-    if (!h['id']) continue;
-    if (filter.kecamatan && h['kecamatan'] !== filter.kecamatan) continue;
-    if (filter.kind && h['kind'] !== filter.kind) continue;
-    out.push({
+/** Hotspots by id (all of them, or the ones named), read together: one pipelined round trip, not one per hotspot. */
+async function readHotspots(d: AdminDeps, ids: readonly string[]): Promise<HotspotView[]> {
+  const [nas, pool, rows] = await Promise.all([
+    readNasDirectory(d.redis, d.keys),
+    d.redis.hgetall(d.keys.pool()),
+    Promise.all(ids.map((id) => Promise.all([d.redis.hgetall(d.keys.hotspot(id)), d.redis.scard(d.keys.hotspotLive(id))]))),
+  ]);
+  return rows.flatMap(([h, live], i) => {
+    const id = ids[i]!;
+    if (!h['id']) return [];
+    return [{
       id,
       name: h['name'] ?? id,
       kecamatan: h['kecamatan'] ?? '',
@@ -120,13 +126,22 @@ export async function listHotspots(d: AdminDeps, filter: { kecamatan?: string | 
       nas: [...nas.values()].filter((n) => n.hotspotId === id).map(({ secret: _, ...n }) => n),
       liveSessions: live,
       heldDownKbps: Number(pool[`h:${id}:down`] ?? 0),
-    });
-  }
-  return out;
+    }];
+  });
+}
+
+export async function listHotspots(d: AdminDeps, filter: { kecamatan?: string | undefined; kind?: string | undefined } = {}): Promise<HotspotView[]> {
+  const all = await readHotspots(d, (await d.redis.smembers(d.keys.hotspots())).sort());
+  return all.filter((h) => (!filter.kecamatan || h.kecamatan === filter.kecamatan) && (!filter.kind || h.kind === filter.kind));
+}
+
+/** The distinct kecamatan of some hotspots, sorted: the choices of the console's filters and forms. */
+export function kecamatanOf(hotspots: readonly { kecamatan: string }[]): string[] {
+  return [...new Set(hotspots.map((h) => h.kecamatan))].sort();
 }
 
 export async function getHotspot(d: AdminDeps, id: string): Promise<HotspotView> {
-  const h = (await listHotspots(d)).find((x) => x.id === id);
+  const [h] = await readHotspots(d, [id]);
   if (!h) throw new AdminError('NOT_FOUND', `no hotspot "${id}"`);
   return h;
 }
@@ -140,9 +155,7 @@ async function writable(d: AdminDeps, actor: Actor, id: string): Promise<Hotspot
 /** Creates or changes a hotspot. It belongs to the console from then on (the site file no longer overrides it). */
 export async function saveHotspot(d: AdminDeps, actor: Actor, id: string, raw: unknown): Promise<HotspotView> {
   if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(id)) throw new AdminError('INVALID', 'id: must be lowercase letters, digits and "-"');
-  const parsed = hotspotInputSchema.safeParse(raw);
-  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const input = parsed.data;
+  const input = parseOrInvalid(hotspotInputSchema, raw);
   const exists = await d.redis.sismember(d.keys.hotspots(), id);
   const before = exists ? await writable(d, actor, id) : null;
   // Within the actor's scope before and after: an operator may not move a hotspot out of its kecamatan.
@@ -166,9 +179,7 @@ export async function setHotspotDisabled(d: AdminDeps, actor: Actor, id: string,
 /** Adds a router to a hotspot; returns its new RADIUS secret (and Chilli uamsecret), shown once. */
 export async function addNas(d: AdminDeps, actor: Actor, hotspotId: string, raw: unknown): Promise<{ secret: string; uamSecret?: string }> {
   await writable(d, actor, hotspotId);
-  const parsed = nasInputSchema.safeParse(raw);
-  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const n = parsed.data;
+  const n = parseOrInvalid(nasInputSchema, raw);
   const all = await readNasDirectory(d.redis, d.keys);
   if (all.has(n.ip)) throw new AdminError('CONFLICT', `${n.ip} is already the address of router ${all.get(n.ip)!.identifier}`);
   if ([...all.values()].some((x) => x.identifier === n.identifier)) throw new AdminError('CONFLICT', `a router named ${n.identifier} exists already`);
@@ -318,13 +329,16 @@ export async function listSessions(
   d: AdminDeps,
   filter: { hotspot?: string | undefined; kecamatan?: string | undefined; mac?: string | undefined } = {},
 ): Promise<SessionView[]> {
-  const hotspots = (await listHotspots(d)).filter((h) => (!filter.hotspot || h.id === filter.hotspot) && (!filter.kecamatan || h.kecamatan === filter.kecamatan));
+  const hotspots = (filter.hotspot ? await readHotspots(d, [filter.hotspot]) : await listHotspots(d, { kecamatan: filter.kecamatan })).filter(
+    (h) => !filter.kecamatan || h.kecamatan === filter.kecamatan,
+  );
   const mac = filter.mac ? normalizeMac(filter.mac) ?? filter.mac.toUpperCase() : undefined;
+  // Every hotspot's live set, then every session, each in one pipelined round trip.
+  const live = await Promise.all(hotspots.map((h) => d.redis.smembers(d.keys.hotspotLive(h.id))));
+  const sessions = await Promise.all(live.map((ids) => Promise.all(ids.map((id) => d.redis.hgetall(d.keys.session(id)).then((s) => [id, s] as const)))));
   const out: SessionView[] = [];
-  for (const h of hotspots) {
-    const ids = await d.redis.smembers(d.keys.hotspotLive(h.id));
-    const rows = await Promise.all(ids.map((id) => d.redis.hgetall(d.keys.session(id)).then((s) => [id, s] as const)));
-    for (const [id, s] of rows) {
+  for (const [i, h] of hotspots.entries()) {
+    for (const [id, s] of sessions[i]!) {
       if (!s['state']) continue;
       if (mac && !(s['mac'] ?? '').includes(mac)) continue;
       out.push({
@@ -362,9 +376,8 @@ export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: s
  * (the block still holds everywhere, as the abuse would move), and lift only its own blocks.
  */
 export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ until: number; disconnected: number }> {
-  const parsed = blockSchema.safeParse(raw);
-  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const mac = normalizeMac(parsed.data.mac);
+  const block = parseOrInvalid(blockSchema, raw);
+  const mac = normalizeMac(block.mac);
   if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
   if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not block devices');
   const live = await listSessions(d, { mac });
@@ -373,14 +386,14 @@ export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Pro
     const inScope = live.some((s) => { const h = hotspots.find((x) => x.id === s.hotspotId); return h !== undefined && canWriteHotspot(actor, h); });
     if (!inScope) throw new AdminError('FORBIDDEN', `${actor.name} may block only a device that is online at one of its hotspots`);
   }
-  const until = Date.now() + parsed.data.minutes * 60_000;
-  await d.redis.set(d.keys.deviceBlock(mac), JSON.stringify({ until, by: actor.name, admin: isAdmin(actor), reason: parsed.data.reason }), 'PXAT', until);
+  const until = Date.now() + block.minutes * 60_000;
+  await d.redis.set(d.keys.deviceBlock(mac), JSON.stringify({ until, by: actor.name, admin: isAdmin(actor), reason: block.reason }), 'PXAT', until);
   let disconnected = 0;
   for (const s of live) {
     const r = await d.sessions.disconnect(s.id, 'device-blocked');
     if (r.result === 'disconnected' || r.result === 'gone') disconnected++;
   }
-  await audit(d.redis, d.keys, actor, 'device.block', `device:${mac}`, null, { until, minutes: parsed.data.minutes, reason: parsed.data.reason, disconnected });
+  await audit(d.redis, d.keys, actor, 'device.block', `device:${mac}`, null, { until, minutes: block.minutes, reason: block.reason, disconnected });
   return { until, disconnected };
 }
 
@@ -399,9 +412,7 @@ export async function unblockDevice(d: AdminDeps, actor: Actor, macInput: string
 // ---------------------------------------------------------------------------------------------------- vouchers
 
 export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ batch: string; codes: string[] }> {
-  const parsed = voucherBatchSchema.safeParse(raw);
-  if (!parsed.success) throw new AdminError('INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const o = parsed.data;
+  const o = parseOrInvalid(voucherBatchSchema, raw);
   const all = await listHotspots(d);
   const unknown = o.hotspots.filter((id) => !all.some((h) => h.id === id));
   if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`);
@@ -471,9 +482,62 @@ export async function revokeVoucherCode(d: AdminDeps, actor: Actor, code: string
 export async function revokeBatch(d: AdminDeps, actor: Actor, batch: string): Promise<number> {
   await batchWritable(d, actor, batch);
   const vouchers = await batchVouchers(d.redis, d.keys, batch);
-  for (const v of vouchers) await revokeVoucher(d.redis, d.keys, v.code);
+  await Promise.all(vouchers.map((v) => revokeVoucher(d.redis, d.keys, v.code)));
   await audit(d.redis, d.keys, actor, 'vouchers.revoke-batch', `batch:${batch}`, { count: vouchers.length }, { status: 'revoked' });
   return vouchers.length;
+}
+
+// ---------------------------------------------------------------------------------------------------- operators
+
+export const operatorCreateSchema = z.strictObject({
+  username: usernameSchema,
+  name: z.string().trim().max(100).optional(),
+  role: z.enum(ROLES),
+  scope: scopeSchema.default({ kecamatan: [], hotspots: [] }),
+  password: z.string(),
+});
+export const operatorChangeSchema = z.strictObject({
+  role: z.enum(ROLES).optional(),
+  scope: scopeSchema.optional(),
+  disabled: z.boolean().optional(),
+  password: z.string().optional(),
+  name: z.string().trim().max(100).optional(),
+});
+
+function checkPassword(password: string | undefined): void {
+  const problem = password === undefined ? null : passwordProblem(password);
+  if (problem) throw new AdminError('INVALID', `password: ${problem}`);
+}
+
+/** A new operator account (admins only); answers its username. */
+export async function createOperatorAccount(d: AdminDeps, actor: Actor, raw: unknown): Promise<string> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create operators');
+  const o = parseOrInvalid(operatorCreateSchema, raw);
+  checkPassword(o.password);
+  if (!(await createOperator(d.redis, d.keys, { username: o.username, name: o.name || o.username, role: o.role, scope: o.scope, password: o.password }))) {
+    throw new AdminError('CONFLICT', `${o.username} exists already`);
+  }
+  await audit(d.redis, d.keys, actor, 'operator.create', `operator:${o.username}`, null, { role: o.role, scope: o.scope });
+  return o.username;
+}
+
+/** Changes an operator's role, scope, name, password or whether it is disabled (admins only); never the last enabled admin away. */
+export async function changeOperator(d: AdminDeps, actor: Actor, username: string, raw: unknown): Promise<void> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change operators');
+  const c = parseOrInvalid(operatorChangeSchema, raw);
+  const before = await getOperator(d.redis, d.keys, username);
+  if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
+  checkPassword(c.password);
+  const role = c.role ?? before.role;
+  const disabled = c.disabled ?? before.disabled;
+  if ((role !== before.role || disabled !== before.disabled) && (await setOperatorRole(d.redis, d.keys, username, role, disabled)) === 'last-admin') {
+    throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
+  }
+  const { role: _role, disabled: _disabled, ...rest } = c;
+  await updateOperator(d.redis, d.keys, username, rest);
+  await audit(d.redis, d.keys, actor, 'operator.update', `operator:${username}`, { role: before.role, scope: before.scope, disabled: before.disabled }, {
+    role, scope: c.scope ?? before.scope, disabled, passwordChanged: c.password !== undefined,
+  });
 }
 
 export { listBatches, batchVouchers };

@@ -107,3 +107,8 @@ export function computeCapacity(input: CapacityInput, nowMs: number): Capacity {
     claims,
   };
 }
+
+/** A minute of the day as Indonesians write the time: "08.00". */
+export function hhmm(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}.${String(minute % 60).padStart(2, '0')}`;
+}

@@ -117,10 +117,6 @@ export class Keys {
   voucherBatch(batch: string): string {
     return `${this.tag}:voucher-batch:${batch}`;
   }
-  /** Sorted set: voucher code -> creation time, ms; the index for listings. */
-  vouchers(): string {
-    return `${this.tag}:vouchers`;
-  }
   /** String: failed voucher attempts in the current window, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
   voucherFailures(subject: string): string {
     return `${this.tag}:voucher-fail:${subject}`;

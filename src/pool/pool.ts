@@ -1,6 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
 import { Keys } from './keys';
 import { defineScripts } from './script-loader';
+import { redisNowMs } from '../redis/time';
 
 /** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */
 export type RefusalReason =
@@ -222,8 +223,7 @@ export class Pool {
 
   /** Session ids whose lease ended before Redis time now. */
   async expiredLeases(limit = 500): Promise<string[]> {
-    const [sec, usec] = await this.redis.time();
-    const nowMs = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const nowMs = await redisNowMs(this.redis);
     return this.redis.zrangebyscore(this.keys.leases(), '-inf', nowMs, 'LIMIT', 0, limit);
   }
 }

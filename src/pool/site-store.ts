@@ -35,7 +35,6 @@ export interface HotspotInfo {
   readonly sessionMinutes: number;
   readonly dailyMinutes: number;
   readonly dailyMB: number;
-  readonly downKbps: number;
   readonly maxSessions: number;
   /** Host names the hotspot's routers use in their login URL, besides private addresses. */
   readonly loginHosts: readonly string[];
@@ -183,7 +182,6 @@ export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; i
     sessionMinutes: Number(h.sessionMinutes),
     dailyMinutes: Number(h.dailyMinutes),
     dailyMB: Number(h.dailyMB),
-    downKbps: Number(h.downKbps),
     maxSessions: Number(h.maxSessions),
     loginHosts: h.loginHosts ? (JSON.parse(h.loginHosts) as string[]) : [],
     loginMethods: (h.loginMethods ?? 'click').split(',').filter((m): m is LoginMethod => (LOGIN_METHODS as readonly string[]).includes(m)),

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../config/env';
+import { normalizeSourceIp } from '../radius/nas-directory';
 import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -28,9 +29,9 @@ export interface AppDeps {
   /** Addresses or networks that may reach the console, the admin API and /metrics; undefined: anywhere. */
   readonly adminNetworks?: readonly string[] | undefined;
   /** /metrics and /readyz. */
-  readonly observability?: Observability;
-  /** The admin console and API, when the app runs with them (the full Limpah always does). */
-  readonly admin?: AdminDeps;
+  readonly observability: Observability;
+  /** The admin console and API. */
+  readonly admin: AdminDeps;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly logger: Logger;
@@ -58,7 +59,6 @@ export function createApp(deps: AppDeps): Express {
     res.locals['nonce'] = randomBytes(16).toString('base64');
     const locale = pickLocale(req.query['lang'] ?? (req.body as Record<string, unknown> | undefined)?.['lang'], req.get('accept-language'));
     res.locals['t'] = MESSAGES[locale];
-    res.locals['locale'] = locale;
     res.setHeader('Content-Language', locale);
     res.setHeader('Vary', 'Accept-Language');
     next();
@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
       const p = req.path.toLowerCase();
       const guarded = p === '/admin' || p.startsWith('/admin/') || p === '/metrics' || (p.startsWith('/api/v1/') && p !== '/api/v1/agencies/usage');
       if (!guarded) return next();
-      const ip = (req.ip ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+      const ip = normalizeSourceIp(req.ip ?? '');
       if (ip && allowed.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')) return next();
       req.log?.warn({ ip, path: p }, 'operator path asked from outside ADMIN_NETWORKS');
       if (p.startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
@@ -125,22 +125,13 @@ export function createApp(deps: AppDeps): Express {
   // timeout on a busy machine is not an outage) and the site is loaded.
   app.get('/readyz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    const r = deps.observability
-      ? await deps.observability.ready()
-      : await (async () => {
-          let ok = false;
-          for (let i = 0; i < 3 && !ok; i++) ok = await deps.redis.ping().then(() => true, () => false);
-          return { ok, checks: { redis: ok } };
-        })();
+    const r = await deps.observability.ready();
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', checks: r.checks });
   });
-  if (deps.observability) {
-    const registry = deps.observability.registry;
-    app.get('/metrics', async (_req, res) => {
-      res.setHeader('Cache-Control', 'no-store');
-      res.type(registry.contentType).send(await registry.metrics());
-    });
-  }
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.type(deps.observability.registry.contentType).send(await deps.observability.registry.metrics());
+  });
 
   // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a
   // browser that says which page posted (Origin) must name this portal. (No Origin, or "null" after a redirect,
@@ -155,14 +146,14 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  if (deps.admin) app.use('/api/v1', adminApiRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
+  app.use('/api/v1', adminApiRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
   app.use('/api/v1', usageRouter(deps));
   app.use(captiveApiRouter({ ...deps, hotspots }));
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));
   app.use(statusRouter({ ...deps, hotspots }));
   app.use(voucherLinkRouter());
-  if (deps.admin) app.use('/admin', consoleRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
+  app.use('/admin', consoleRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
 
   app.get('/hotspot/welcome', async (req, res) => {
     const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { PortalDeps } from './mikrotik';
+import { normalizeSourceIp } from '../radius/nas-directory';
 
 function sourceIp(req: Request): string {
-  const ip = req.ip ?? '';
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return normalizeSourceIp(req.ip ?? '');
 }
 
 /**

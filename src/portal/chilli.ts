@@ -87,14 +87,14 @@ export function chilliRouter(deps: PortalDeps): Router {
   });
 
   router.post('/hotspot/chilli/connect', async (req: Request, res: Response) => {
-    const fields = signedFields(deps, res, connectSchema, req.body);
-    if (!fields) return;
+    const signed = signedFields(deps, res, connectSchema, req.body);
+    if (!signed) return;
+    const { fields, token } = signed;
     const mac = normalizeMac(fields.mac);
     const [secret, hotspot] = await Promise.all([deps.redis.hget(deps.keys.chilliSecrets(), fields.nasid), deps.hotspots.find({ id: fields.hotspot })]);
     if (!mac || !hotspot || !secret) return renderError(res, 404, 'errUnknownHotspot');
     const newChallenge = chilliNewChallenge(Buffer.from(fields.challenge, 'hex'), secret);
     // Chilli sends CHAP ident 0 with newchal as CHAP-Challenge: the grant keeps that exchange for RADIUS.
-    const token = String((req.body as Record<string, unknown>)['token']);
     const grant = await grantForChoice(deps, req, res, {
       hotspot,
       mac,

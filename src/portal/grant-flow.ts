@@ -13,13 +13,13 @@ import { recordVoucherFailure, redeemVoucher, voucherAttemptAllowed } from '../v
  * while Redis is down), and the page that hands the credentials to the router.
  */
 
-/** The splash form's fields, if they parse and carry the portal's valid signature; otherwise renders why not. */
+/** The splash form's fields and their token, if they parse and the token is the portal's valid signature; otherwise renders why not. */
 export function signedFields<S extends z.ZodType<Record<string, string> & { token: string }>>(
   deps: Pick<PortalDeps, 'signer'>,
   res: Response,
   schema: S,
   body: unknown,
-): Omit<z.infer<S>, 'token'> | null {
+): { fields: Omit<z.infer<S>, 'token'>; token: string } | null {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     renderError(res, 400, 'errBadRequest');
@@ -31,14 +31,9 @@ export function signedFields<S extends z.ZodType<Record<string, string> & { toke
     renderError(res, 400, verdict === 'expired' ? 'errExpiredForm' : 'errBadRequest');
     return null;
   }
-  return fields as Omit<z.infer<S>, 'token'>;
+  return { fields: fields as Omit<z.infer<S>, 'token'>, token: token! };
 }
 
-/**
- * A grant for this device at this hotspot, within the rate limits (else a 429 page is rendered and null returned).
- * Without Redis there is no limit to check and nowhere to keep the grant: the credentials still go to the router,
- * and RADIUS, failing open, lets the citizen in at the safe rate.
- */
 /** Whether another grant may go to this device at this hotspot now; renders the 429 page when not. */
 async function grantAllowed(deps: Pick<PortalDeps, 'redis' | 'keys'>, req: Request, res: Response, hotspot: HotspotInfo, mac: string): Promise<boolean> {
   const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
@@ -52,14 +47,16 @@ async function grantAllowed(deps: Pick<PortalDeps, 'redis' | 'keys'>, req: Reque
   return false;
 }
 
-export async function issueGrant(
+/**
+ * A grant for this device at this hotspot (the caller checked the rate limit). Without Redis there is nowhere to
+ * keep it: the credentials still go to the router, and RADIUS, failing open, lets the citizen in at the safe rate.
+ */
+async function storeGrant(
   deps: Pick<PortalDeps, 'redis' | 'keys'>,
   req: Request,
-  res: Response,
-  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string; rateChecked?: boolean },
-): Promise<Grant | null> {
+  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
+): Promise<Grant> {
   const { hotspot, mac } = input;
-  if (!input.rateChecked && !(await grantAllowed(deps, req, res, hotspot, mac))) return null;
   const grant = await createGrant(deps.redis, deps.keys, {
     hotspotId: hotspot.id,
     mac,
@@ -111,7 +108,7 @@ export async function grantForChoice(
     renderError(res, 400, 'errBadRequest');
     return null;
   }
-  if (choice.method === 'click') return issueGrant(deps, req, res, input);
+  if (choice.method === 'click') return (await grantAllowed(deps, req, res, hotspot, mac)) ? storeGrant(deps, req, input) : null;
 
   const t = res.locals['t'] as Messages;
   const subject = { mac, hotspotId: hotspot.id };
@@ -122,7 +119,7 @@ export async function grantForChoice(
     req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
     allowed = 'unavailable';
   }
-  if (allowed === 'unavailable') return issueGrant(deps, req, res, input);
+  if (allowed === 'unavailable') return storeGrant(deps, req, input);
   if (allowed !== 'ok') {
     req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'voucher attempt refused: too many wrong codes');
     res.setHeader('Retry-After', allowed === 'device' ? '600' : '60');
@@ -142,7 +139,7 @@ export async function grantForChoice(
     redeemed = await redeemVoucher(deps.redis, deps.keys, { code, mac, hotspotId: hotspot.id });
   } catch (err) {
     req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
-    return issueGrant(deps, req, res, { ...input, rateChecked: true });
+    return storeGrant(deps, req, input);
   }
   if (!redeemed.ok) {
     // Only a code that does not exist is a guess; a real voucher that ran out is not.
@@ -152,5 +149,5 @@ export async function grantForChoice(
     return null;
   }
   req.log?.info({ hotspot: hotspot.id, mac, expiresAt: redeemed.expiresAt }, 'voucher redeemed');
-  return issueGrant(deps, req, res, { ...input, voucher: code, rateChecked: true });
+  return storeGrant(deps, req, { ...input, voucher: code });
 }

@@ -108,8 +108,9 @@ export function mikrotikRouter(deps: PortalDeps): Router {
   router.post('/hotspot/mikrotik', splash);
 
   router.post('/hotspot/mikrotik/connect', async (req: Request, res: Response) => {
-    const fields = signedFields(deps, res, connectSchema, req.body);
-    if (!fields) return;
+    const signed = signedFields(deps, res, connectSchema, req.body);
+    if (!signed) return;
+    const { fields, token } = signed;
     const mac = normalizeMac(fields.mac);
     const hotspot = await deps.hotspots.find({ id: fields.hotspot });
     if (!mac || !hotspot) return renderError(res, 404, 'errUnknownHotspot');
@@ -121,7 +122,6 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       if (!id || !challenge) return renderError(res, 400, 'errBadRequest');
       chap = { id, challenge };
     }
-    const token = String((req.body as Record<string, unknown>)['token']);
     const grant = await grantForChoice(deps, req, res, {
       hotspot,
       mac,

@@ -1,12 +1,13 @@
 import type { Request, Response } from 'express';
 import type { OfficeHours } from '../config/site';
-import { nextOpening, officeHoursEnd } from '../pool/capacity';
+import { hhmm, nextOpening, officeHoursEnd } from '../pool/capacity';
 import type { RefusalReason } from '../pool/pool';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { format, type Messages } from './i18n/messages';
+import { cookies } from '../cookies';
 
 /**
  * The splash page every NAS flavour shows: the hotspot, the login methods it offers (accept the terms, or a
@@ -107,24 +108,10 @@ export function rememberVoucherCookie(res: Response, code: string): void {
  * this portal's voucher link (`<PUBLIC_URL>/v/<code>`, opened before the phone was let through).
  */
 export function prefilledVoucher(req: Request, publicUrl: string, wanted: string | undefined): string | undefined {
-  const cookie = (req.get('cookie') ?? '')
-    .split(';')
-    .map((c) => c.trim().split('='))
-    .find(([name]) => name === VOUCHER_COOKIE)?.[1];
-  let decoded: string | undefined;
-  try {
-    decoded = cookie ? decodeURIComponent(cookie) : undefined;
-  } catch {
-    decoded = undefined; // a malformed cookie is ignored
-  }
-  const fromCookie = normalizeCode(decoded);
+  const fromCookie = normalizeCode(cookies(req)[VOUCHER_COOKIE]);
   if (fromCookie) return fromCookie;
   if (wanted && wanted.startsWith(`${publicUrl}/v/`)) return normalizeCode(wanted.slice(publicUrl.length + 3).split(/[?#]/)[0]) ?? undefined;
   return undefined;
-}
-
-function hhmm(minute: number): string {
-  return `${String(Math.floor(minute / 60)).padStart(2, '0')}.${String(minute % 60).padStart(2, '0')}`;
 }
 
 /**

@@ -40,15 +40,33 @@ export function requestKey(nasIp: string, req: RadiusRequest): string {
   return `${nasIp}:${req.identifier}:${req.authenticator.toString('hex')}`;
 }
 
-/** What can be refused without Redis: a user name that is no grant, no password, no valid MAC. */
-export function precheck(req: RadiusRequest): AccessDecision | null {
+/** The fields of an Access-Request that a grant login needs, each read and checked once. */
+interface AccessFields {
+  readonly username: string;
+  readonly pap: string | undefined;
+  readonly chap: Buffer | undefined;
+  /** The CHAP challenge: CHAP-Challenge, or the Request Authenticator when there is none (RFC 2865 2.2). */
+  readonly challenge: Buffer;
+  readonly mac: string;
+}
+
+/** The fields of a grant login, or the refusal when the request cannot be one: no grant user name, no password, no valid MAC. */
+function accessFields(req: RadiusRequest): AccessFields | AccessDecision {
   const username = text(req, 'User-Name');
   if (!username || !isGrantUsername(username)) return reject('grant_invalid', 'not a grant user name');
   const chap = octets(req, 'CHAP-Password');
-  if (!chap && text(req, 'User-Password') === undefined) return reject('grant_invalid', 'no password');
+  const pap = text(req, 'User-Password');
+  if (!chap && pap === undefined) return reject('grant_invalid', 'no password');
   if (chap && chap.length !== 17) return reject('grant_invalid', 'malformed CHAP-Password');
-  if (!normalizeMac(text(req, 'Calling-Station-Id'))) return reject('mac_mismatch', 'no valid Calling-Station-Id');
-  return null;
+  const mac = normalizeMac(text(req, 'Calling-Station-Id'));
+  if (!mac) return reject('mac_mismatch', 'no valid Calling-Station-Id');
+  return { username, pap, chap, challenge: octets(req, 'CHAP-Challenge') ?? req.authenticator, mac };
+}
+
+/** What can be refused without Redis: a user name that is no grant, no password, no valid MAC. */
+export function precheck(req: RadiusRequest): AccessDecision | null {
+  const f = accessFields(req);
+  return 'code' in f ? f : null;
 }
 
 /**
@@ -62,8 +80,9 @@ export async function authorize(
   req: RadiusRequest,
   log: Logger,
 ): Promise<AccessDecision> {
-  const decision = await decide(deps, nas, req, log);
-  const mac = decision.code === Code.AccessReject ? normalizeMac(text(req, 'Calling-Station-Id')) : null;
+  const fields = accessFields(req);
+  const decision = 'code' in fields ? fields : await decide(deps, nas, req, fields, log);
+  const mac = decision.code !== Code.AccessReject ? null : 'code' in fields ? normalizeMac(text(req, 'Calling-Station-Id')) : fields.mac;
   if (mac && decision.reason) {
     // For the portal: the router shows the citizen its login page again, and the portal explains this refusal in
     // the citizen's language, with when to come back. Not awaited: the NAS gets its answer first.
@@ -74,32 +93,24 @@ export async function authorize(
 }
 
 /** How long the portal can explain a refusal after it happened. */
-export const REFUSAL_TTL_MS = 10 * 60_000;
+const REFUSAL_TTL_MS = 10 * 60_000;
 
 async function decide(
   deps: { redis: Redis; keys: Keys; pool: Pool },
   nas: NasRecord,
   req: RadiusRequest,
+  f: AccessFields,
   log: Logger,
 ): Promise<AccessDecision> {
-  const pre = precheck(req);
-  if (pre) return pre;
-  const username = text(req, 'User-Name')!;
-  const pap = text(req, 'User-Password');
-  const chap = octets(req, 'CHAP-Password');
-
   const identifier = text(req, 'NAS-Identifier');
   if (identifier !== undefined && identifier !== nas.identifier) {
     // Not a refusal: a router renamed by mistake would lock out every citizen. The source address and the
     // shared secret already identify the NAS; the mismatch is for the operator to fix.
     log.warn({ expected: nas.identifier, got: identifier }, 'NAS-Identifier differs from the site file; fix the router identity');
   }
-  const mac = normalizeMac(text(req, 'Calling-Station-Id'));
-  if (!mac) return reject('mac_mismatch', 'no valid Calling-Station-Id');
-
   const input = {
-    sessionId: username,
-    mac,
+    sessionId: f.username,
+    mac: f.mac,
     hotspotId: nas.hotspotId,
     nasIp: nas.ip,
     acctSessionId: text(req, 'Acct-Session-Id') ?? '',
@@ -107,14 +118,13 @@ async function decide(
   };
   let admission = await deps.pool.admit({
     ...input,
-    credential: chap
-      ? { kind: 'chap', value: `${chap.subarray(0, 1).toString('hex')}:${(octets(req, 'CHAP-Challenge') ?? req.authenticator).toString('hex')}:${chap.subarray(1).toString('hex')}` }
-      : { kind: 'pap', value: pap ?? '' },
+    credential: f.chap
+      ? { kind: 'chap', value: `${f.chap.subarray(0, 1).toString('hex')}:${f.challenge.toString('hex')}:${f.chap.subarray(1).toString('hex')}` }
+      : { kind: 'pap', value: f.pap ?? '' },
   });
   if (!admission.ok && admission.reason === 'check_password') {
     // A CHAP challenge the portal did not compute the response for: check it here, then admit as verified.
-    const challenge = octets(req, 'CHAP-Challenge') ?? req.authenticator;
-    if (!chap || !verifyChap(chap, challenge, admission.password)) return reject('grant_invalid', 'wrong CHAP password');
+    if (!f.chap || !verifyChap(f.chap, f.challenge, admission.password)) return reject('grant_invalid', 'wrong CHAP password');
     admission = await deps.pool.admit({ ...input, credential: { kind: 'verified', value: '' } });
   }
   if (!admission.ok && admission.reason === 'closed_hours') {
@@ -128,7 +138,7 @@ async function decide(
     return { code: Code.AccessReject, attributes: [['Reply-Message', poolFullMessage(end)]], outcome: 'pool_full', reason: 'pool_full' };
   }
   if (!admission.ok) return reject(admission.reason === 'check_password' ? 'grant_invalid' : admission.reason);
-  log.debug({ sessionId: username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');
+  log.debug({ sessionId: f.username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');
   return {
     code: Code.AccessAccept,
     attributes: acceptAttributes(nas, admission),

@@ -29,7 +29,6 @@ export interface AttributeDef {
 export interface Dictionary {
   byId(vendor: number, id: number): AttributeDef | undefined;
   byName(vendor: number, name: string): AttributeDef | undefined;
-  vendorId(name: string): number | undefined;
 }
 
 interface MutableDef {
@@ -124,7 +123,6 @@ export function loadDictionary(locations: readonly string[]): Dictionary {
   return {
     byId: (vendor, id) => ids.get(vendor)?.get(id),
     byName: (vendor, name) => names.get(vendor)?.get(name),
-    vendorId: (name) => vendors.get(name),
   };
 }
 

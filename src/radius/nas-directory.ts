@@ -39,8 +39,9 @@ export class NasDirectory {
     this.byIp = await readNasDirectory(this.redis, this.keys);
   }
 
-  lookup(sourceIp: string): NasRecord | undefined {
-    return this.byIp.get(normalizeSourceIp(sourceIp));
+  /** By the address as the site file writes it (see normalizeSourceIp for a socket's address). */
+  lookup(ip: string): NasRecord | undefined {
+    return this.byIp.get(ip);
   }
 
   get size(): number {

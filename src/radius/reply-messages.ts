@@ -1,3 +1,4 @@
+import { hhmm } from '../pool/capacity';
 import type { RefusalReason } from '../pool/pool';
 
 /**
@@ -25,10 +26,8 @@ const HARI = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
 /** "Hotspot ini sedang tutup. Buka lagi Senin pukul 08.00 WIB." from the next opening. */
 export function closedHoursMessage(next: { weekday: number; minute: number; today: boolean } | null): string {
   if (!next) return REPLY_MESSAGES.closed_hours;
-  const hh = String(Math.floor(next.minute / 60)).padStart(2, '0');
-  const mm = String(next.minute % 60).padStart(2, '0');
   const when = next.today ? 'hari ini' : HARI[next.weekday];
-  return `Hotspot ini sedang tutup. Buka lagi ${when} pukul ${hh}.${mm} WIB.`;
+  return `Hotspot ini sedang tutup. Buka lagi ${when} pukul ${hhmm(next.minute)} WIB.`;
 }
 
 /**
@@ -36,8 +35,6 @@ export function closedHoursMessage(next: { weekday: number; minute: number; toda
  * capacity after them); otherwise in a quarter of an hour, when other citizens' sessions have ended.
  */
 export function poolFullMessage(officeEndMinute: number | null): string {
-  if (officeEndMinute === null) return 'Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.';
-  const hh = String(Math.floor(officeEndMinute / 60)).padStart(2, '0');
-  const mm = String(officeEndMinute % 60).padStart(2, '0');
-  return `Kapasitas internet gratis sedang dipakai kantor pemerintah. Coba lagi setelah jam kantor, pukul ${hh}.${mm} WIB.`;
+  if (officeEndMinute === null) return REPLY_MESSAGES.pool_full;
+  return `Kapasitas internet gratis sedang dipakai kantor pemerintah. Coba lagi setelah jam kantor, pukul ${hhmm(officeEndMinute)} WIB.`;
 }

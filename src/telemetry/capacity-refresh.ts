@@ -2,12 +2,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import type { OfficeHours } from '../config/site';
 import { computeCapacity, type AgencyUsage, type Capacity } from '../pool/capacity';
 import type { Keys } from '../pool/keys';
-
-/** Redis time, ms: every process agrees on it. */
-export async function redisNowMs(redis: Redis): Promise<number> {
-  const [sec, usec] = await redis.time();
-  return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-}
+import { redisNowMs } from '../redis/time';
 
 export async function readAgencyUsage(redis: Redis, keys: Keys): Promise<Map<string, AgencyUsage & { receivedAtMs: number }>> {
   const all = await redis.hgetall(keys.agencyUsage());

@@ -93,7 +93,7 @@ export async function batchVouchers(redis: Redis, keys: Keys, batch: string, now
   // Records past their retention are gone: so are they from the batch, and an empty batch from the index.
   const gone = codes.filter((_, i) => all[i] === null);
   if (gone.length) {
-    await redis.multi().srem(keys.voucherBatch(batch), ...gone).zrem(keys.vouchers(), ...gone).exec();
+    await redis.srem(keys.voucherBatch(batch), ...gone);
     if (gone.length === codes.length) await redis.hdel(keys.voucherBatches(), batch);
   }
   return all.filter((v): v is Voucher => v !== null);
@@ -132,7 +132,6 @@ export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec
         usedSec: 0,
       })
       .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
-      .zadd(keys.vouchers(), nowMs, code)
       .sadd(keys.voucherBatch(spec.batch), code)
       .exec();
     codes.push(code);
