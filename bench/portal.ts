@@ -8,7 +8,10 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { formFields } from '../test/support/html';
+import { MIKROTIK_CHAP_CHALLENGE, MIKROTIK_CHAP_ID } from '../test/support/fake-nas';
+import { benchMac } from './load';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { startEmbeddedRedis } from '../src/redis/embedded';
@@ -18,17 +21,25 @@ import { benchSite } from './site';
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 3000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
 
-interface Reply { status: number; body: string; headers: Record<string, string | string[] | undefined> }
+/** `bytes`: what came over the wire (compressed when the server compressed it); `body`: the text as sent. */
+interface Reply { status: number; body: string; bytes: number; headers: Record<string, string | string[] | undefined> }
 
-function post(agent: Agent, port: number, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Reply> {
-  const body = new URLSearchParams(form).toString();
+function send(agent: Agent, port: number, path: string, form: Record<string, string> | null, headers: Record<string, string> = {}): Promise<Reply> {
+  const body = form ? new URLSearchParams(form).toString() : '';
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        host: '127.0.0.1', port, path, method: form ? 'POST' : 'GET', agent,
+        headers: form ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } : headers,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const text = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
+          resolve({ status: res.statusCode ?? 0, body: text, bytes: raw.length, headers: res.headers });
+        });
       },
     );
     req.on('error', reject);
@@ -36,12 +47,8 @@ function post(agent: Agent, port: number, path: string, form: Record<string, str
   });
 }
 
-function hidden(html: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const form = /<form[^>]*action="\/hotspot\/mikrotik\/connect"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
-  for (const m of form.matchAll(/name="([^"]+)" value="([^"]*)"/g)) out[m[1]!] = m[2]!.replace(/&#34;/g, '"').replace(/&amp;/g, '&');
-  return out;
-}
+const post = (agent: Agent, port: number, path: string, form: Record<string, string>, headers?: Record<string, string>) => send(agent, port, path, form, headers);
+
 
 async function load(name: string, count: number, fn: (i: number) => Promise<Reply>): Promise<void> {
   const latencies: number[] = [];
@@ -77,27 +84,22 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const mac = (i: number) => ['02', '00', ...[24, 16, 8, 0].map((s) => ((i >> s) & 255).toString(16).padStart(2, '0'))].join(':').toUpperCase();
   const router = (i: number) => ({
-    mac: mac(i), 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', 'chap-id': '\\011',
-    'chap-challenge': '\\357\\123\\045\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015', identity: 'Bench',
+    mac: benchMac(i), 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', 'chap-id': MIKROTIK_CHAP_ID,
+    'chap-challenge': MIKROTIK_CHAP_CHALLENGE, identity: 'Bench',
   });
 
   const sample = await post(agent, port, '/hotspot/mikrotik', router(0));
-  const css = await new Promise<string>((resolve) => {
-    request({ host: '127.0.0.1', port, path: '/static/portal.css', agent }, (res) => {
-      let b = '';
-      res.on('data', (c: Buffer) => (b += c.toString()));
-      res.on('end', () => resolve(b));
-    }).end();
-  });
+  const css = await send(agent, port, '/static/portal.css', null);
+  // Asked as a phone asks: what the server sends compressed, counted as it came over the wire.
   const gz = await post(agent, port, '/hotspot/mikrotik', router(0), { 'accept-encoding': 'gzip' });
+  const cssGz = await send(agent, port, '/static/portal.css', null, { 'accept-encoding': 'gzip' });
   console.log(`# npm run bench:portal  (${REQUESTS} requests per route, ${CONCURRENCY} in flight, keep-alive, node ${process.version})`);
-  console.log(`splash page: ${Buffer.byteLength(sample.body)} B HTML + ${Buffer.byteLength(css)} B CSS = ${Buffer.byteLength(sample.body) + Buffer.byteLength(css)} B (limit 20480); ` +
-    `gzipped: ${gzipSync(sample.body).length} B + ${gzipSync(css).length} B; served with content-encoding: ${gz.headers['content-encoding'] ?? 'none'}`);
+  console.log(`splash page: ${sample.bytes} B HTML + ${css.bytes} B CSS = ${sample.bytes + css.bytes} B (limit 20480); ` +
+    `sent gzipped: ${gz.bytes} B (content-encoding: ${gz.headers['content-encoding'] ?? 'none'}) + ${cssGz.bytes} B (content-encoding: ${cssGz.headers['content-encoding'] ?? 'none'})`);
 
   await load('splash (POST)', REQUESTS, (i) => post(agent, port, '/hotspot/mikrotik', router(i)));
-  const forms = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => post(agent, port, '/hotspot/mikrotik', router(100_000 + i)).then((r) => hidden(r.body))));
+  const forms = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => post(agent, port, '/hotspot/mikrotik', router(100_000 + i)).then((r) => formFields(r.body.slice(r.body.indexOf('<form method="post" action="/hotspot/mikrotik/connect"'))).fields)));
   await load('connect (grant)', REQUESTS, (i) => post(agent, port, '/hotspot/mikrotik/connect', forms[i]!));
 
   agent.destroy();

@@ -28,6 +28,7 @@ import { Keys } from '../src/pool/keys';
 import { createGrant, GRANT_TTL_MS } from '../src/pool/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
 import { inspect, Vendor } from '../src/radius/codec';
+import { BENCH_SECRET } from './site';
 import {
   FR_GRANT_PREFIX,
   FREERADIUS_BIN,
@@ -39,6 +40,7 @@ import {
 } from './freeradius';
 import {
   benchMac,
+  clockTicksPerSecond,
   type Credential,
   machineCpuMicros,
   openClient,
@@ -49,7 +51,7 @@ import {
   type LoadResult,
 } from './load';
 
-const SECRET = 'bench-secret-123456';
+const SECRET = BENCH_SECRET;
 const LEVELS = (process.env['BENCH_CONCURRENCY'] ?? '1,8,32,128').split(',').map(Number);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 4000);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 500);
@@ -237,7 +239,7 @@ async function main(): Promise<void> {
     `# node ${process.version}, ${cpus().length} CPUs; ${REQUESTS} requests per level, concurrency ${LEVELS.join(',')}, ` +
       `${WARMUP} warm-up requests per server (not reported); one server runs at a time`,
   );
-  console.log(`# server us/auth: server CPU, utime+stime of the server process (all threads) from /proc/<pid>/stat, 10 ms ticks, / requests;`);
+  console.log(`# server us/auth: server CPU, utime+stime of the server process (all threads) from /proc/<pid>/stat, ${1000 / clockTicksPerSecond()} ms ticks, / requests;`);
   console.log(`# redis us/auth: the same for the private redis-server; others: share of the machine's CPU used meanwhile by other processes`);
   console.log(`# (not this benchmark), from /proc/stat. Every reply is verified (both authenticators) before it counts.`);
   console.log(`# Limpah runs with logging off (pino level silent), as FreeRADIUS writes no line per request by default.`);
@@ -323,7 +325,7 @@ async function main(): Promise<void> {
     console.log('conc  CPU/auth Limpah / FreeRADIUS+Redis (target <= 1)  req/s Limpah / FreeRADIUS files (target >= 1)');
     for (const concurrency of LEVELS) {
       const l = limpah.get(concurrency)!;
-      const cpu = frRedis ? (l.cpuUs / l.result.requests) / (frRedis.get(concurrency)!.cpuUs / REQUESTS) : NaN;
+      const cpu = frRedis ? (l.cpuUs / l.result.requests) / (frRedis.get(concurrency)!.cpuUs / frRedis.get(concurrency)!.result.requests) : NaN;
       const f = frFiles?.get(concurrency);
       const tput = f ? l.result.requests / l.result.seconds / (f.result.requests / f.result.seconds) : NaN;
       console.log(`${String(concurrency).padStart(4)}  ${fmt(cpu, 2, 50)}  ${fmt(tput, 2, 39)}`);

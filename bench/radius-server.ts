@@ -20,7 +20,6 @@ async function main(): Promise<void> {
   const auth = new UdpListener('auth', '127.0.0.1', 0, services.radius.handleAuth, logger);
   const port = await auth.start();
   process.on('message', (msg: { type: string }) => {
-    if (msg.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage(), counters: services.radius.counters });
     if (msg.type === 'stop') {
       void auth.close().then(() => services.stop()).then(() => redis.quit()).then(() => process.exit(0));
     }

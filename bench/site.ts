@@ -1,5 +1,8 @@
 import { parseSite, type Site } from '../src/config/site';
 
+/** The shared secret of the benchmarks' router, for the load generator and every server under test. */
+export const BENCH_SECRET = 'bench-secret-123456';
+
 /** The benchmarks' site: one hotspot on 127.0.0.1 with room for every session a run makes. */
 export function benchSite(quota: { maxSessions: number; downKbps: number; upKbps: number; minDownKbps?: number; minUpKbps?: number }): Site {
   return parseSite({
@@ -10,7 +13,7 @@ export function benchSite(quota: { maxSessions: number; downKbps: number; upKbps
         name: 'Bench',
         kecamatan: 'Baamang',
         kind: 'park',
-        nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: 'bench-secret-123456' }],
+        nas: [{ type: 'mikrotik', ip: '127.0.0.1', identifier: 'Bench', secret: BENCH_SECRET }],
         quota: { sessionMinutes: 60, dailyMinutes: 180, dailyMB: 1024, ...quota },
         // Both login methods: the splash page at its heaviest.
         loginMethods: ['click', 'voucher'],

@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readAudit } from '../../src/admin/audit';
 import { createOperator } from '../../src/admin/operators';
 import { paths } from '../../src/paths';
-import { Keys } from '../../src/pool/keys';
-import { createGrant } from '../../src/pool/grants';
 import { launchChromium } from '../support/browser';
 import { fakeMikrotik } from '../support/fake-nas';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
-import type { Harness } from '../support/harness';
+import { grantLogin, type Harness } from '../support/harness';
 import { startPortal } from '../support/portal-server';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
@@ -28,14 +27,14 @@ describe('the admin console in headless Chromium', () => {
   let browser: Browser;
   let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     fr = await startFreeradiusCoa({ secret: TEST_SECRET, requireMessageAuthenticator: true });
     portal = await startPortal(testSite({ coaPort: fr.port }), { allocatorIntervalMs: 3_600_000 });
     ({ h, url: portalUrl } = portal);
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
     await createOperator(h.redis, keys, { username: 'siti', name: 'Siti Rahmah', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'budi', name: 'Budi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     browser = await launchChromium();
@@ -59,11 +58,7 @@ describe('the admin console in headless Chromium', () => {
   }
 
   const accessRequest = async (mac: string) => {
-    const grant = await createGrant(h.redis, keys, { hotspotId: 'taman-kota-sampit', mac });
-    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
-      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1', 'Message-Authenticator = 0x00',
-    ]);
-    return { grant, reply };
+    return grantLogin(h, mac);
   };
 
   it('signs in, edits a quota, and the next Access-Request gets the new rate', async () => {
@@ -165,10 +160,15 @@ describe('the admin console in headless Chromium', () => {
       '/admin/api-keys', '/admin/api-keys/abcdef123456/revoke',
     ];
     for (const path of writes) {
-      const r = await page.request.post(`${portalUrl}${path}`, { form: { _csrf: csrf, ip: '127.0.0.1', mac: 'AA:00:00:00:00:01', minutes: '5', count: '1', committedKbps: '1' } });
+      // Each form as an admin would fill it, so that only the role check stands between it and a change.
+      const r = await page.request.post(`${portalUrl}${path}`, {
+        form: { _csrf: csrf, action: 'disable', ip: '127.0.0.1', mac: 'AA:00:00:00:00:01', minutes: '5', count: '1', validityHours: '1', deviceLimit: '1', quotaMB: '1', committedKbps: '1', name: 'k', role: 'admin', username: 'mallory', password: 'long-enough-password' },
+      });
       expect([path, r.status()]).toEqual([path, 403]);
     }
     expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).not.toBe('1');
+    // Nothing the viewer did reached the audit log but signing in.
+    expect((await readAudit(h.redis, keys, { actor: 'budi' })).map((e) => e.action)).toEqual(['login']);
     await context.close();
   });
 });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { parseSite } from '../../src/config/site';
 import { chilliNewChallenge } from '../../src/portal/chilli-uam';
 import { startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { radclient } from '../support/radclient';
+import { CHILLI_RADIUS_SECRET, CHILLI_UAM_SECRET, chilliSite } from '../support/site';
 
-const UAM_SECRET = 'uam-secret-aula-1';
-const RADIUS_SECRET = 'chilli-radius-secret-1';
+const UAM_SECRET = CHILLI_UAM_SECRET;
+const RADIUS_SECRET = CHILLI_RADIUS_SECRET;
 const CHALLENGE = '0123456789abcdef0123456789abcdef';
 
 /** A CoovaChilli redirect as redir.c builds it: the query, then md over the whole URL and the uamsecret. */
@@ -20,22 +20,7 @@ function chilliRedirect(query: Record<string, string>, secret = UAM_SECRET): str
 describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Chilli)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(
-      parseSite({
-        uplink: { capacityKbps: 100000, headroomKbps: 10000 },
-        outsideOfficeFraction: 1,
-        hotspots: [
-          {
-            id: 'aula-desa-pundu',
-            name: 'Aula Desa Pundu',
-            kecamatan: 'Cempaga Hulu',
-            kind: 'village-hall',
-            nas: [{ type: 'chilli', ip: '127.0.0.1', identifier: 'chilli-pundu', secret: RADIUS_SECRET, uamSecret: UAM_SECRET }],
-            quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
-          },
-        ],
-      }),
-    );
+    h = await startHarness(chilliSite());
   });
   afterAll(async () => {
     await h.close();

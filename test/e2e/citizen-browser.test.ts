@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { paths } from '../../src/paths';
-import { Keys } from '../../src/pool/keys';
 import { formatCode } from '../../src/vouchers/codes';
 import { createVouchers } from '../../src/vouchers/store';
 import { launchChromium } from '../support/browser';
@@ -24,7 +23,7 @@ describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
   let browser: Browser;
   let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   const routers: FakeNas[] = [];
   let macSeq = 0x40;
 
@@ -46,7 +45,7 @@ describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     portal = await startPortal();
     ({ h, url: portalUrl } = portal);
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
     browser = await launchChromium();
   });
   afterAll(async () => {

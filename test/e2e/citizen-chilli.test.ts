@@ -1,20 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { parseSite } from '../../src/config/site';
 import { paths } from '../../src/paths';
-import { Keys } from '../../src/pool/keys';
 import { createVouchers } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
 import { launchChromium } from '../support/browser';
 import { fakeChilli, type FakeNas } from '../support/fake-nas';
 import type { Harness } from '../support/harness';
 import { startPortal } from '../support/portal-server';
+import { CHILLI_RADIUS_SECRET, CHILLI_UAM_SECRET, chilliSite } from '../support/site';
 
 const SHOTS = join(paths.root, 'test-output', 'screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, locale: 'id-ID' };
-const UAM_SECRET = 'uam-secret-aula-1';
-const RADIUS_SECRET = 'chilli-radius-secret-1';
+const UAM_SECRET = CHILLI_UAM_SECRET;
+const RADIUS_SECRET = CHILLI_RADIUS_SECRET;
 
 /**
  * A citizen at a CoovaChilli hotspot, in headless Chromium: Chilli's redirect (signed with md), the splash, the
@@ -26,7 +25,7 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
   let browser: Browser;
   let portal: Awaited<ReturnType<typeof startPortal>>;
   let portalUrl = '';
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   const nases: FakeNas[] = [];
   let macSeq = 0x10;
 
@@ -45,25 +44,9 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    portal = await startPortal(
-      parseSite({
-        uplink: { capacityKbps: 100000, headroomKbps: 10000 },
-        outsideOfficeFraction: 1,
-        hotspots: [
-          {
-            id: 'aula-desa-pundu',
-            name: 'Aula Desa Pundu',
-            kecamatan: 'Cempaga Hulu',
-            kind: 'village-hall',
-            loginMethods: ['click', 'voucher'],
-            nas: [{ type: 'chilli', ip: '127.0.0.1', identifier: 'chilli-pundu', secret: RADIUS_SECRET, uamSecret: UAM_SECRET }],
-            quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
-          },
-        ],
-      }),
-    );
+    portal = await startPortal(chilliSite(['click', 'voucher']));
     ({ h, url: portalUrl } = portal);
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
     browser = await launchChromium();
   });
   afterAll(async () => {

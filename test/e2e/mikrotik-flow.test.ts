@@ -3,13 +3,13 @@ import { decodeMikrotikOctal } from '../../src/portal/mikrotik-chap';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { formFields } from '../support/html';
+import { MIKROTIK_CHAP_CHALLENGE, MIKROTIK_CHAP_ID } from '../support/fake-nas';
 import { TEST_SECRET } from '../support/site';
 
 const MAC = 'AA:BB:CC:DD:EE:01';
-// radclient treats a 17-octet CHAP-Password as already hashed only if one octet is below 32, and re-hashes it
-// as a cleartext password otherwise; a CHAP ident below 32 keeps the router's CHAP-Password as it is.
-const CHAP_ID = '\\011';
-const CHAP_CHALLENGE = '\\357\\123\\045\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015';
+// A CHAP ident below 32: see fake-nas.ts for why radclient needs one.
+const CHAP_ID = MIKROTIK_CHAP_ID;
+const CHAP_CHALLENGE = MIKROTIK_CHAP_CHALLENGE;
 
 describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> pool)', () => {
   let h: Harness;

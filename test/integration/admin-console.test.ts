@@ -3,7 +3,6 @@ import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/admin/auth';
 import { readAudit } from '../../src/admin/audit';
 import { createOperator, getOperator, updateOperator } from '../../src/admin/operators';
 import { verifyPassword } from '../../src/admin/passwords';
-import { Keys } from '../../src/pool/keys';
 import { startHarness, type Harness } from '../support/harness';
 
 const PASSWORD = 'pasir-panjang-2026';
@@ -11,10 +10,10 @@ const PASSWORD = 'pasir-panjang-2026';
 /** The console's sign-in, sessions and CSRF, through HTTP as a browser would do it. */
 describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
   let h: Harness;
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   beforeAll(async () => {
     h = await startHarness();
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
     await createOperator(h.redis, keys, { username: 'siti', name: 'Siti', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'budi', name: 'Budi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'rina', name: 'Rina', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });

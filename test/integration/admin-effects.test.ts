@@ -1,33 +1,25 @@
 import { blockDevice, setHotspotDisabled, unblockDevice } from '../../src/admin/service';
 import type { Actor } from '../../src/admin/operators';
-import { Keys } from '../../src/pool/keys';
-import { createGrant } from '../../src/pool/grants';
 import { sweepSessions } from '../../src/pool/retention';
 import { wibDay } from '../../src/admin/insight';
-import { startHarness, type Harness } from '../support/harness';
-import { radclient } from '../support/radclient';
-import { TEST_SECRET } from '../support/site';
+import { grantLogin, startHarness, type Harness } from '../support/harness';
 
 const ADMIN: Actor = { kind: 'operator', name: 'siti', role: 'admin', scope: { kecamatan: [], hotspots: [] } };
 
 /** What the console's changes do to citizens at RADIUS, and what retention keeps. */
 describe('admin changes at RADIUS, and retention', () => {
   let h: Harness;
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   beforeAll(async () => {
     h = await startHarness();
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
   });
   afterAll(async () => {
     await h.close();
   });
   const deps = () => ({ redis: h.redis, keys, pool: h.services.pool, nas: h.services.nas, sessions: h.services.sessions, logger: h.logger });
   const login = async (mac: string) => {
-    const grant = await createGrant(h.redis, keys, { hotspotId: 'taman-kota-sampit', mac });
-    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
-      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1', 'Message-Authenticator = 0x00',
-    ]);
-    return { grant, reply };
+    return grantLogin(h, mac);
   };
 
   it('refuses a blocked device with a message that says so, until the block ends', async () => {

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { MESSAGES } from '../../src/portal/i18n/messages';
-import { Keys } from '../../src/pool/keys';
 import { startHarness, type Harness } from '../support/harness';
 
 const MAC = 'AA:BB:CC:DD:EE:77';
@@ -9,10 +8,10 @@ const ROUTER = { mac: MAC, 'link-login-only': 'http://10.5.50.1/login', 'link-or
 /** Every refusal the RADIUS server records, as the citizen reads it when the router sends them back to the portal. */
 describe('refusal pages', () => {
   let h: Harness;
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   beforeAll(async () => {
     h = await startHarness();
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
   });
   afterAll(async () => {
     await h.close();

@@ -1,12 +1,10 @@
 import request from 'supertest';
-import { Keys } from '../../src/pool/keys';
 import { createGrant } from '../../src/pool/grants';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
-import { startHarness, type Harness } from '../support/harness';
+import { grantLogin, papLogin, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
-import { radclient } from '../support/radclient';
-import { TEST_SECRET, testSite } from '../support/site';
+import { testSite } from '../support/site';
 
 const SPEC: VoucherSpec = {
   count: 1, hotspots: [], validityMinutes: 180, deviceLimit: 2, quotaMB: 200, redeemByMs: Date.now() + 7 * 86_400_000,
@@ -16,10 +14,10 @@ const HOTSPOT = 'taman-kota-sampit';
 
 describe('vouchers against a real redis-server and RADIUS', () => {
   let h: Harness;
-  let keys: Keys;
+  let keys: Harness['services']['keys'];
   beforeAll(async () => {
     h = await startHarness();
-    keys = new Keys(h.namespace);
+    keys = h.services.keys;
   });
   afterAll(async () => {
     await h.close();
@@ -74,11 +72,7 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     const code = await voucher();
     const mac = 'AA:00:00:00:03:01';
     await redeem(code, mac);
-    const grant = await createGrant(h.redis, keys, { hotspotId: HOTSPOT, mac, voucher: code });
-    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
-      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1',
-      'Message-Authenticator = 0x00',
-    ]);
+    const { grant, reply } = await grantLogin(h, mac, { hotspotId: HOTSPOT, voucher: code });
     expect(reply.code).toBe('Access-Accept');
     // Not the hotspot's 60-minute session limit: the voucher's 180 minutes.
     expect(Number(reply.attributes['Session-Timeout'])).toBeGreaterThan(170 * 60);
@@ -103,10 +97,7 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     await redeem(code, mac);
     const grant = await createGrant(h.redis, keys, { hotspotId: HOTSPOT, mac, voucher: code });
     await h.redis.hset(keys.voucher(code), 'expiresAt', Date.now() + 30_000);
-    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
-      `User-Name = "${grant.username}"`, `User-Password = "${grant.password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1',
-      'Message-Authenticator = 0x00',
-    ]);
+    const reply = await papLogin(h, grant);
     expect(reply.code).toBe('Access-Reject');
     expect(reply.attributes['Reply-Message']).toBe('Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.');
     await new Promise((r) => setTimeout(r, 50));

@@ -8,7 +8,9 @@ import type { Logger } from '../../src/log';
 import { UdpListener } from '../../src/radius/transport';
 import { buildServices, type ServiceOptions, type Services } from '../../src/services';
 import { testRedis } from './redis';
-import { testSite } from './site';
+import { TEST_SECRET, testSite } from './site';
+import { radclient, type RadclientReply } from './radclient';
+import { createGrant, type Grant } from '../../src/pool/grants';
 
 export interface Harness {
   readonly services: Services;
@@ -55,4 +57,18 @@ export async function startHarness(
       redis.disconnect();
     },
   };
+}
+
+/** What a MikroTik router sends for a PAP login: radclient with the grant's credentials and Message-Authenticator. */
+export function papLogin(h: Harness, credential: { username: string; password: string; mac: string }): Promise<RadclientReply> {
+  return radclient(h.authPort, 'auth', TEST_SECRET, [
+    `User-Name = "${credential.username}"`, `User-Password = "${credential.password}"`, `Calling-Station-Id = "${credential.mac}"`,
+    'NAS-IP-Address = 127.0.0.1', 'Message-Authenticator = 0x00',
+  ]);
+}
+
+/** A one-time grant for this device at a hotspot of the test site (taman-kota-sampit unless said), and the router's login with it. */
+export async function grantLogin(h: Harness, mac: string, options: { hotspotId?: string; voucher?: string } = {}): Promise<{ grant: Grant; reply: RadclientReply }> {
+  const grant = await createGrant(h.redis, h.services.keys, { hotspotId: options.hotspotId ?? 'taman-kota-sampit', mac, ...(options.voucher ? { voucher: options.voucher } : {}) });
+  return { grant, reply: await papLogin(h, grant) };
 }

@@ -57,3 +57,24 @@ export function testSite(
     ],
   });
 }
+
+/** The CoovaChilli hotspot of the Chilli tests: one village hall whose Chilli is 127.0.0.1. */
+export const CHILLI_UAM_SECRET = 'uam-secret-aula-1';
+export const CHILLI_RADIUS_SECRET = 'chilli-radius-secret-1';
+export function chilliSite(loginMethods: Array<'click' | 'voucher'> = ['click']): Site {
+  return parseSite({
+    uplink: { capacityKbps: 100000, headroomKbps: 10000 },
+    outsideOfficeFraction: 1,
+    hotspots: [
+      {
+        id: 'aula-desa-pundu',
+        name: 'Aula Desa Pundu',
+        kecamatan: 'Cempaga Hulu',
+        kind: 'village-hall',
+        loginMethods,
+        nas: [{ type: 'chilli', ip: '127.0.0.1', identifier: 'chilli-pundu', secret: CHILLI_RADIUS_SECRET, uamSecret: CHILLI_UAM_SECRET }],
+        quota: { maxSessions: 20, downKbps: 1024, upKbps: 512, sessionMinutes: 60, dailyMinutes: 120, dailyMB: 512 },
+      },
+    ],
+  });
+}
