@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { PortalDeps } from './mikrotik';
 import { normalizeSourceIp } from '../radius/nas-directory';
+import { allowanceLeft } from './allowance';
 
 function sourceIp(req: Request): string {
   return normalizeSourceIp(req.ip ?? '');
@@ -29,18 +30,20 @@ export function captiveApiRouter(deps: PortalDeps): Router {
     };
     const ip = sourceIp(req);
     const { redis, keys } = deps;
-    for (const sid of await redis.smembers(keys.hotspotLive(hotspot.id))) {
-      const [state, framedIp, mac, startedAt] = await redis.hmget(keys.session(sid), 'state', 'framedIp', 'mac', 'startedAt');
-      if (state !== 'active' || !framedIp || framedIp !== ip) continue;
+    // The hotspot's live sessions read together (one pipelined round trip), to find this client's.
+    const ids = await redis.smembers(keys.hotspotLive(hotspot.id));
+    const rows = await Promise.all(ids.map((sid) => redis.hmget(keys.session(sid), 'state', 'framedIp', 'mac', 'startedAt', 'voucher')));
+    const mine = rows.find(([state, framedIp]) => state === 'active' && framedIp && framedIp === ip);
+    if (mine) {
+      const [, , mac, startedAt, voucher] = mine;
       const [sec] = await redis.time();
-      const day = Math.floor((Number(sec) + 25200) / 86400);
-      const [usedSec, usedBytes] = await redis.hmget(keys.device(mac ?? ''), `d${day}:s`, `d${day}:b`);
-      const elapsed = Math.max(0, Number(sec) - Math.floor(Number(startedAt ?? 0) / 1000));
+      const left = await allowanceLeft(redis, keys, { mac: mac ?? undefined, voucher: voucher ?? undefined }, hotspot, Number(sec));
+      // A free session also ends at the hotspot's per-session limit; a voucher session runs until its voucher ends.
+      const sessionLeft = hotspot.sessionMinutes * 60 - Math.max(0, Number(sec) - Math.floor(Number(startedAt ?? 0) / 1000));
       body['captive'] = false;
-      body['seconds-remaining'] = Math.max(0, Math.min(hotspot.dailyMinutes * 60 - Number(usedSec ?? 0), hotspot.sessionMinutes * 60 - elapsed));
-      body['bytes-remaining'] = Math.max(0, hotspot.dailyMB * 1048576 - Number(usedBytes ?? 0));
+      body['seconds-remaining'] = left.voucher ? left.seconds : Math.max(0, Math.min(left.seconds, sessionLeft));
+      body['bytes-remaining'] = left.bytes;
       body['can-extend-session'] = false;
-      break;
     }
     res.type('application/captive+json').send(JSON.stringify(body));
   });

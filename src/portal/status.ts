@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { allowanceLeft } from './allowance';
 import { FormSigner } from './form-token';
 import type { PortalDeps } from './mikrotik';
 import { allowFormAction, renderError } from './render';
@@ -49,25 +50,8 @@ async function readStatus(deps: PortalDeps, ticket: StatusTicket): Promise<Statu
     upKbps: Number(session['upKbps']),
     busyPercent: Math.min(100, Math.round((live / Math.max(1, Number(quota[2]))) * 100)),
   };
-  if (session['voucher']) {
-    // A voucher session: what is left of the voucher, not of the device's free day.
-    const [expiresAt, quotaMB, usedBytes] = await redis.hmget(keys.voucher(session['voucher']), 'expiresAt', 'quotaMB', 'usedBytes');
-    const nowMs = Number(time[0]) * 1000;
-    return {
-      ...base,
-      voucher: true,
-      minutesLeft: Math.max(0, Math.floor((Number(expiresAt ?? 0) - nowMs) / 60_000)),
-      mbLeft: Math.max(0, Math.floor((Number(quotaMB ?? 0) * 1048576 - Number(usedBytes ?? 0)) / 1048576)),
-    };
-  }
-  const day = Math.floor((Number(time[0]) + 25200) / 86400);
-  const [usedSec, usedBytes] = await redis.hmget(keys.device(session['mac'] ?? ''), `d${day}:s`, `d${day}:b`);
-  return {
-    ...base,
-    voucher: false,
-    minutesLeft: Math.max(0, Math.floor((Number(quota[0]) * 60 - Number(usedSec ?? 0)) / 60)),
-    mbLeft: Math.max(0, Math.floor((Number(quota[1]) * 1048576 - Number(usedBytes ?? 0)) / 1048576)),
-  };
+  const left = await allowanceLeft(redis, keys, { voucher: session['voucher'], mac: session['mac'] }, { dailyMinutes: Number(quota[0]), dailyMB: Number(quota[1]) }, Number(time[0]));
+  return { ...base, voucher: left.voucher, minutesLeft: Math.floor(left.seconds / 60), mbLeft: Math.floor(left.bytes / 1048576) };
 }
 
 /**

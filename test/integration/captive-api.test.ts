@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createVouchers, redeemVoucher } from '../../src/vouchers/store';
 import { startHarness, type Harness } from '../support/harness';
 
 const HOTSPOT = 'taman-kota-sampit';
@@ -40,6 +41,29 @@ describe('RFC 8908 Captive Portal API: GET /api/captive/<hotspot-id>', () => {
     expect(body).toMatchObject({ captive: false, 'bytes-remaining': 1023 * 1048576 });
     expect(body['seconds-remaining']).toBeGreaterThan(3500);
     expect(body['seconds-remaining']).toBeLessThanOrEqual(3600);
+  });
+
+  it("tells a voucher session what is left of its voucher, as the status page does", async () => {
+    await h.services.pool.release('g-captivecapt', HOTSPOT, 'test');
+    const [code] = await createVouchers(h.redis, h.services.keys, {
+      count: 1, hotspots: [], validityMinutes: 180, deviceLimit: 1, quotaMB: 200, redeemByMs: Date.now() + 86_400_000, batch: 'captive', note: '', createdBy: 'test',
+    });
+    const sid = 'g-captivevouc';
+    const mac = 'AA:00:00:00:0D:02';
+    expect((await redeemVoucher(h.redis, h.services.keys, { code: code!, mac, hotspotId: HOTSPOT })).ok).toBe(true);
+    await h.redis.hset(h.services.keys.grant(sid), { password: 'x', hotspotId: HOTSPOT, mac, voucher: code! });
+    await h.services.pool.admit({ sessionId: sid, mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: 'v', requestKey: sid, credential: { kind: 'verified', value: '' } });
+    for (const [status, outputBytes] of [['start', 0], ['interim', 1048576]] as const) {
+      await h.services.pool.account({
+        status, sessionId: sid, mac, hotspotId: HOTSPOT, acctSessionId: 'v', sessionTimeSec: status === 'start' ? 0 : 60, inputBytes: 0, outputBytes,
+        terminateCause: '', framedIp: '127.0.0.1', record: {},
+      });
+    }
+    const body = JSON.parse((await request(h.services.app).get(`/api/captive/${HOTSPOT}`).expect(200)).text);
+    // The voucher's 200 MB less what was used, and its 180 minutes (not the free day's 1024 MB, nor the 60-minute session limit).
+    expect(body).toMatchObject({ captive: false, 'bytes-remaining': 199 * 1048576 });
+    expect(body['seconds-remaining']).toBeGreaterThan(170 * 60);
+    expect(body['seconds-remaining']).toBeLessThanOrEqual(180 * 60);
   });
 
   it('answers an unknown hotspot with a JSON 404', async () => {
