@@ -62,7 +62,7 @@ export interface AccountingInput {
 }
 
 export type AccountingResult = {
-  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'adopted' | 'over_quota' | 'unknown' | 'mismatch';
+  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'adopted' | 'over_quota' | 'unknown';
   readonly state: string;
 };
 
@@ -157,16 +157,13 @@ export class Pool {
 
   async account(input: AccountingInput): Promise<AccountingResult> {
     const k = this.keys;
-    // The hotspot and device come from the stored session, never from the packet: a NAS moved between hotspots
-    // or a missing Calling-Station-Id must not leak a live-set slot or book usage on the wrong device.
-    const [storedHotspot, storedMac] = await this.redis.hmget(k.session(input.sessionId), 'hotspotId', 'mac');
-    const hotspotId = storedHotspot ?? input.hotspotId;
+    // One round trip: the script finds the session's own hotspot and device (never the packet's) itself.
     const r = await this.cmd.account(
-      k.pool(), k.session(input.sessionId), k.hotspotLive(hotspotId), k.leases(), k.device(storedMac ?? input.mac),
-      k.unmatchedAccounting(), k.hotspot(hotspotId),
+      k.pool(), k.session(input.sessionId), k.leases(), k.unmatchedAccounting(),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
-      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, hotspotId,
+      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, input.hotspotId,
       input.framedIp, input.nasIp ?? '', input.mac, k.voucherPrefix(), k.dailyPrefix(), this.aggregateRetentionSec,
+      k.hotspot(''), k.device(''),
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }
@@ -174,10 +171,9 @@ export class Pool {
   /** Releases a live session without accounting. With onlyIfExpired, a session whose lease was renewed stays. */
   async release(sessionId: string, hotspotId: string, reason: string, onlyIfExpired = false): Promise<string> {
     const k = this.keys;
-    const mac = (await this.redis.hget(k.session(sessionId), 'mac')) ?? '00:00:00:00:00:00';
     return this.cmd.release(
-      k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(), k.device(mac),
-      sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0',
+      k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(),
+      sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0', k.device(''),
     );
   }
 

@@ -32,7 +32,6 @@ export type AccountingOutcome =
   | 'adopted'
   | 'over-quota'
   | 'unmatched'
-  | 'mismatch'
   | 'nas-reset'
   | 'ignored';
 
@@ -125,9 +124,6 @@ export async function applyAccounting(pool: Pool, nas: NasRecord, action: Accoun
     case 'revived':
       log.warn({ sessionId: input.sessionId }, 'a session released for silence reported in again; its rate is booked again');
       return 'revived';
-    case 'mismatch':
-      log.warn({ sessionId: input.sessionId, nasHotspot: nas.hotspotId }, 'accounting from a NAS of another hotspot than the session; ignored');
-      return 'mismatch';
     case 'unknown':
       log.warn({ sessionId: input.sessionId, acctSessionId: input.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
       return 'unmatched';

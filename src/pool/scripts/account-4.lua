@@ -15,13 +15,14 @@
   After counting, a live session whose device has used up the day's minutes or megabytes is reported as
   'over_quota', for the caller to disconnect.
 
+  The hotspot and the device are the stored session's, never the packet's (a NAS moved between hotspots or a
+  missing Calling-Station-Id must not leak a live-set slot or book usage on the wrong device); their keys are built
+  here from prefixes (ARGV[17], ARGV[18]) and share the hash tag of KEYS, so they are in the same Cluster slot.
+
   KEYS[1] pool hash (with the per-hotspot h:<id>:down / h:<id>:up)
   KEYS[2] session hash
-  KEYS[3] hotspot live set of the session's hotspot
-  KEYS[4] leases sorted set
-  KEYS[5] device hash of the session's MAC (usage, and live sessions l:<session id>)
-  KEYS[6] unmatched accounting list
-  KEYS[7] hotspot hash of the session's hotspot (quota)
+  KEYS[3] leases sorted set
+  KEYS[4] unmatched accounting list
 
   ARGV[1] status: 'start' | 'interim' | 'stop'
   ARGV[2] session id (User-Name)
@@ -30,9 +31,9 @@
   ARGV[5] input octets, including gigawords (the client's upload; whole number below 2^50)
   ARGV[6] output octets, including gigawords (the client's download; whole number below 2^50)
   ARGV[7] Acct-Terminate-Cause ('' if absent)
-  ARGV[8] JSON of the record, kept in KEYS[6] when no session matches
+  ARGV[8] JSON of the record, kept in KEYS[4] when no session matches
   ARGV[9] retention of a closed session record, and of unmatched records, seconds
-  ARGV[10] hotspot id the caller built KEYS[3] from (must be the session's)
+  ARGV[10] hotspot id of the NAS that sent it, for an adopted session
   ARGV[11] Framed-IP-Address ('' if absent)
   ARGV[12] NAS IP, for an adopted session
   ARGV[13] MAC, for an adopted session
@@ -41,13 +42,20 @@
   ARGV[15] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): seconds, bytes and the
            kbps-seconds of the session's rate are added for its hotspot
   ARGV[16] how long per-day totals are kept, seconds
+  ARGV[17] the prefix of hotspot keys: `<prefix><id>` is the hotspot hash (quota), `<prefix><id>:live` its live set
+  ARGV[18] the prefix of device hashes: `<prefix><mac>` holds the device's usage and live sessions l:<session id>
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
         | 'revived' (a reaped session reported alive again) | 'adopted' (an unknown session, now booked)
-        | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up) | 'unknown' (no session; recorded) | 'mismatch'
+        | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up) | 'unknown' (no session; recorded)
 ]]
 local status, sid = ARGV[1], ARGV[2]
+local stored = redis.call('HMGET', KEYS[2], 'hotspotId', 'mac')
+local hotspotId = stored[1] or ARGV[10]
+local hotspotKey = ARGV[17] .. hotspotId
+local liveKey = hotspotKey .. ':live'
+local deviceKey = ARGV[18] .. (stored[2] or ARGV[13])
 
 local function book(wantDown, wantUp)
   local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
@@ -56,26 +64,26 @@ local function book(wantDown, wantUp)
   local up = math.max(0, math.min(wantUp, math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
   redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
-  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':down', down)
-  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', up)
+  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', down)
+  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', up)
   redis.call('HINCRBY', KEYS[1], 'sessions', 1)
-  redis.call('SADD', KEYS[3], sid)
-  redis.call('HSET', KEYS[5], 'l:' .. sid, tonumber(redis.call('TIME')[1]) * 1000)
+  redis.call('SADD', liveKey, sid)
+  redis.call('HSET', deviceKey, 'l:' .. sid, tonumber(redis.call('TIME')[1]) * 1000)
   return down, up
 end
 
 local adopted = false
 if redis.call('EXISTS', KEYS[2]) == 0 then
-  local q = redis.call('HMGET', KEYS[7], 'downKbps', 'upKbps', 'interimSeconds')
+  local q = redis.call('HMGET', hotspotKey, 'downKbps', 'upKbps', 'interimSeconds')
   if status == 'stop' or not q[1] or not string.match(sid, '^g%-') then
-    redis.call('LPUSH', KEYS[6], ARGV[8])
-    redis.call('LTRIM', KEYS[6], 0, 9999)
-    redis.call('EXPIRE', KEYS[6], tonumber(ARGV[9]))
+    redis.call('LPUSH', KEYS[4], ARGV[8])
+    redis.call('LTRIM', KEYS[4], 0, 9999)
+    redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
     return {'unknown', ''}
   end
   local down, up = book(tonumber(q[1]), tonumber(q[2]))
   local t0 = redis.call('TIME')
-  redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', ARGV[10], 'mac', ARGV[13], 'nasIp', ARGV[12],
+  redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', hotspotId, 'mac', ARGV[13], 'nasIp', ARGV[12],
     'acctSessionId', ARGV[3], 'downKbps', down, 'upKbps', up, 'admittedAt', tonumber(t0[1]) * 1000, 'startedAt',
     tonumber(t0[1]) * 1000, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
     'needsRerate', 1, 'adopted', 1)
@@ -85,7 +93,6 @@ end
 local s = redis.call('HMGET', KEYS[2], 'state', 'sessionTime', 'inputBytes', 'outputBytes', 'downKbps', 'upKbps',
   'hotspotId', 'interimSec', 'terminateCause', 'acctStopped', 'voucher')
 local state = s[1]
-if s[7] ~= ARGV[10] then return {'mismatch', state} end
 local reaped = state == 'closed' and (s[9] == 'lease-expired' or s[9] == 'never-started')
 -- After the NAS's own Stop nothing more counts. Closed by an operator, a quota or a reboot, the NAS's final
 -- records still count as usage; the pool is not touched.
@@ -107,7 +114,7 @@ local function int(n) return string.format('%.0f', n) end
 -- A voucher session's usage is the voucher's, not the device's free day.
 local voucherKey = s[11] and (ARGV[14] .. s[11]) or nil
 if voucherKey and redis.call('EXISTS', voucherKey) == 0 then voucherKey = nil end
-local usageKey = voucherKey or KEYS[5]
+local usageKey = voucherKey or deviceKey
 local secField = voucherKey and 'usedSec' or ('d' .. day .. ':s')
 local byteField = voucherKey and 'usedBytes' or ('d' .. day .. ':b')
 if dTime > 0 then
@@ -117,10 +124,10 @@ end
 if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', int(newIn)) end
 if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
 if dIn + dOut > 0 then redis.call('HINCRBY', usageKey, byteField, int(dIn + dOut)) end
-if changed and not voucherKey then redis.call('EXPIRE', KEYS[5], 172800) end
+if changed and not voucherKey then redis.call('EXPIRE', deviceKey, 172800) end
 if changed then
   local dailyKey = ARGV[15] .. day
-  local h = 'h:' .. ARGV[10] .. ':'
+  local h = 'h:' .. hotspotId .. ':'
   if dTime > 0 then
     redis.call('HINCRBY', dailyKey, h .. 'sec', int(dTime))
     redis.call('HINCRBY', dailyKey, h .. 'kbpsSec', int(dTime * tonumber(s[5] or '0')))
@@ -144,12 +151,12 @@ if status == 'stop' then
   redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
   redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[5]))  -- 0 - x, not -x: HINCRBY refuses "-0"
   redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))
-  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':down', 0 - tonumber(s[5]))
-  redis.call('HINCRBY', KEYS[1], 'h:' .. ARGV[10] .. ':up', 0 - tonumber(s[6]))
+  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', 0 - tonumber(s[5]))
+  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', 0 - tonumber(s[6]))
   redis.call('HINCRBY', KEYS[1], 'sessions', -1)
-  redis.call('SREM', KEYS[3], sid)
-  redis.call('HDEL', KEYS[5], 'l:' .. sid)
-  redis.call('ZREM', KEYS[4], sid)
+  redis.call('SREM', liveKey, sid)
+  redis.call('HDEL', deviceKey, 'l:' .. sid)
+  redis.call('ZREM', KEYS[3], sid)
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
   return {'ok', 'closed'}
 end
@@ -158,7 +165,7 @@ end
 if reaped and not changed and not (status == 'start' and s[9] == 'never-started') then return {'duplicate', 'closed'} end
 
 -- Start or Interim: the session is active and its lease is renewed (2.5 interim intervals).
-redis.call('ZADD', KEYS[4], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
+redis.call('ZADD', KEYS[3], nowMs + math.floor(tonumber(s[8]) * 2500), sid)
 redis.call('HSET', KEYS[2], 'lastSeen', nowMs)
 local code = 'ok'
 if reaped then
@@ -184,9 +191,9 @@ if voucherKey then
   end
   return {code, 'active'}
 end
-local quota = redis.call('HMGET', KEYS[7], 'dailyMinutes', 'dailyMB')
+local quota = redis.call('HMGET', hotspotKey, 'dailyMinutes', 'dailyMB')
 if quota[1] then
-  local used = redis.call('HMGET', KEYS[5], 'd' .. day .. ':s', 'd' .. day .. ':b')
+  local used = redis.call('HMGET', deviceKey, 'd' .. day .. ':s', 'd' .. day .. ':b')
   if tonumber(used[1] or '0') >= tonumber(quota[1]) * 60 or tonumber(used[2] or '0') >= tonumber(quota[2]) * 1048576 then
     return {'over_quota', 'active'}
   end
