@@ -109,32 +109,39 @@ interface VoucherCommands {
 
 /** Makes `spec.count` vouchers with fresh codes; returns the codes. */
 export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec, nowMs = Date.now()): Promise<string[]> {
+  const fields = {
+    batch: spec.batch,
+    note: spec.note,
+    createdAt: nowMs,
+    createdBy: spec.createdBy,
+    hotspots: spec.hotspots.length ? JSON.stringify(spec.hotspots) : '',
+    kecamatan: spec.kecamatan?.length ? JSON.stringify(spec.kecamatan) : '',
+    validityMinutes: spec.validityMinutes,
+    deviceLimit: spec.deviceLimit,
+    quotaMB: spec.quotaMB,
+    redeemBy: spec.redeemByMs,
+    revoked: 0,
+    usedBytes: 0,
+    usedSec: 0,
+  };
+  // A batch is made in pipelined rounds, not two round trips per code. A collision in 8e14 codes is unlikely;
+  // HSETNX makes it harmless (that code is drawn again).
   const codes: string[] = [];
   while (codes.length < spec.count) {
-    const code = generateCode();
-    // A collision in 8e14 codes is unlikely; HSETNX makes it harmless.
-    if ((await redis.hsetnx(keys.voucher(code), 'code', code)) === 0) continue;
-    await redis
-      .multi()
-      .hset(keys.voucher(code), {
-        batch: spec.batch,
-        note: spec.note,
-        createdAt: nowMs,
-        createdBy: spec.createdBy,
-        hotspots: spec.hotspots.length ? JSON.stringify(spec.hotspots) : '',
-        kecamatan: spec.kecamatan?.length ? JSON.stringify(spec.kecamatan) : '',
-        validityMinutes: spec.validityMinutes,
-        deviceLimit: spec.deviceLimit,
-        quotaMB: spec.quotaMB,
-        redeemBy: spec.redeemByMs,
-        revoked: 0,
-        usedBytes: 0,
-        usedSec: 0,
-      })
-      .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
-      .sadd(keys.voucherBatch(spec.batch), code)
-      .exec();
-    codes.push(code);
+    const drawn = Array.from({ length: spec.count - codes.length }, () => generateCode());
+    const claimed = await Promise.all(drawn.map((code) => redis.hsetnx(keys.voucher(code), 'code', code)));
+    const fresh = drawn.filter((_, i) => claimed[i] === 1);
+    await Promise.all(
+      fresh.map((code) =>
+        redis
+          .multi()
+          .hset(keys.voucher(code), fields)
+          .pexpireat(keys.voucher(code), spec.redeemByMs + VOUCHER_RETENTION_MS)
+          .sadd(keys.voucherBatch(spec.batch), code)
+          .exec(),
+      ),
+    );
+    codes.push(...fresh);
   }
   const { count: _, redeemByMs, ...rest } = spec;
   const previous = await redis.hget(keys.voucherBatches(), spec.batch);
