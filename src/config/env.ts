@@ -26,7 +26,7 @@ export const envSchema = z.object({
   REDIS_URL: optionalText.pipe(
     z
       .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379/0')
+      .regex(/^(rediss?:\/\/|unix:\/\/\/)/, 'must start with redis://, rediss:// or unix:/// (a socket), e.g. redis://127.0.0.1:6379/0')
       .optional(),
   ),
   REDIS_SENTINELS: optionalText.pipe(

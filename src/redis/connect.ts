@@ -42,6 +42,7 @@ export function connectRedis(config: AppConfig['redis'], url: string | undefined
       redisOptions: { ...nodeOptions, ...(config.password ? { password: config.password } : {}) },
     });
   }
+  if (url?.startsWith('unix://')) return new Redis({ ...options, path: url.slice('unix://'.length) });
   return url && !config.sentinels ? new Redis(url, options) : new Redis(options);
 }
 
