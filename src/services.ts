@@ -151,6 +151,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     publicUrl: o.publicUrl,
     trustProxy: o.trustProxy ?? false,
     adminNetworks: o.adminNetworks,
+    refreshCapacity: () => capacity.refreshNow(),
     admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }) },
   });
   return {

@@ -14,6 +14,7 @@ import { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
+import type { Capacity } from '../pool/capacity';
 import { captiveApiRouter } from './captive-api';
 import { chilliRouter } from './chilli';
 import { statusRouter } from './status';
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly statusSigner: FormSigner;
   readonly publicUrl: string;
   readonly trustProxy?: boolean;
+  /** Recomputes public capacity after a usage push, and re-shares it when it moved. */
+  readonly refreshCapacity: () => Promise<Capacity>;
 }
 
 /** Builds the HTTP app without listening; main.ts listens, tests hand it to supertest. */

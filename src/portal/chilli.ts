@@ -65,7 +65,13 @@ export function chilliRouter(deps: PortalDeps): Router {
     if (!mac || !isRouterLoginUrl(`http://${p.uamip}:${p.uamport}/logon`, [])) return renderError(res, 400, 'errBadRequest');
     res.setHeader('Cache-Control', 'no-store');
     const welcome = `${deps.publicUrl}/hotspot/welcome?hotspot=${encodeURIComponent(hotspot.id)}`;
-    if (p.res === 'success' || p.res === 'already') return res.render('welcome', { hotspot });
+    if (p.res === 'success' || p.res === 'already') {
+      // Chilli hands back the userurl the portal sent to /logon: the session's signed status page. md covers it, so
+      // only a URL this portal made (or the router saw) arrives here; anything else gets the generic page.
+      const status = `${deps.publicUrl}/hotspot/status?`;
+      if (p.userurl?.startsWith(status)) return res.redirect(303, p.userurl);
+      return res.render('welcome', { hotspot });
+    }
     if (p.res === 'logoff') return renderError(res, 200, 'errLoggedOff');
     if (!p.challenge) return renderError(res, 400, 'errBadRequest');
     const fields: ChilliFields = {

@@ -57,3 +57,32 @@ export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Ad
     ...volumeAttributes(nas.type, grant.bytesLeft),
   ];
 }
+
+/** What a session was granted, as stored in its ledger record: the limits a CoA must say again on CoovaChilli. */
+export interface GrantedLimits {
+  readonly timeoutSec: number;
+  readonly idleSec: number;
+  readonly interimSec: number;
+  readonly bytesLimit: number;
+}
+
+/**
+ * The CoA-Request attributes that change a live session's rate.
+ * - MikroTik: the rates only (RouterOS is documented to apply the attributes a CoA carries; no RouterOS image is
+ *   available to prove it here, and a NAS that refuses gets a Disconnect instead).
+ * - CoovaChilli replaces every session parameter with what the CoA carries (an attribute left out becomes 0, no
+ *   limit, and the interim interval falls back to its default), so the CoA repeats the whole grant. Chilli counts
+ *   Session-Timeout and Max-Total-Octets from the session's start, not from the CoA, so the values granted at login
+ *   keep the session's end and its volume where they were.
+ */
+export function coaRateAttributes(type: NasRecord['type'], downKbps: number, upKbps: number, granted: GrantedLimits): ReplyAttribute[] {
+  const rates = rateAttributes(type, downKbps, upKbps);
+  if (type !== 'chilli') return rates;
+  const attrs: ReplyAttribute[] = [];
+  if (granted.timeoutSec > 0) attrs.push(['Session-Timeout', granted.timeoutSec]);
+  if (granted.idleSec > 0) attrs.push(['Idle-Timeout', granted.idleSec]);
+  if (granted.interimSec > 0) attrs.push(['Acct-Interim-Interval', granted.interimSec]);
+  attrs.push(...rates);
+  if (granted.bytesLimit > 0) attrs.push(...volumeAttributes(type, granted.bytesLimit));
+  return attrs;
+}

@@ -4,7 +4,7 @@ import type { Pool } from '../pool/pool';
 import { ERROR_CAUSES, type CoaClient, type CoaOutcome } from './coa-client';
 import type { ReplyAttribute } from './codec';
 import type { NasDirectory } from './nas-directory';
-import { rateAttributes } from './reply-profile';
+import { coaRateAttributes } from './reply-profile';
 
 /** RFC 5176 Error-Cause 503: the NAS has no such session, so it is gone already. */
 const SESSION_CONTEXT_NOT_FOUND = 503;
@@ -71,7 +71,13 @@ export class SessionControl {
       if (booked.code === 'stale-epoch' || booked.code === 'not-live') return { result: booked.code === 'not-live' ? 'not-live' : 'stale' };
       target = { downKbps: downKbps > oldDown ? booked.downKbps : downKbps, upKbps: upKbps > oldUp ? booked.upKbps : upKbps };
     }
-    const attrs = [...this.identify(sessionId, session, nas), ...rateAttributes(nas.type, target.downKbps, target.upKbps)];
+    const granted = {
+      timeoutSec: Number(session['timeoutSec'] ?? 0),
+      idleSec: Number(session['idleSec'] ?? 0),
+      interimSec: Number(session['interimSec'] ?? 0),
+      bytesLimit: Number(session['bytesLimit'] ?? 0),
+    };
+    const attrs = [...this.identify(sessionId, session, nas), ...coaRateAttributes(nas.type, target.downKbps, target.upKbps, granted)];
     const outcome = await this.deps.coa.send('coa', { ip: nas.ip, port: nas.coaPort, secret: nas.secret }, attrs);
     if (outcome.ok) {
       const final = await this.deps.pool.rerate(sessionId, target.downKbps, target.upKbps, epoch);

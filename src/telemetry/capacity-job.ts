@@ -1,6 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
+import type { Capacity } from '../pool/capacity';
 import { refreshCapacity } from './capacity-refresh';
 
 /**
@@ -10,6 +11,7 @@ import { refreshCapacity } from './capacity-refresh';
 export class CapacityJob {
   private timer: NodeJS.Timeout | undefined;
   private lastDownKbps: number | undefined;
+  private lastUpKbps: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -21,6 +23,8 @@ export class CapacityJob {
   ) {}
 
   start(): void {
+    // The baseline now, so that a push before the first tick that moves capacity is re-shared too.
+    void this.tick();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
   }
@@ -31,15 +35,25 @@ export class CapacityJob {
 
   private async tick(): Promise<void> {
     try {
-      const c = await refreshCapacity(this.redis, this.keys);
-      if (c.downKbps !== this.lastDownKbps) {
-        const bases = c.claims.reduce<Record<string, number>>((acc, cl) => ({ ...acc, [cl.basis]: (acc[cl.basis] ?? 0) + 1 }), {});
-        this.logger.info({ capDownKbps: c.downKbps, capUpKbps: c.upKbps, claims: bases }, 'public capacity changed');
-        if (this.lastDownKbps !== undefined) this.onChange?.();
-        this.lastDownKbps = c.downKbps;
-      }
+      await this.refreshNow();
     } catch (err) {
       this.logger.warn({ err }, 'capacity refresh failed; keeping the last capacity');
     }
+  }
+
+  /**
+   * Recomputes capacity now (after an agency's usage push, say) and, when it moved, has the allocator re-share it
+   * at once: a push takes effect within one allocator round, not at the next tick.
+   */
+  async refreshNow(): Promise<Capacity> {
+    const c = await refreshCapacity(this.redis, this.keys);
+    if (c.downKbps !== this.lastDownKbps || c.upKbps !== this.lastUpKbps) {
+      const bases = c.claims.reduce<Record<string, number>>((acc, cl) => ({ ...acc, [cl.basis]: (acc[cl.basis] ?? 0) + 1 }), {});
+      this.logger.info({ capDownKbps: c.downKbps, capUpKbps: c.upKbps, claims: bases }, 'public capacity changed');
+      if (this.lastDownKbps !== undefined) this.onChange?.();
+      this.lastDownKbps = c.downKbps;
+      this.lastUpKbps = c.upKbps;
+    }
+    return c;
   }
 }

@@ -2,7 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
-import { refreshCapacity } from './capacity-refresh';
+import type { Capacity } from '../pool/capacity';
 import { authenticateApiKey, ingestUsage, usageBatchSchema } from './usage-ingest';
 
 /** A JSON error with a stable code and a message that says what to do. */
@@ -14,7 +14,7 @@ function sendError(res: Response, status: number, code: string, message: string,
  * `POST /api/v1/agencies/usage`: agencies (or Diskominfo's collector) push measured usage with an API key;
  * capacity follows at once.
  */
-export function usageRouter(deps: { redis: Redis; keys: Keys; logger: Logger }): Router {
+export function usageRouter(deps: { redis: Redis; keys: Keys; logger: Logger; refreshCapacity: () => Promise<Capacity> }): Router {
   const router = Router();
   router.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
@@ -36,7 +36,7 @@ export function usageRouter(deps: { redis: Redis; keys: Keys; logger: Logger }):
     if (result.problems.length > 0) {
       return sendError(res, 400, 'INVALID_USAGE', 'Nothing was stored; fix these items and send the batch again.', result.problems);
     }
-    const capacity = await refreshCapacity(deps.redis, deps.keys);
+    const capacity = await deps.refreshCapacity();
     deps.logger.info({ key: who.name, items: parsed.data.length, stored: result.stored, capDownKbps: capacity.downKbps }, 'agency usage received');
     res.json({ stored: result.stored, capacity: { downKbps: capacity.downKbps, upKbps: capacity.upKbps } });
   });

@@ -68,4 +68,16 @@ describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Ch
     // The language link keeps md valid.
     expect((await request(h.services.app).get(`${chilliRedirect(query)}&lang=en`).expect(200)).text).toContain('>Connect<');
   });
+
+  // A real Chilli answers a good /logon with res=success and the userurl the portal sent: the signed status page.
+  it('sends a citizen back from res=success to the status page Chilli hands back, and nowhere else', async () => {
+    const splash = await request(h.services.app).get(chilliRedirect({ ...query, mac: 'AA-BB-CC-00-0C-02' })).expect(200);
+    const connect = await request(h.services.app).post('/hotspot/chilli/connect').type('form').send(formFields(splash.text).fields).expect(200);
+    const userurl = formFields(connect.text).fields['userurl']!;
+    const back = await request(h.services.app).get(chilliRedirect({ ...query, res: 'success', userurl })).expect(303);
+    expect(back.headers['location']).toBe(userurl);
+    expect(new URL(userurl).pathname).toBe('/hotspot/status');
+    const elsewhere = await request(h.services.app).get(chilliRedirect({ ...query, res: 'success', userurl: 'http://evil.example/hotspot/status?x' })).expect(200);
+    expect(elsewhere.text).toContain('Anda sudah terhubung');
+  });
 });

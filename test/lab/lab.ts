@@ -14,6 +14,8 @@ export const LAB_SECRETS = Object.freeze({
   uam: 'lab-uam-secret-1',
   telemetryKey: 'lmp_lab_telemetry_0123456789abcdef',
 });
+/** Where the lab compiles Limpah and its tools: its own folder, so a test run compiling dist/ at the same time is never raced. */
+export const LAB_DIST = join(paths.root, '.lab-cache', 'dist');
 export const LAB_NASID = 'lab-chilli';
 export const LAB_HOTSPOT = 'aula-desa-lab';
 export const PORTAL_URL = `http://${LAB_NET.coreIp}`;
@@ -153,7 +155,7 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
   const chilli = await ensureChilli(log);
   // The compiled Limpah, as `npm start` runs it.
   log('compiling Limpah');
-  await sh(process.execPath, [join(paths.root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(paths.root, 'tsconfig.lab.json')], 120_000);
+  await sh(process.execPath, [join(paths.root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(paths.root, 'tsconfig.lab.json'), '--outDir', LAB_DIST], 120_000);
   const dir = mkdtempSync(join(tmpdir(), 'limpah-lab-'));
   chmodSync(dir, 0o755);
   const topology = await makeTopology(dir, options.phones ?? 2);
@@ -179,7 +181,7 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
     await waitFor('redis-server', async () => (await redis!.ping()) === 'PONG', 10_000);
 
     writeFileSync(join(dir, 'site.json'), JSON.stringify(labSite(), null, 2));
-    const files = spawnInNs(topology.core, process.execPath, [join(paths.root, 'dist', 'test', 'lab', 'file-server.js'), LAB_NET.fileServerIp, '80']);
+    const files = spawnInNs(topology.core, process.execPath, [join(LAB_DIST, 'test', 'lab', 'file-server.js'), LAB_NET.fileServerIp, '80']);
     children.push(files);
     spawnLogged(files, join(dir, 'files.log'));
 
@@ -194,7 +196,7 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
       `DATA_DIR=${join(dir, 'data')}`,
       'LOG_LEVEL=info',
       process.execPath,
-      join(paths.root, 'dist', 'src', 'main.js'),
+      join(LAB_DIST, 'src', 'main.js'),
     ]);
     children.push(limpah);
     const limpahLog = createWriteStream(join(dir, 'limpah.log'));

@@ -154,11 +154,14 @@ export async function fakeChilli(options: {
   const challenge = randomBytes(16);
   const nasLines = [`NAS-Identifier = "${options.nasid}"`, 'NAS-IP-Address = 127.0.0.1'];
   let self = '';
-  const portalRedirect = (query: Record<string, string>): string => {
+  // As CoovaChilli 1.9 does (seen in test/lab): the first redirect of a new client carries an empty userurl.
+  let seen = false;
+  const portalRedirect = (query: Record<string, string>, userurl = seen ? (options.userurl ?? 'http://example.org/') : ''): string => {
+    seen = true;
     const uam = new URL(self);
     const q = {
       ...query, uamip: uam.hostname, uamport: uam.port, called: '00-11-22-33-44-55', mac: options.mac, ip: '10.1.0.23', nasid: options.nasid,
-      sessionid: '5f2a0001', userurl: options.userurl ?? 'http://example.org/',
+      sessionid: '5f2a0001', userurl,
     };
     const url = `${options.portalUrl()}/hotspot/chilli?${Object.entries(q).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
     const md = createHash('md5').update(url).update(options.uamSecret).digest('hex').toUpperCase();
@@ -185,7 +188,8 @@ export async function fakeChilli(options: {
         const session: NasSession = { username, acctSessionId: randomBytes(4).toString('hex'), stopped: false };
         sessions.push(session);
         await accounting(options.radius, 'Start', session, options.mac, nasLines);
-        return redirect(res, url.searchParams.get('userurl') || portalRedirect({ res: 'success' }));
+        // A real Chilli sends the browser back to the portal with res=success and the userurl given to /logon.
+        return redirect(res, portalRedirect({ res: 'success' }, url.searchParams.get('userurl') ?? ''));
       }
       if (url.pathname === '/logoff') {
         for (const s of sessions.filter((x) => !x.stopped)) {

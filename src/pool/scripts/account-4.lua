@@ -20,7 +20,7 @@
   here from prefixes (ARGV[17], ARGV[18]) and share the hash tag of KEYS, so they are in the same Cluster slot.
 
   KEYS[1] pool hash (with the per-hotspot h:<id>:down / h:<id>:up)
-  KEYS[2] session hash
+  KEYS[2] session hash (an adopted session gets the hotspot's limits as its timeoutSec, idleSec and bytesLimit)
   KEYS[3] leases sorted set
   KEYS[4] unmatched accounting list
 
@@ -74,7 +74,7 @@ end
 
 local adopted = false
 if redis.call('EXISTS', KEYS[2]) == 0 then
-  local q = redis.call('HMGET', hotspotKey, 'downKbps', 'upKbps', 'interimSeconds')
+  local q = redis.call('HMGET', hotspotKey, 'downKbps', 'upKbps', 'interimSeconds', 'sessionMinutes', 'idleMinutes', 'dailyMB')
   if status == 'stop' or not q[1] or not string.match(sid, '^g%-') then
     redis.call('LPUSH', KEYS[4], ARGV[8])
     redis.call('LTRIM', KEYS[4], 0, 9999)
@@ -86,7 +86,8 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', hotspotId, 'mac', ARGV[13], 'nasIp', ARGV[12],
     'acctSessionId', ARGV[3], 'downKbps', down, 'upKbps', up, 'admittedAt', tonumber(t0[1]) * 1000, 'startedAt',
     tonumber(t0[1]) * 1000, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
-    'needsRerate', 1, 'adopted', 1)
+    'timeoutSec', tonumber(q[4] or '60') * 60, 'idleSec', tonumber(q[5] or '10') * 60,
+    'bytesLimit', tonumber(q[6] or '0') * 1048576, 'needsRerate', 1, 'adopted', 1)
   adopted = true
 end
 

@@ -12,7 +12,8 @@
   KEYS[2] hotspot hash         (quota fields)
   KEYS[3] hotspot live set     (session ids)
   KEYS[4] grant hash           (password, hotspotId, mac)
-  KEYS[5] session hash         (created here)
+  KEYS[5] session hash         (created here; with what the Access-Accept granted, timeoutSec, idleSec and
+                                bytesLimit, so that a CoA can say them again: CoovaChilli resets what a CoA omits)
   KEYS[6] leases sorted set    (session id -> lease expiry ms)
   KEYS[7] device hash          (usage d<day>:s, d<day>:b; live sessions l:<session id>)
   KEYS[8] admit request key    (cached reply for retransmissions)
@@ -164,7 +165,7 @@ local timeout = voucher and secLeft or math.min(sessionSec, secLeft)
 redis.call('HSET', KEYS[5],
   'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[4], 'acctSessionId', ARGV[5],
   'downKbps', grantDown, 'upKbps', grantUp, 'admittedAt', nowMs, 'sessionTime', 0, 'inputBytes', 0,
-  'outputBytes', 0, 'interimSec', interimSec)
+  'outputBytes', 0, 'interimSec', interimSec, 'timeoutSec', timeout, 'idleSec', idleSec, 'bytesLimit', bytesLeft)
 if voucher then redis.call('HSET', KEYS[5], 'voucher', voucher) end
 redis.call('HINCRBY', KEYS[1], 'allocDownKbps', grantDown)
 redis.call('HINCRBY', KEYS[1], 'allocUpKbps', grantUp)
