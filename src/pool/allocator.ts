@@ -94,6 +94,7 @@ export class Allocator {
   private readonly owner = `${process.pid}-${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<AllocationRound> | undefined;
+  private queued: Promise<AllocationRound> | undefined;
   private readonly o: Required<AllocatorOptions>;
 
   constructor(
@@ -121,11 +122,24 @@ export class Allocator {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+    await this.queued?.catch(() => undefined);
   }
 
-  /** One round; concurrent calls share it. */
+  /**
+   * One round. A call while a round runs gets one more round after it (shared by every call meanwhile): a capacity
+   * change that arrives mid-round was not seen by that round and must not wait for the next interval.
+   */
   runOnce(): Promise<AllocationRound> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
+    if (this.running) {
+      this.queued ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.runOnce();
+        });
+      return this.queued;
+    }
+    this.running = this.round().finally(() => (this.running = undefined));
     return this.running;
   }
 

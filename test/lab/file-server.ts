@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 /**
  * The lab's file server (run inside the core namespace): the far side of a citizen's download and upload.
  *   GET  /bytes/N   N bytes of zeros (download)
- *   POST /sink      reads the body and answers {"bytes", "kbps"}: the upload rate it received, leaving out the
- *                   first second (Chilli's leaky bucket lets one second's worth through at once)
+ *   POST /sink[?skip=MS]  reads the body and answers {"bytes", "kbps"}: the upload rate it received, leaving out
+ *                   the first MS (1000) ms (Chilli's leaky bucket lets one second's worth through at once)
  * Usage: node file-server.js HOST PORT
  */
 const [host = '127.0.0.1', port = '80'] = process.argv.slice(2);
@@ -35,7 +35,8 @@ if (require.main === module) {
       };
       return pump();
     }
-    if (req.method === 'POST' && req.url === '/sink') {
+    const sink = /^\/sink(?:\?skip=(\d{1,6}))?$/.exec(req.url ?? '');
+    if (req.method === 'POST' && sink) {
       const marks: Array<[number, number]> = [];
       let bytes = 0;
       req.on('data', (d: Buffer) => {
@@ -44,7 +45,7 @@ if (require.main === module) {
       });
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ bytes, kbps: steadyKbps(marks) }));
+        res.end(JSON.stringify({ bytes, kbps: steadyKbps(marks, Number(sink[1] ?? 1000)) }));
       });
       return undefined;
     }

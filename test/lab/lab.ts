@@ -74,7 +74,7 @@ dns2 ${LAB_NET.coreIp}
 statedir ${dir}
 cmdsocket ${join(dir, 'chilli.sock')}
 pidfile ${join(dir, 'chilli.pid')}
-`;
+${process.env['LIMPAH_LAB_CHILLI_DEBUG'] ? 'debug\n' : ''}`;
 }
 
 /** A line of `chilli_query list`. */
@@ -168,7 +168,9 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
     for (const c of children.reverse()) await stopChild(c);
     redis?.disconnect();
     await topology.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    // LIMPAH_LAB_KEEP=1 keeps the logs and configuration for a look after a failure.
+    if (process.env['LIMPAH_LAB_KEEP']) log(`lab files kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   try {
     // Redis on a unix socket: sockets in the file system cross namespaces, so the test reads the same ledger.

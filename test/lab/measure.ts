@@ -3,12 +3,13 @@ import { steadyKbps } from './file-server';
 
 /**
  * Measures a rate from a phone (run inside a phone namespace), printing one JSON line:
- *   node measure.js down URL SECONDS   download for SECONDS, rate from the bytes received after the first second
- *   node measure.js up URL SECONDS     upload for SECONDS; the file server measures what it received
- * The first second is left out: Chilli's leaky bucket holds one second of the rate and lets it through at once.
+ *   node measure.js down URL SECONDS [SKIP]   download for SECONDS, rate from the bytes received after SKIP seconds
+ *   node measure.js up URL SECONDS [SKIP]     upload for SECONDS; the file server measures what it received after SKIP
+ * The start is left out (1 s by default): Chilli's leaky bucket holds a second of the rate and lets it through at once.
  */
-const [mode, url, secondsText = '4'] = process.argv.slice(2);
+const [mode, url, secondsText = '4', skipText = '1'] = process.argv.slice(2);
 const seconds = Number(secondsText);
+const skipMs = Number(skipText) * 1000;
 
 function down(): void {
   const marks: Array<[number, number]> = [];
@@ -22,7 +23,7 @@ function down(): void {
   });
   const finish = () => {
     clearTimeout(timer);
-    process.stdout.write(`${JSON.stringify({ bytes, kbps: steadyKbps(marks) })}\n`);
+    process.stdout.write(`${JSON.stringify({ bytes, kbps: steadyKbps(marks, skipMs) })}\n`);
     process.exit(0);
   };
   const timer = setTimeout(() => {
@@ -39,7 +40,7 @@ function down(): void {
 
 function up(): void {
   const chunk = Buffer.alloc(16 * 1024);
-  const req = request(url!, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+  const req = request(`${url!}?skip=${skipMs}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
     let body = '';
     res.on('data', (d: Buffer) => (body += d.toString()));
     res.on('end', () => {
