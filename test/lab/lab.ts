@@ -142,11 +142,19 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | u
 }
 
 function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', ms = 5000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  // Chilli's forked helpers inherit its stdout: the pipes are closed here, not left to them.
+  const closePipes = () => {
+    child?.stdout?.destroy();
+    child?.stderr?.destroy();
+  };
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(closePipes());
   const exited = once(child, 'exit').then(() => undefined);
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  return exited.finally(() => clearTimeout(timer));
+  return exited.finally(() => {
+    clearTimeout(timer);
+    closePipes();
+  });
 }
 
 /** Builds (once) and starts the whole lab: namespaces, redis, Limpah, a file server, Chilli, and DHCP for each phone. */
