@@ -62,7 +62,7 @@ export interface AccountingInput {
 }
 
 export type AccountingResult = {
-  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'adopted' | 'over_quota' | 'unknown';
+  readonly code: 'ok' | 'duplicate' | 'closed' | 'revived' | 'adopted' | 'over_quota' | 'unknown' | 'foreign';
   readonly state: string;
 };
 

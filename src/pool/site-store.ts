@@ -90,9 +90,12 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
       source: 'site' as const,
     })),
   );
-  const existing = await redis.hgetall(keys.nasByIp());
-  const staleIps = Object.entries(existing)
-    .filter(([ip, json]) => !nas.some((n) => n.ip === ip) && (JSON.parse(json) as NasRecord).source === 'site')
+  const existing = Object.entries(await redis.hgetall(keys.nasByIp())).map(([ip, json]) => [ip, JSON.parse(json) as NasRecord] as const);
+  // The console's NASes, and every NAS of a hotspot the console owns (those came from the file once), are the
+  // console's: a restart with the file never removes them.
+  const consoles = existing.filter(([, n]) => n.source === 'console' || consoleOwned.has(n.hotspotId));
+  const staleIps = existing
+    .filter(([ip, n]) => !nas.some((x) => x.ip === ip) && n.source === 'site' && !consoleOwned.has(n.hotspotId))
     .map(([ip]) => ({ ip }));
 
   const hotspotIds = new Set(site.hotspots.map((h) => h.id));
@@ -101,10 +104,7 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
     if (!hotspotIds.has(id) && (await redis.hget(keys.hotspot(id), 'source')) === 'site') staleHotspots.push(id);
   }
   // Identifiers of the console's NASes stay.
-  const identifiers = new Set([
-    ...nas.map((n) => n.identifier),
-    ...Object.values(existing).map((json) => JSON.parse(json) as NasRecord).filter((n) => n.source === 'console').map((n) => n.identifier),
-  ]);
+  const identifiers = new Set([...nas.map((n) => n.identifier), ...consoles.map(([, n]) => n.identifier)]);
   const staleIdentifiers = Object.keys(await redis.hgetall(keys.nasByIdentifier())).filter((i) => !identifiers.has(i));
   const existingAgencies = await redis.hgetall(keys.agencies());
   const consoleAgencies = new Set(Object.entries(existingAgencies).filter(([, json]) => (JSON.parse(json) as { source?: string }).source === 'console').map(([id]) => id));

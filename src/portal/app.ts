@@ -99,23 +99,24 @@ export function createApp(deps: AppDeps): Express {
   );
   // The operators' side (console, admin API, metrics) only from ADMIN_NETWORKS, when set; the telemetry push and
   // the citizens' pages from anywhere. Elsewhere it does not exist (404), rather than asking for a password.
+  // The agencies' usage push answers from anywhere (its own key is its guard): mounted before the operators' guard,
+  // and it answers everything under its path itself.
+  app.use('/api/v1/agencies/usage', usageRouter(deps));
   if (deps.adminNetworks) {
     const allowed = new BlockList();
     for (const text of deps.adminNetworks) {
       const c = parseCidr(text);
       if (c) allowed.addSubnet(c.address, c.prefix, c.family);
     }
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      // Express matches routes without regard to case: so does this guard (/ADMIN is /admin).
-      const p = req.path.toLowerCase();
-      const guarded = p === '/admin' || p.startsWith('/admin/') || p === '/metrics' || (p.startsWith('/api/v1/') && p !== '/api/v1/agencies/usage');
-      if (!guarded) return next();
+    const operatorsOnly = (req: Request, res: Response, next: NextFunction) => {
       const ip = normalizeSourceIp(req.ip ?? '');
       if (ip && allowed.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')) return next();
-      req.log?.warn({ ip, path: p }, 'operator path asked from outside ADMIN_NETWORKS');
-      if (p.startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
+      req.log?.warn({ ip, path: req.originalUrl }, 'operator path asked from outside ADMIN_NETWORKS');
+      if (req.baseUrl.toLowerCase().startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
       renderError(res, 404, 'errNotFound');
-    });
+    };
+    // By mount, as Express routes them (any case, a trailing slash, a query), not by comparing path strings.
+    for (const mount of ['/admin', '/api/v1', '/metrics']) app.use(mount, operatorsOnly);
   }
 
   // Liveness: the process answers HTTP. Not Redis: restarting Limpah while Redis is down would only lose the
@@ -150,7 +151,6 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v1', adminApiRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
-  app.use('/api/v1', usageRouter(deps));
   app.use(captiveApiRouter({ ...deps, hotspots }));
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));

@@ -32,6 +32,7 @@ export type AccountingOutcome =
   | 'adopted'
   | 'over-quota'
   | 'unmatched'
+  | 'foreign'
   | 'nas-reset'
   | 'ignored';
 
@@ -127,5 +128,8 @@ export async function applyAccounting(pool: Pool, nas: NasRecord, action: Accoun
     case 'unknown':
       log.warn({ sessionId: input.sessionId, acctSessionId: input.acctSessionId }, 'accounting for an unknown session; kept for reconcile');
       return 'unmatched';
+    case 'foreign':
+      log.warn({ sessionId: input.sessionId }, 'accounting from a router for a session that runs on another router: ignored');
+      return 'foreign';
   }
 }

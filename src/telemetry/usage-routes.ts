@@ -11,14 +11,14 @@ function sendError(res: Response, status: number, code: string, message: string,
 }
 
 /**
- * `POST /api/v1/agencies/usage`: agencies (or Diskominfo's collector) push measured usage with an API key;
- * capacity follows at once.
+ * `POST /api/v1/agencies/usage` (mounted at that path): agencies (or Diskominfo's collector) push measured usage
+ * with an API key; capacity follows at once.
  */
 export function usageRouter(deps: { redis: Redis; keys: Keys; logger: Logger; refreshCapacity: () => Promise<Capacity> }): Router {
   const router = Router();
   router.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
-  router.post('/agencies/usage', async (req: Request, res: Response) => {
+  router.post('/', async (req: Request, res: Response) => {
     const auth = req.get('authorization') ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     const who = await authenticateApiKey(deps.redis, deps.keys, bearer);

@@ -123,12 +123,19 @@ describe('ADMIN_NETWORKS', () => {
       await app.get('/ADMIN/login').expect(404);
       await app.get('/Api/V1/pool').expect(404);
       await app.get('/METRICS').expect(404);
+      // A trailing slash or a query reaches the same route: the guard is on the mount, not on the path string.
+      await app.get('/metrics/').expect(404);
+      await app.get('/METRICS/').expect(404);
+      await app.get('/metrics/?x').expect(404);
+      await app.get('/admin/?x').expect(404);
+      await app.get('/api/v1/pool/').expect(404);
       // Agencies push from their own networks; citizens come from every hotspot.
       await app.post('/api/v1/agencies/usage').send([]).expect(401);
       await app.get('/healthz').expect(200);
       await app.get('/v/ABCDE-23456').expect(200);
       await request(here.services.app).get('/admin/login').expect(200);
       await request(here.services.app).get('/metrics').expect(200);
+      await request(here.services.app).get('/metrics/?x').expect(200);
     } finally {
       await elsewhere.close();
       await here.close();

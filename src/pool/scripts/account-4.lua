@@ -35,7 +35,7 @@
   ARGV[9] retention of a closed session record, and of unmatched records, seconds
   ARGV[10] hotspot id of the NAS that sent it, for an adopted session
   ARGV[11] Framed-IP-Address ('' if absent)
-  ARGV[12] NAS IP, for an adopted session
+  ARGV[12] NAS IP of the router that sent it: it must be the session's own (or the session is adopted with it)
   ARGV[13] MAC, for an adopted session
   ARGV[14] the prefix of voucher keys: a session admitted with a voucher books its usage on the voucher too,
            and is over quota when the voucher's megabytes or validity are used up, not the device's day
@@ -49,9 +49,13 @@
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
         | 'revived' (a reaped session reported alive again) | 'adopted' (an unknown session, now booked)
         | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up) | 'unknown' (no session; recorded)
+        | 'foreign' (the session runs on another router, ARGV[12] is not its NAS IP; nothing changed)
 ]]
 local status, sid = ARGV[1], ARGV[2]
-local stored = redis.call('HMGET', KEYS[2], 'hotspotId', 'mac')
+local stored = redis.call('HMGET', KEYS[2], 'hotspotId', 'mac', 'nasIp')
+-- Only the router a session runs on may account for it: another router (even of the same operator) must not
+-- charge a citizen's day, close the session or revive it.
+if stored[3] and stored[3] ~= '' and stored[3] ~= ARGV[12] then return {'foreign', ''} end
 local hotspotId = stored[1] or ARGV[10]
 local hotspotKey = ARGV[17] .. hotspotId
 local liveKey = hotspotKey .. ':live'
