@@ -11,6 +11,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import { readAgencyUsage, refreshCapacity } from '../telemetry/capacity-refresh';
 import { normalizeMac } from '../mac';
 import { createVouchers, batchVouchers, getVoucher, listBatches, revokeVoucher } from '../vouchers/store';
+import { isGrantUsername } from '../pool/grants';
 import { audit } from './audit';
 import { canWriteHotspot, createOperator, getOperator, isAdmin, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor } from './operators';
 import { passwordProblem } from './passwords';
@@ -361,6 +362,8 @@ export async function listSessions(
 }
 
 export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: string): Promise<string> {
+  // Session ids are Limpah's own grant usernames; anything else a router named is not something to act on.
+  if (!isGrantUsername(sessionId)) throw new AdminError('NOT_FOUND', `no live session ${sessionId}`);
   const s = await d.pool.session(sessionId);
   if (!s || s['state'] === 'closed') throw new AdminError('NOT_FOUND', `no live session ${sessionId}`);
   await writable(d, actor, s['hotspotId'] ?? '');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createAdminApiKey } from '../../src/admin/auth';
-import type { Actor } from '../../src/admin/operators';
+import { createOperator, type Actor } from '../../src/admin/operators';
 import { grantLogin, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
@@ -56,5 +56,23 @@ describe('what an attacker and a bad day found (issue 11)', () => {
     expect(session).toMatchObject({ state: 'active', outputBytes: '0', sessionTime: '0' });
     const device = await h.redis.hgetall(h.services.keys.device(mac));
     expect(Object.entries(device).filter(([k]) => k.endsWith(':b'))).toEqual([]);
+  });
+
+  it('encodes every id it puts in a console URL, and acts only on session ids Limpah issued', async () => {
+    // A router named a session so that a raw form action would climb to a voucher batch's revoke route.
+    const crafted = 'g-/../../vouchers/b1/revoke?';
+    const mac = 'AA:00:00:00:11:03';
+    await h.redis.hset(h.services.keys.grant(crafted), { password: 'x', hotspotId: 'taman-kota-sampit', mac });
+    expect((await h.services.pool.admit({ sessionId: crafted, mac, hotspotId: 'taman-kota-sampit', nasIp: '127.0.0.1', acctSessionId: 'c1', requestKey: crafted, credential: VERIFIED })).ok).toBe(true);
+    await createOperator(h.redis, h.services.keys, { username: 'dewi', name: 'Dewi', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: 'pasir-panjang-2026' });
+    const signIn = await api().post('/admin/login').type('form').send({ username: 'dewi', password: 'pasir-panjang-2026' }).expect(303);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    const page = await api().get('/admin/sessions').set('Cookie', cookie).expect(200);
+    const actions = [...page.text.matchAll(/action="([^"]*)"/g)].map((m) => m[1]!);
+    expect(actions).toContain(`/admin/sessions/${encodeURIComponent(crafted)}/disconnect`);
+    expect(actions.filter((a) => a.includes('/../') || a.includes('?'))).toEqual([]);
+    // Even named exactly, it is not a session Limpah issued: nothing to disconnect.
+    await api().post(`/api/v1/sessions/${encodeURIComponent(crafted)}/disconnect`).set(as()).expect(404);
+    await h.services.pool.release(crafted, 'taman-kota-sampit', 'test');
   });
 });
