@@ -12,7 +12,8 @@ import { chapResponse } from '../radius/chap';
 export function verifyChilliMd(fullUrl: string, uamSecret: string): boolean {
   const at = fullUrl.lastIndexOf('&md=');
   if (at < 0) return false;
-  const given = fullUrl.slice(at + 4).split('&')[0]!;
+  // md ends the URL: a parameter after it (a "reply=" added to a link, say) is not covered, so it is refused.
+  const given = fullUrl.slice(at + 4);
   if (!/^[0-9A-Fa-f]{32}$/.test(given)) return false;
   const expected = createHash('md5').update(fullUrl.slice(0, at)).update(uamSecret).digest();
   return timingSafeEqual(expected, Buffer.from(given, 'hex'));

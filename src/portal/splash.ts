@@ -8,6 +8,7 @@ import type { Keys } from '../pool/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { format, type Messages } from './i18n/messages';
 import { cookies } from '../cookies';
+import { REPLY_MESSAGES } from '../radius/reply-messages';
 
 /**
  * The splash page every NAS flavour shows: the hotspot, the login methods it offers (accept the terms, or a
@@ -69,13 +70,26 @@ function voucherDisplay(typed: string | undefined): string {
   return code ? formatCode(code) : typed.trim().slice(0, 40);
 }
 
+/**
+ * What the page may show of a router's message. The text arrives in the redirect or the router's form, where
+ * anyone can write a link with any text in it: only Limpah's own Reply-Messages are shown as they are; anything
+ * else becomes the fixed "could not connect" text.
+ */
+export function routerMessage(text: string | undefined, t: Messages): string | undefined {
+  if (!text) return undefined;
+  const own = /^Hotspot ini sedang tutup\. Buka lagi (hari ini|Minggu|Senin|Selasa|Rabu|Kamis|Jumat|Sabtu) pukul \d\d\.\d\d WIB\.$/.test(text)
+    || /^Kapasitas internet gratis sedang dipakai kantor pemerintah\. Coba lagi setelah jam kantor, pukul \d\d\.\d\d WIB\.$/.test(text)
+    || (Object.values(REPLY_MESSAGES) as string[]).includes(text);
+  return own ? text : t.errLoginFailed;
+}
+
 export function renderSplash(res: Response, o: SplashOptions): void {
   const t = res.locals['t'] as Messages;
   res.setHeader('Cache-Control', 'no-store');
   const methods = o.hotspot.loginMethods;
   res.status(o.status ?? 200).render('splash', {
     hotspot: o.hotspot,
-    routerError: o.refusal ? undefined : o.routerError,
+    routerError: o.refusal ? undefined : routerMessage(o.routerError, t),
     refusal: o.refusal ?? null,
     fields: o.fields,
     token: o.token,

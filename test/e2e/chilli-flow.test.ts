@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { chilliNewChallenge } from '../../src/portal/chilli-uam';
+import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
 import { startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { radclient } from '../support/radclient';
@@ -61,9 +62,14 @@ describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Ch
     expect((await request(h.services.app).get(forged).expect(400)).text).toContain('Data dari router tidak lengkap');
     await request(h.services.app).get(chilliRedirect(query, 'not-the-uam-secret')).expect(400);
     expect((await request(h.services.app).get(chilliRedirect({ ...query, res: 'success' })).expect(200)).text).toContain('Anda sudah terhubung');
-    const failed = await request(h.services.app).get(chilliRedirect({ ...query, res: 'failed', reply: 'Hotspot sedang penuh.' })).expect(200);
-    expect(failed.text).toContain('Hotspot sedang penuh.');
+    const failed = await request(h.services.app).get(chilliRedirect({ ...query, res: 'failed', reply: REPLY_MESSAGES.hotspot_full })).expect(200);
+    expect(failed.text).toContain(REPLY_MESSAGES.hotspot_full);
     expect(failed.text).toContain('Sambungkan');
+    // A router's message is shown only when it is one of Limpah's own; a text added to a link after md is refused.
+    const made = await request(h.services.app).get(chilliRedirect({ ...query, res: 'failed', reply: 'Kirim pulsa ke 0812 untuk lanjut' })).expect(200);
+    expect(made.text).not.toContain('Kirim pulsa');
+    expect(made.text).toContain('Gagal tersambung');
+    await request(h.services.app).get(`${chilliRedirect({ ...query, res: 'failed' })}&reply=Kirim%20pulsa`).expect(400);
     expect((await request(h.services.app).get(chilliRedirect({ ...query, res: 'logoff' })).expect(200)).text).toContain('sudah keluar');
     // The language link keeps md valid.
     expect((await request(h.services.app).get(`${chilliRedirect(query)}&lang=en`).expect(200)).text).toContain('>Connect<');

@@ -12,6 +12,8 @@ describe('CoovaChilli UAM', () => {
     expect(verifyChilliMd(`${base}&md=${md}`, 'other-secret')).toBe(false);
     expect(verifyChilliMd(base, secret)).toBe(false);
     expect(verifyChilliMd(`${base}&md=zz`, secret)).toBe(false);
+    // Nothing may follow md: a parameter added after it is not covered by the signature.
+    expect(verifyChilliMd(`${base}&md=${md}&reply=Hubungi%20081234`, secret)).toBe(false);
   });
 
   it('answers the challenge as Chilli and RADIUS CHAP expect', () => {
