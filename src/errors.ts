@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'REDIS_SERVER_MISSING'
   | 'REDIS_SERVER_FAILED'
   | 'REDIS_UNREACHABLE'
+  | 'SPOOL_WRITE_FAILED'
   | 'BAD_REQUEST'
   | 'NOT_FOUND';
 

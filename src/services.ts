@@ -9,7 +9,7 @@ import { Pool, type PoolOptions } from './pool/pool';
 import { Allocator } from './pool/allocator';
 import { Reaper } from './pool/reaper';
 import { reconcile } from './pool/reconcile';
-import { upsertSite } from './pool/site-store';
+import { restoreLostSite, upsertSite } from './pool/site-store';
 import { createApp } from './portal/app';
 import { createHmac } from 'node:crypto';
 import { startPoolSampler } from './admin/insight';
@@ -31,6 +31,8 @@ export interface Services {
   readonly pool: Pool;
   readonly nas: NasDirectory;
   readonly radius: RadiusServer;
+  /** Accounting kept on disk while Redis is unavailable, replayed by a timer (spoolReplayMs) once it answers. */
+  readonly spool: AccountingSpool;
   readonly reaper: Reaper;
   /** Re-rates or disconnects a live session through its NAS. */
   readonly sessions: SessionControl;
@@ -57,6 +59,8 @@ export interface ServiceOptions {
   readonly failOpen?: FailOpenOptions;
   readonly spoolReplayMs?: number;
   readonly allocatorIntervalMs?: number;
+  /** How often the RADIUS server re-reads its routers from Redis (and notices Redis lost the site). */
+  readonly nasRefreshMs?: number;
 }
 
 export const DEFAULT_FAIL_OPEN: FailOpenOptions = { downKbps: 512, upKbps: 256, sessionTimeoutSec: 900, maxSessions: 200 };
@@ -77,7 +81,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     aggregateRetentionSec: o.site.reporting.aggregateRetentionDays * 86400,
     ...o.pool,
   });
-  const nas = new NasDirectory(o.redis, keys, o.logger);
+  const nas = new NasDirectory(o.redis, keys, o.logger, o.nasRefreshMs ?? 5000, (lastKnown) => restoreLostSite(o.redis, keys, o.site, lastKnown, o.logger));
   await nas.start();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
@@ -159,6 +163,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     pool,
     nas,
     radius,
+    spool,
     reaper,
     sessions,
     allocator,

@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { cookies } from '../cookies';
 import type { Keys } from '../pool/keys';
+import { defineScripts } from '../pool/script-loader';
+import { sourceNetwork } from '../source-network';
 import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';
 import { getOperator, isAdmin, scopeSchema, ROLES, type Actor, type Role, type Scope } from './operators';
@@ -11,15 +13,21 @@ import { AdminError, parseOrInvalid } from './service';
 /**
  * Console sign-in and API keys. A console session is a random token in an HttpOnly, SameSite=Strict cookie; Redis
  * keeps only its SHA-256, the operator and a CSRF token, and forgets it after 8 idle hours (12 at most). Failed
- * sign-ins are capped per account and per address.
+ * sign-ins are capped per account from one address, per account from everywhere, and per address.
  */
 
 export const SESSION_COOKIE = 'limpah_admin';
 const IDLE_MS = 8 * 3600_000;
 const MAX_AGE_MS = 12 * 3600_000;
-export const LOGIN_FAILURES_PER_ACCOUNT = 5;
+// Failed sign-ins per 15-minute window. Per account from one address: the user's own typos, and all that a stranger
+// at one address can do to an account, so the stranger cannot lock the user out. Per account from everywhere: ten
+// times that, so locking an account for everyone takes ten addresses (IPv4, or IPv6 /64s) acting together, and
+// guessing at one account stays at 200 an hour however many addresses the guesser has. Per address at every
+// account: one address guessing through names.
+export const LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS = 5;
+export const LOGIN_FAILURES_PER_ACCOUNT = 50;
 export const LOGIN_FAILURES_PER_ADDRESS = 20;
-const LOGIN_WINDOW_MS = 15 * 60_000;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -37,22 +45,41 @@ interface StoredSession {
   readonly createdAt: number;
 }
 
-export type LoginResult = { ok: true; token: string } | { ok: false; reason: 'bad-credentials' | 'throttled' };
+/** Which limit refused a sign-in: the account from this address, the account from everywhere, or this address. */
+export type LoginLimit = 'account-at-address' | 'account' | 'address';
+const LIMIT_BY_CODE: Record<number, LoginLimit> = { 1: 'account-at-address', 2: 'account', 3: 'address' };
+
+export type LoginResult =
+  | { ok: true; token: string }
+  | { ok: false; reason: 'bad-credentials' }
+  | { ok: false; reason: 'throttled'; limit: LoginLimit; retryAfterMs: number };
+
+function loginKeys(keys: Keys, username: string, ip: string): [string, string, string] {
+  const name = username.toLowerCase().slice(0, 64);
+  const source = sourceNetwork(ip);
+  // The source never holds a '|', so the pair key is unambiguous whatever the (attacker-chosen) name.
+  return [keys.loginFailures(`ip-user:${source}|${name}`), keys.loginFailures(`user:${name}`), keys.loginFailures(`ip:${source}`)];
+}
+
+type LoginScripts = {
+  loginAttempt(...a: Array<string | number>): Promise<[number, number]>;
+  loginSuccess(...a: string[]): Promise<number>;
+};
 
 export async function login(redis: Redis, keys: Keys, username: string, password: string, ip: string): Promise<LoginResult> {
-  const accountKey = keys.loginFailures(`user:${username.toLowerCase().slice(0, 64)}`);
-  const addressKey = keys.loginFailures(`ip:${ip}`);
-  // Every attempt is counted before the password is checked, so that parallel guesses cannot all slip under the
-  // limit while scrypt runs; a good password takes its own attempt back.
-  const counted = await redis.multi().incr(accountKey).pexpire(accountKey, LOGIN_WINDOW_MS, 'NX').incr(addressKey).pexpire(addressKey, LOGIN_WINDOW_MS, 'NX').exec();
-  const account = Number(counted?.[0]?.[1] ?? 0);
-  const address = Number(counted?.[2]?.[1] ?? 0);
-  if (account > LOGIN_FAILURES_PER_ACCOUNT || address > LOGIN_FAILURES_PER_ADDRESS) return { ok: false, reason: 'throttled' };
+  defineScripts(redis);
+  const scripts = redis as unknown as LoginScripts;
+  const counters = loginKeys(keys, username, ip);
+  // Every attempt is counted before the password is checked, atomically against all three limits, so that parallel
+  // guesses cannot all slip under a limit while scrypt runs; a good password takes its own attempt back.
+  const [code, waitMs] = await scripts.loginAttempt(...counters, LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS);
+  const limit = LIMIT_BY_CODE[code];
+  if (limit) return { ok: false, reason: 'throttled', limit, retryAfterMs: Math.max(1, waitMs) };
   const op = await getOperator(redis, keys, username);
   // A missing account costs as much as a wrong password, so timing does not tell which names exist.
   const good = await verifyPassword(password, op?.passwordHash || DUMMY_HASH);
   if (!op || !good || op.disabled) return { ok: false, reason: 'bad-credentials' };
-  await redis.multi().del(accountKey).decr(addressKey).exec();
+  await scripts.loginSuccess(...counters);
   const token = randomBytes(32).toString('base64url');
   const stored: StoredSession = { username: op.username, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
   await redis

@@ -91,9 +91,14 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const username = str(b['username']).trim().toLowerCase();
     const r = await login(deps.redis, deps.keys, username, str(b['password']), req.ip ?? '');
     const a = locals(res).a;
-    if (!r.ok) {
-      return res.status(r.reason === 'throttled' ? 429 : 401).render('admin/login', { error: r.reason === 'throttled' ? a.throttled : a.badCredentials, username });
+    if (!r.ok && r.reason === 'throttled') {
+      // The limit hit tells the user what to do: wait here, or wait and tell another admin that someone is guessing.
+      req.log?.warn({ username: username.slice(0, 64), ip: req.ip, limit: r.limit }, 'console sign-in throttled');
+      const minutes = Math.ceil(r.retryAfterMs / 60_000);
+      res.setHeader('Retry-After', String(Math.ceil(r.retryAfterMs / 1000)));
+      return res.status(429).render('admin/login', { error: a.throttled[r.limit].replace('{minutes}', String(minutes)), username });
     }
+    if (!r.ok) return res.status(401).render('admin/login', { error: a.badCredentials, username });
     res.cookie(SESSION_COOKIE, r.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
     res.redirect(303, '/admin');
   });

@@ -29,29 +29,26 @@ export interface Grant {
   readonly mac: string;
 }
 
-/** Grants a device may get per minute, and per expected citizen of a hotspot (a crowd arriving at once). */
+/** Grants a device may get per minute, and all devices asking from one network (a router's NAT, a crowd). */
 export const GRANTS_PER_DEVICE_PER_MINUTE = 6;
-const GRANTS_PER_SESSION_SLOT_PER_MINUTE = 3;
+export const GRANTS_PER_SOURCE_PER_MINUTE = 600;
 
 /**
- * Whether another grant may be issued now, to this device at this hotspot. Every citizen behind a router reaches
- * the portal from the router's address, so the limits are per MAC and per hotspot, never per HTTP source.
+ * Whether another grant may be issued now, to this device asking from this network. There is no limit per hotspot
+ * here: anyone who can reach the portal could use it up with made-up MACs and lock the citizens out. What a hotspot
+ * admits is limited where its router vouches for the request, at RADIUS (maxSessions). A grant nobody presents
+ * expires in two minutes.
  */
-export async function allowGrant(
-  redis: Redis,
-  keys: Keys,
-  input: { hotspotId: string; mac: string; maxSessions: number },
-): Promise<'ok' | 'device' | 'hotspot'> {
+export async function allowGrant(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
   defineScripts(redis);
-  const hotspotLimit = Math.max(60, input.maxSessions * GRANTS_PER_SESSION_SLOT_PER_MINUTE);
   const r = await (redis as unknown as { rateLimit(...a: Array<string | number>): Promise<number> }).rateLimit(
     keys.grantRate(`mac:${input.mac}`),
-    keys.grantRate(`hotspot:${input.hotspotId}`),
+    keys.grantRate(`src:${input.source}`),
     GRANTS_PER_DEVICE_PER_MINUTE,
-    hotspotLimit,
+    GRANTS_PER_SOURCE_PER_MINUTE,
     60_000,
   );
-  return r === 0 ? 'ok' : r === 1 ? 'device' : 'hotspot';
+  return r === 0 ? 'ok' : r === 1 ? 'device' : 'source';
 }
 
 /** Credentials in the grant format, not stored: for when Redis is unavailable and RADIUS fails open. */

@@ -121,9 +121,9 @@ export class Keys {
   voucherFailures(subject: string): string {
     return `${this.tag}:voucher-fail:${subject}`;
   }
-  /** String: JSON of the last RADIUS refusal of a device at a hotspot { reason, atMs, untilMs }, for the portal's page. */
-  refusal(hotspotId: string, mac: string): string {
-    return `${this.tag}:refusal:${hotspotId}:${mac}`;
+  /** Hash: MAC -> JSON of the device's last RADIUS refusal at a hotspot { reason, atMs }, for the portal (capped). */
+  refusals(hotspotId: string): string {
+    return `${this.tag}:refusals:${hotspotId}`;
   }
   /** Hash: an operator account (username, name, role, scope JSON, passwordHash, createdAt, disabled). */
   operator(username: string): string {
@@ -141,7 +141,10 @@ export class Keys {
   adminSessionsOf(username: string): string {
     return `${this.tag}:admin-sessions:${username}`;
   }
-  /** String: failed console logins in the current window, for an account (`user:<name>`) or an address (`ip:<ip>`). */
+  /**
+   * String: failed console logins in the current window, for an account from one address (`ip-user:<address>|<name>`),
+   * an account from everywhere (`user:<name>`) or an address at every account (`ip:<address>`); see sourceNetwork.
+   */
   loginFailures(subject: string): string {
     return `${this.tag}:login-fail:${subject}`;
   }

@@ -56,8 +56,8 @@ export interface AccountingInput {
   readonly outputBytes: number;
   readonly terminateCause: string;
   readonly framedIp: string;
-  /** The NAS that sent it; an adopted session is booked on it. */
-  readonly nasIp?: string;
+  /** The router that sent it: only the router a session runs on may account for it. */
+  readonly nasIp: string;
   readonly record: Record<string, unknown>;
 }
 
@@ -159,10 +159,10 @@ export class Pool {
     const k = this.keys;
     // One round trip: the script finds the session's own hotspot and device (never the packet's) itself.
     const r = await this.cmd.account(
-      k.pool(), k.session(input.sessionId), k.leases(), k.unmatchedAccounting(),
+      k.pool(), k.session(input.sessionId), k.leases(), k.unmatchedAccounting(), k.grant(input.sessionId),
       input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
       input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, input.hotspotId,
-      input.framedIp, input.nasIp ?? '', input.mac, k.voucherPrefix(), k.dailyPrefix(), this.aggregateRetentionSec,
+      input.framedIp, input.nasIp, input.mac, k.voucherPrefix(), k.dailyPrefix(), this.aggregateRetentionSec,
       k.hotspot(''), k.device(''),
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };

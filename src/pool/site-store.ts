@@ -158,6 +158,35 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
   await refreshCapacity(redis, keys);
 }
 
+/**
+ * Redis came back without the site (a restart without persistence, a flush): writes the site file back, and the
+ * console's routers this process still knows for hotspots that exist again. Says loudly what could not come back:
+ * everything else only Redis held (hotspots, agencies and keys made in the console, operators, vouchers, live
+ * sessions and today's usage).
+ */
+export async function restoreLostSite(redis: Redis, keys: Keys, site: Site, lastKnown: ReadonlyMap<string, NasRecord>, logger: Pick<Logger, 'error'>): Promise<void> {
+  await upsertSite(redis, keys, site);
+  const hotspots = new Set(await redis.smembers(keys.hotspots()));
+  const restored: string[] = [];
+  const lost: string[] = [];
+  const tx = redis.multi();
+  for (const n of lastKnown.values()) {
+    if (n.source !== 'console') continue;
+    if (!hotspots.has(n.hotspotId)) {
+      lost.push(`${n.identifier} (${n.ip})`);
+      continue;
+    }
+    tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
+    tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
+    restored.push(n.identifier);
+  }
+  await tx.exec();
+  logger.error(
+    { restoredRouters: restored, lostRouters: lost },
+    'Redis lost its data (restarted without persistence, or flushed): the site file was written back and the routers this process knew restored; hotspots, agencies and API keys made in the console, operators, vouchers, live sessions and usage are gone. Turn on Redis persistence (appendonly yes), and recreate the console accounts with `npm run cli -- admin create`',
+  );
+}
+
 /** API keys are kept as SHA-256 digests: a Redis dump does not give them away. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');

@@ -6,7 +6,8 @@ import type { PortalDeps } from './mikrotik';
 import { allowFormAction, renderError } from './render';
 import type { Messages } from './i18n/messages';
 import { normalizeCode } from '../vouchers/codes';
-import { recordVoucherFailure, redeemVoucher, voucherAttemptAllowed } from '../vouchers/store';
+import { redeemVoucher, refundVoucherAttempt, takeVoucherAttempt } from '../vouchers/store';
+import { sourceNetwork } from '../source-network';
 
 /**
  * The steps every NAS flavour's "Sambungkan" shares: the signed form, the grant (rate-limited, and issued even
@@ -36,7 +37,7 @@ export function signedFields<S extends z.ZodType<Record<string, string> & { toke
 
 /** Whether another grant may go to this device at this hotspot now; renders the 429 page when not. */
 async function grantAllowed(deps: Pick<PortalDeps, 'redis' | 'keys'>, req: Request, res: Response, hotspot: HotspotInfo, mac: string): Promise<boolean> {
-  const allowed = await allowGrant(deps.redis, deps.keys, { hotspotId: hotspot.id, mac, maxSessions: hotspot.maxSessions }).catch((err: unknown) => {
+  const allowed = await allowGrant(deps.redis, deps.keys, { mac, source: sourceNetwork(req.ip ?? '') }).catch((err: unknown) => {
     req.log?.warn({ err }, 'Redis unavailable: grant rate limit not checked');
     return 'ok' as const;
   });
@@ -111,26 +112,30 @@ export async function grantForChoice(
   if (choice.method === 'click') return (await grantAllowed(deps, req, res, hotspot, mac)) ? storeGrant(deps, req, input) : null;
 
   const t = res.locals['t'] as Messages;
-  const subject = { mac, hotspotId: hotspot.id };
-  let allowed: 'ok' | 'device' | 'hotspot' | 'unavailable';
+  const subject = { mac, source: sourceNetwork(req.ip ?? '') };
+  let allowed: 'ok' | 'device' | 'source' | 'unavailable';
   try {
-    allowed = await voucherAttemptAllowed(deps.redis, deps.keys, subject);
+    allowed = await takeVoucherAttempt(deps.redis, deps.keys, subject);
   } catch (err) {
     req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
     allowed = 'unavailable';
   }
   if (allowed === 'unavailable') return storeGrant(deps, req, input);
   if (allowed !== 'ok') {
-    req.log?.warn({ hotspot: hotspot.id, mac, limit: allowed }, 'voucher attempt refused: too many wrong codes');
-    res.setHeader('Retry-After', allowed === 'device' ? '600' : '60');
+    req.log?.warn({ hotspot: hotspot.id, mac, source: subject.source, limit: allowed }, 'voucher attempt refused: too many wrong codes');
+    res.setHeader('Retry-After', '600');
     input.again(allowed === 'device' ? t.voucherErrors.too_many : t.voucherErrors.too_many_here, choice.typed, 429);
     return null;
   }
+  // Only a code that does not exist is a guess: any other outcome gives the attempt back.
+  const notAGuess = () => refundVoucherAttempt(deps.redis, deps.keys, subject).catch(() => undefined);
   // The grant limit first: a voucher must not start its validity for a login that is then refused.
-  if (!(await grantAllowed(deps, req, res, hotspot, mac))) return null;
+  if (!(await grantAllowed(deps, req, res, hotspot, mac))) {
+    await notAGuess();
+    return null;
+  }
   const code = normalizeCode(choice.typed);
   if (!code) {
-    await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
     input.again(t.voucherErrors.malformed, choice.typed, 400);
     return null;
   }
@@ -141,9 +146,8 @@ export async function grantForChoice(
     req.log?.warn({ err }, 'Redis unavailable: voucher not checked; credentials issued as for free access');
     return storeGrant(deps, req, input);
   }
+  if (redeemed.ok || redeemed.reason !== 'voucher_invalid') await notAGuess();
   if (!redeemed.ok) {
-    // Only a code that does not exist is a guess; a real voucher that ran out is not.
-    if (redeemed.reason === 'voucher_invalid') await recordVoucherFailure(deps.redis, deps.keys, subject).catch(() => undefined);
     req.log?.info({ hotspot: hotspot.id, mac, reason: redeemed.reason }, 'voucher refused');
     input.again(t.voucherErrors[redeemed.reason], choice.typed, redeemed.reason === 'voucher_invalid' ? 400 : 403);
     return null;

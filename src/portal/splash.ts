@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { OfficeHours } from '../config/site';
 import { hhmm, nextOpening, officeHoursEnd } from '../pool/capacity';
-import type { RefusalReason } from '../pool/pool';
+import { lastRefusal } from '../pool/refusals';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
@@ -133,9 +133,8 @@ export function prefilledVoucher(req: Request, publicUrl: string, wanted: string
  * cannot say): the page then shows the router's words, if any.
  */
 export async function readRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, t: Messages, nowMs = Date.now()): Promise<RefusalView | null> {
-  const json = await redis.get(keys.refusal(hotspotId, mac)).catch(() => null);
-  if (!json) return null;
-  const { reason } = JSON.parse(json) as { reason: RefusalReason };
+  const reason = await lastRefusal(redis, keys, hotspotId, mac, nowMs).catch(() => null);
+  if (!reason) return null;
   const r = t.refusals[reason as keyof Messages['refusals']];
   if (!r) return null;
   let when: string = r.when;

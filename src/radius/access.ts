@@ -1,3 +1,4 @@
+import { recordRefusal } from '../pool/refusals';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
@@ -86,14 +87,10 @@ export async function authorize(
   if (mac && decision.reason) {
     // For the portal: the router shows the citizen its login page again, and the portal explains this refusal in
     // the citizen's language, with when to come back. Not awaited: the NAS gets its answer first.
-    const record = JSON.stringify({ reason: decision.reason, atMs: Date.now() });
-    deps.redis.set(deps.keys.refusal(nas.hotspotId, mac), record, 'PX', REFUSAL_TTL_MS).catch((err: unknown) => log.debug({ err }, 'refusal not recorded'));
+    recordRefusal(deps.redis, deps.keys, nas.hotspotId, mac, decision.reason).catch((err: unknown) => log.debug({ err }, 'refusal not recorded'));
   }
   return decision;
 }
-
-/** How long the portal can explain a refusal after it happened. */
-const REFUSAL_TTL_MS = 10 * 60_000;
 
 async function decide(
   deps: { redis: Redis; keys: Keys; pool: Pool },

@@ -97,7 +97,15 @@ export type DecodeFailure =
   | 'bad-authenticator'
   | 'bad-message-authenticator'
   | 'missing-message-authenticator'
-  | 'proxy-state-without-message-authenticator';
+  | 'proxy-state-without-message-authenticator'
+  | 'proxy-state-too-large';
+
+/**
+ * Room a reply keeps for its own attributes, beyond the Proxy-State it must copy back (RFC 2865 5.33): an
+ * Access-Accept with every limit and rate takes about 150 octets. A request whose Proxy-State leaves less could not
+ * be answered, so it is dropped before anything is decided or booked.
+ */
+export const REPLY_ATTRIBUTE_BUDGET = 1024;
 
 export type DecodeResult = { ok: true; request: RadiusRequest } | { ok: false; reason: DecodeFailure };
 
@@ -275,6 +283,8 @@ export function decodeRequest(
   const raw = Buffer.from(packet);
   const attributes = decodeAttributeValues(raw);
   if (!attributes) return { ok: false, reason: 'bad-attribute' };
+  const echoed = attributes.proxyStates.reduce((n, ps) => n + 2 + ps.length, 0);
+  if (HEADER_LENGTH + echoed + REPLY_ATTRIBUTE_BUDGET > MAX_PACKET_LENGTH) return { ok: false, reason: 'proxy-state-too-large' };
   const authenticator = raw.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH);
   if (attributes.hiddenPassword) {
     const password = decryptUserPassword(attributes.hiddenPassword, secret, authenticator);

@@ -16,11 +16,18 @@ export class NasDirectory {
   private byIp = new Map<string, NasRecord>();
   private timer: NodeJS.Timeout | undefined;
 
+  private restoring: Promise<void> | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly logger: Logger,
     private readonly refreshMs = 5000,
+    /**
+     * Called when Redis has lost the site (restarted without persistence, flushed): it writes the site back. Given
+     * the routers this process last knew, so that those the console added can be written back too.
+     */
+    private readonly onSiteLost?: (lastKnown: ReadonlyMap<string, NasRecord>) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -36,6 +43,14 @@ export class NasDirectory {
   }
 
   async refresh(): Promise<void> {
+    const [routers, siteKnown] = await Promise.all([readNasDirectory(this.redis, this.keys), this.redis.exists(this.keys.site())]);
+    if (siteKnown === 1 || !this.onSiteLost) {
+      this.byIp = routers;
+      return;
+    }
+    // Redis answers but no longer holds the site: keep trusting the routers known until now, and write it back.
+    this.restoring ??= this.onSiteLost(this.byIp).finally(() => (this.restoring = undefined));
+    await this.restoring;
     this.byIp = await readNasDirectory(this.redis, this.keys);
   }
 

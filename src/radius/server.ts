@@ -1,10 +1,10 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
-import type { Pool } from '../pool/pool';
+import type { AccountingInput, Pool } from '../pool/pool';
 import { authorize, precheck, type AccessDecision } from './access';
 import type { NasRecord } from '../pool/site-store';
-import { accountingAction, applyAccounting } from './accounting';
+import { accountingAction, applyAccounting, type AccountingAction, type AccountingOutcome } from './accounting';
 import type { AccountingSpool } from './accounting-spool';
 import type { FailOpenPolicy } from './fail-open';
 import { REPLY_MESSAGES } from './reply-messages';
@@ -42,6 +42,8 @@ export interface RadiusCounters {
   readonly retransmits: number;
   readonly failedOpen: number;
   readonly spooled: number;
+  /** Accounting the spool could not take whole (disk full): left unanswered for the NAS to retransmit. */
+  readonly spoolFailures: number;
   readonly dropped: Readonly<Partial<Record<DropReason, number>>>;
 }
 
@@ -62,7 +64,7 @@ export class RadiusServer {
   private replyTimes: number[] = [];
   private replyHead = 0;
   private readonly dropLogAt = new Map<string, number>();
-  private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0 };
+  private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0, spoolFailures: 0 };
   private readonly dropped: Partial<Record<DropReason, number>> = {};
 
   private readonly logsOn: boolean;
@@ -140,17 +142,8 @@ export class RadiusServer {
       reply = encodeResponse(decision.code, req, decision.attributes, nas.secret);
     } else {
       const action = accountingAction(nas, req);
-      let outcome: string;
-      try {
-        outcome = await this.deps.breaker.run(() => applyAccounting(this.deps.pool, nas, action, log));
-      } catch (err) {
-        // Kept on local disk and replayed later; Accounting-On/Off is not spooled: the NAS retries it.
-        if (action.kind !== 'session' || !isRedisUnavailable(err)) throw err;
-        this.deps.spool.append(action.input);
-        this.counts.spooled++;
-        outcome = 'spooled';
-        if (!(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: accounting spooled to disk');
-      }
+      const outcome = await this.account(nas, action, log);
+      if (outcome === null) return null; // not on disk whole: no answer, so the NAS sends it again
       this.counts.accounted++;
       if (outcome === 'over-quota' && action.kind === 'session' && this.deps.sessions) {
         // After the reply: the NAS must not wait for the Disconnect round trip.
@@ -170,6 +163,36 @@ export class RadiusServer {
     this.replyKeys.push(cacheKey);
     this.replyTimes.push(Date.now());
     return reply;
+  }
+
+  /**
+   * Applies accounting to the ledger, or keeps it in the spool: while Redis is unavailable, and while older
+   * records still wait there, so that a session's records reach the ledger in the order the NAS sent them (a Stop
+   * applied before its spooled Start and Interim would be undone by them). Accounting-On/Off is never spooled:
+   * the NAS retries it. Null when the record could not be spooled whole.
+   */
+  private async account(nas: NasRecord, action: AccountingAction, log: Logger): Promise<AccountingOutcome | 'spooled' | null> {
+    if (action.kind === 'session' && this.deps.spool.backlogged) return this.spool(action.input, log);
+    try {
+      return await this.deps.breaker.run(() => applyAccounting(this.deps.pool, nas, action, log));
+    } catch (err) {
+      if (action.kind !== 'session' || !isRedisUnavailable(err)) throw err;
+      const outcome = this.spool(action.input, log);
+      if (outcome && !(err instanceof BreakerOpenError)) log.warn({ err }, 'Redis unavailable: accounting spooled to disk');
+      return outcome;
+    }
+  }
+
+  private spool(input: AccountingInput, log: Logger): 'spooled' | null {
+    try {
+      this.deps.spool.append(input);
+    } catch (err) {
+      this.counts.spoolFailures++;
+      log.error({ err }, 'accounting could not be written whole to the spool: not answered, the router will send it again');
+      return null;
+    }
+    this.counts.spooled++;
+    return 'spooled';
   }
 
   /** Access-Request while Redis is unavailable: a short session at a safe rate, within this process's budget. */

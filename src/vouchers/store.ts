@@ -12,11 +12,14 @@ import { generateCode } from './codes';
 
 /** How long a voucher's record is kept after it ends (or after its redeem-by date, unused), for reports. */
 export const VOUCHER_RETENTION_MS = 90 * 86_400_000;
-/** Failed voucher attempts allowed per device per 10 minutes, and per hotspot per minute (guessing). */
+/**
+ * Wrong voucher codes allowed per device, and per source network (many phones behind one router's NAT), per 10
+ * minutes: with 31^10 codes, guessing at that pace finds nothing. There is no cap per hotspot, which anyone who can
+ * reach the portal could use up and so lock a hall's citizens out of their vouchers.
+ */
 export const FAILURES_PER_DEVICE = 5;
-export const DEVICE_WINDOW_MS = 10 * 60_000;
-export const FAILURES_PER_HOTSPOT = 20;
-export const HOTSPOT_WINDOW_MS = 60_000;
+export const FAILURES_PER_SOURCE = 100;
+export const FAILURE_WINDOW_MS = 10 * 60_000;
 
 export interface VoucherSpec {
   readonly count: number;
@@ -212,22 +215,25 @@ export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: str
  * Whether this device may try another code at this hotspot: failed attempts are capped per device and per
  * hotspot (never per HTTP source: a whole park shares the router's address).
  */
-export async function voucherAttemptAllowed(redis: Redis, keys: Keys, input: { mac: string; hotspotId: string }): Promise<'ok' | 'device' | 'hotspot'> {
-  const [device, hotspot] = await redis.mget(keys.voucherFailures(`mac:${input.mac}`), keys.voucherFailures(`hotspot:${input.hotspotId}`));
-  if (Number(device ?? 0) >= FAILURES_PER_DEVICE) return 'device';
-  if (Number(hotspot ?? 0) >= FAILURES_PER_HOTSPOT) return 'hotspot';
-  return 'ok';
+/**
+ * Takes one attempt from the device's and the source network's allowance, checked and counted in one step (parallel
+ * attempts cannot all pass a check made before any is counted). An attempt that turns out not to be a guess (the
+ * code exists) is given back with `refundVoucherAttempt`.
+ */
+export async function takeVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
+  defineScripts(redis);
+  const r = await (redis as unknown as { rateLimit(...a: Array<string | number>): Promise<number> }).rateLimit(
+    keys.voucherFailures(`mac:${input.mac}`),
+    keys.voucherFailures(`src:${input.source}`),
+    FAILURES_PER_DEVICE,
+    FAILURES_PER_SOURCE,
+    FAILURE_WINDOW_MS,
+  );
+  return r === 0 ? 'ok' : r === 1 ? 'device' : 'source';
 }
 
-/** Counts a failed attempt (a code that does not exist) against the device and the hotspot. */
-export async function recordVoucherFailure(redis: Redis, keys: Keys, input: { mac: string; hotspotId: string }): Promise<void> {
-  const device = keys.voucherFailures(`mac:${input.mac}`);
-  const hotspot = keys.voucherFailures(`hotspot:${input.hotspotId}`);
-  await redis
-    .multi()
-    .incr(device)
-    .pexpire(device, DEVICE_WINDOW_MS, 'NX')
-    .incr(hotspot)
-    .pexpire(hotspot, HOTSPOT_WINDOW_MS, 'NX')
-    .exec();
+/** Gives back an attempt taken by `takeVoucherAttempt`: the code existed, so it was no guess. */
+export async function refundVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<void> {
+  defineScripts(redis);
+  await (redis as unknown as { rateRefund(...a: string[]): Promise<number> }).rateRefund(keys.voucherFailures(`mac:${input.mac}`), keys.voucherFailures(`src:${input.source}`));
 }

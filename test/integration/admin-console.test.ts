@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
 import request from 'supertest';
-import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/admin/auth';
+import { LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS } from '../../src/admin/auth';
 import { readAudit } from '../../src/admin/audit';
 import { createOperator, getOperator, updateOperator } from '../../src/admin/operators';
 import { verifyPassword } from '../../src/admin/passwords';
@@ -85,8 +87,8 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     expect((await readAudit(h.redis, keys, { action: 'operator.password', actor: 'dewi' })).length).toBe(1);
   });
 
-  it('throttles failed sign-ins per account: after five, even the right password waits', async () => {
-    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT; i++) {
+  it('throttles failed sign-ins per account and address: after five, even the right password waits there', async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
       const r = await app().post('/admin/login').type('form').send({ username: 'budi', password: `wrong-${i}-password` }).expect(401);
       expect(r.text).toContain('Nama pengguna atau kata sandi salah');
     }
@@ -104,8 +106,94 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
   it('counts parallel guesses before checking them: twenty at once get five tries', async () => {
     const tries = await Promise.all(Array.from({ length: 20 }, (_, i) => app().post('/admin/login').type('form').send({ username: 'rina', password: `guess-${i}-xxxxxxx` })));
     const statuses = tries.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS);
+  });
+});
+
+/**
+ * Failed sign-ins counted per account from one address, per account from everywhere and per address, so that a
+ * stranger cannot lock the real user out and a guesser with many addresses still gets few guesses. Behind a proxy
+ * (TRUST_PROXY), the address is the one X-Forwarded-For gives: that is how these tests come from many addresses.
+ */
+describe('sign-in throttling per account and address', () => {
+  let h: Harness;
+  let server: Server;
+  beforeAll(async () => {
+    h = await startHarness(undefined, { trustProxy: true });
+    for (const username of ['ani', 'eko', 'fajar', 'gita', 'hadi']) {
+      await createOperator(h.redis, h.services.keys, { username, name: username, role: 'operator', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
+    }
+    // One listening server for every request (supertest would start one per request otherwise).
+    server = h.services.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+  afterAll(async () => {
+    server.close();
+    await h.close();
+  });
+  const signIn = (address: string, username: string, password: string) =>
+    request(server).post('/admin/login').set('X-Forwarded-For', address).type('form').send({ username, password });
+  const times = <T>(n: number, f: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => f(i)));
+
+  it("does not lock the real user out from another address, however long a stranger keeps guessing at one", async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) await signIn('198.51.100.7', 'ani', `wrong-${i}-password`).expect(401);
+    await signIn('203.0.113.20', 'ani', PASSWORD).expect(303);
+    // The stranger's address stays locked out of the account, and is told to wait.
+    const locked = await signIn('198.51.100.7', 'ani', PASSWORD).expect(429);
+    expect(locked.text).toContain('Tunggu 15 menit');
+    expect(locked.text).toContain('ke akun ini dari alamat ini');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(LOGIN_WINDOW_MS / 1000 - 60);
+    // Refused attempts are not counted: they do not use up the account's allowance from everywhere.
+    const more = await times(LOGIN_FAILURES_PER_ACCOUNT, (i) => signIn('198.51.100.7', 'ani', `more-${i}-password`));
+    expect(more.map((r) => r.status)).toEqual(Array(LOGIN_FAILURES_PER_ACCOUNT).fill(429));
+    await signIn('203.0.113.20', 'ani', PASSWORD).expect(303);
+  });
+
+  it('refuses the right password from the address that made five wrong ones, and says in English what to do', async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) await signIn('198.51.100.8', 'eko', `wrong-${i}-password`).expect(401);
+    const locked = await signIn('198.51.100.8', 'eko', PASSWORD).set('Accept-Language', 'en').expect(429);
+    expect(locked.text).toContain('to this account from this address. Wait 15 min, then try again.');
+    expect(locked.text).toContain('Ask another admin to set a new one');
+  });
+
+  it('counts an IPv6 address by its /64, so a guesser cannot step through the addresses it holds', async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) await signIn(`2001:db8:1:2::${i + 1}`, 'gita', `wrong-${i}-password`).expect(401);
+    await signIn('2001:db8:1:2:ffff::1', 'gita', PASSWORD).expect(429);
+    await signIn('2001:db8:1:3::1', 'gita', PASSWORD).expect(303);
+  });
+
+  it('caps guessing at one account from many addresses together, in parallel, at fifty per window', async () => {
+    const addresses = LOGIN_FAILURES_PER_ACCOUNT / LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS + 2;
+    const tries = await times(addresses * LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, (i) => signIn(`192.0.2.${1 + (i % addresses)}`, 'fajar', `guess-${i}-xxxxxxx`));
+    const statuses = tries.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(LOGIN_FAILURES_PER_ACCOUNT);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - LOGIN_FAILURES_PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2 * LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS);
+    // Now even the right password from a new address waits, and the message says someone may be guessing.
+    const locked = await signIn('192.0.2.200', 'fajar', PASSWORD).expect(429);
+    expect(locked.text).toContain('mungkin ada yang sedang menebak kata sandinya');
+    expect(locked.text).toContain('beri tahu admin lain');
+    // The guessers' addresses are not locked out of other accounts by it.
+    await signIn('192.0.2.1', 'hadi', PASSWORD).expect(303);
+  });
+
+  it('caps one address across accounts at twenty failures per window', async () => {
+    const names = LOGIN_FAILURES_PER_ADDRESS / LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS;
+    const tries = await times(LOGIN_FAILURES_PER_ADDRESS, (i) => signIn('192.0.2.50', `nobody-${i % names}`, `guess-${i}-xxxxxxx`));
+    expect(tries.map((r) => r.status)).toEqual(Array(LOGIN_FAILURES_PER_ADDRESS).fill(401));
+    const locked = await signIn('192.0.2.50', 'hadi', PASSWORD).expect(429);
+    expect(locked.text).toContain('Terlalu banyak percobaan masuk yang gagal dari alamat ini');
+    await signIn('192.0.2.51', 'hadi', PASSWORD).expect(303);
+  });
+
+  it('keeps no failure counter past its window', async () => {
+    const counters = await h.redis.keys(`{${h.namespace}}:login-fail:*`);
+    expect(counters.length).toBeGreaterThan(10);
+    for (const key of counters) {
+      const ttl = await h.redis.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(LOGIN_WINDOW_MS);
+    }
   });
 });
 

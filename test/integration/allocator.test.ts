@@ -17,7 +17,7 @@ async function activeSession(h: Harness, n: number): Promise<string> {
   expect(admitted.ok).toBe(true);
   await h.services.pool.account({
     status: 'start', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: `a${n}`, sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
-    terminateCause: '', framedIp: `10.5.50.${n + 10}`, record: {},
+    terminateCause: '', framedIp: `10.5.50.${n + 10}`, nasIp: '127.0.0.1', record: {},
   });
   return sessionId;
 }

@@ -31,11 +31,11 @@ describe('RFC 8908 Captive Portal API: GET /api/captive/<hotspot-id>', () => {
     await h.services.pool.admit({ sessionId: sid, mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: 'c', requestKey: sid, credential: { kind: 'verified', value: '' } });
     await h.services.pool.account({
       status: 'start', sessionId: sid, mac, hotspotId: HOTSPOT, acctSessionId: 'c', sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
-      terminateCause: '', framedIp: '127.0.0.1', record: {},
+      terminateCause: '', framedIp: '127.0.0.1', nasIp: '127.0.0.1', record: {},
     });
     await h.services.pool.account({
       status: 'interim', sessionId: sid, mac, hotspotId: HOTSPOT, acctSessionId: 'c', sessionTimeSec: 600, inputBytes: 0, outputBytes: 1048576,
-      terminateCause: '', framedIp: '127.0.0.1', record: {},
+      terminateCause: '', framedIp: '127.0.0.1', nasIp: '127.0.0.1', record: {},
     });
     const body = JSON.parse((await request(h.services.app).get(`/api/captive/${HOTSPOT}`).expect(200)).text);
     expect(body).toMatchObject({ captive: false, 'bytes-remaining': 1023 * 1048576 });
@@ -56,7 +56,7 @@ describe('RFC 8908 Captive Portal API: GET /api/captive/<hotspot-id>', () => {
     for (const [status, outputBytes] of [['start', 0], ['interim', 1048576]] as const) {
       await h.services.pool.account({
         status, sessionId: sid, mac, hotspotId: HOTSPOT, acctSessionId: 'v', sessionTimeSec: status === 'start' ? 0 : 60, inputBytes: 0, outputBytes,
-        terminateCause: '', framedIp: '127.0.0.1', record: {},
+        terminateCause: '', framedIp: '127.0.0.1', nasIp: '127.0.0.1', record: {},
       });
     }
     const body = JSON.parse((await request(h.services.app).get(`/api/captive/${HOTSPOT}`).expect(200)).text);

@@ -41,7 +41,7 @@ describe('the pool on a real three-master Redis Cluster', () => {
         sessionId: g.username, mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: 'c1', requestKey: 'c1', credential: { kind: 'pap', value: g.password },
       });
       expect(admitted).toMatchObject({ ok: true, downKbps: 2048 });
-      const acct = { mac, hotspotId: HOTSPOT, sessionId: g.username, acctSessionId: 'c1', inputBytes: 10, outputBytes: 20, terminateCause: '', framedIp: '', record: {} };
+      const acct = { mac, hotspotId: HOTSPOT, sessionId: g.username, acctSessionId: 'c1', inputBytes: 10, outputBytes: 20, terminateCause: '', framedIp: '', nasIp: '127.0.0.1', record: {} };
       expect((await pool.account({ ...acct, status: 'start', sessionTimeSec: 0 })).code).toBe('ok');
       expect((await reconcile(redis, keys)).drift).toBe(false);
       const allocator = new Allocator({

@@ -1,7 +1,11 @@
 import request from 'supertest';
 import { createAdminApiKey } from '../../src/admin/auth';
 import { createOperator, type Actor } from '../../src/admin/operators';
+import { createGrant, GRANTS_PER_SOURCE_PER_MINUTE } from '../../src/pool/grants';
+import { formatCode } from '../../src/vouchers/codes';
+import { createVouchers, FAILURES_PER_DEVICE } from '../../src/vouchers/store';
 import { grantLogin, startHarness, type Harness } from '../support/harness';
+import { formFields } from '../support/html';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
 
@@ -58,6 +62,35 @@ describe('what an attacker and a bad day found (issue 11)', () => {
     expect(Object.entries(device).filter(([k]) => k.endsWith(':b'))).toEqual([]);
   });
 
+  it('stores nothing for a flood of refused Access-Requests with made-up devices', async () => {
+    const count = async () => (await h.redis.keys(`{${h.namespace}}:*`)).length;
+    const before = await count();
+    for (let i = 0; i < 150; i++) {
+      const mac = `AA:02:00:00:${Math.floor(i / 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`;
+      const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+        `User-Name = "g-${String(i).padStart(12, 'a').slice(-12).replace(/[01]/g, 'x')}"`, 'User-Password = "nothing"', `Calling-Station-Id = "${mac}"`,
+        'NAS-IP-Address = 127.0.0.1', 'Message-Authenticator = 0x00',
+      ]);
+      expect(reply.code).toBe('Access-Reject');
+    }
+    expect((await count()) - before).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('drops an Access-Request whose Proxy-State leaves no room for a reply, before booking anything', async () => {
+    const { username, password, mac } = await createGrant(h.redis, h.services.keys, { hotspotId: 'taman-kota-sampit', mac: 'AA:00:00:00:11:04' });
+    const big = `0x${'ab'.repeat(253)}`;
+    const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
+      `User-Name = "${username}"`, `User-Password = "${password}"`, `Calling-Station-Id = "${mac}"`, 'NAS-IP-Address = 127.0.0.1',
+      // 97 octets of header and attributes, then Proxy-State up to the 4096-octet maximum: valid, and a reply that
+      // copies it back has no room left for an Access-Accept's attributes.
+      'Message-Authenticator = 0x00', ...Array<string>(15).fill(`Proxy-State = ${big}`), `Proxy-State = 0x${'cd'.repeat(172)}`,
+    ], { retries: 1, timeoutSec: 1 });
+    expect(reply.code).toBeNull();
+    // Nothing booked, and the grant is still there for a router that asks properly.
+    expect(await h.services.pool.session(username)).toBeNull();
+    expect(await h.redis.exists(h.services.keys.grant(username))).toBe(1);
+  });
+
   it('encodes every id it puts in a console URL, and acts only on session ids Limpah issued', async () => {
     // A router named a session so that a raw form action would climb to a voucher batch's revoke route.
     const crafted = 'g-/../../vouchers/b1/revoke?';
@@ -74,5 +107,77 @@ describe('what an attacker and a bad day found (issue 11)', () => {
     // Even named exactly, it is not a session Limpah issued: nothing to disconnect.
     await api().post(`/api/v1/sessions/${encodeURIComponent(crafted)}/disconnect`).set(as()).expect(404);
     await h.services.pool.release(crafted, 'taman-kota-sampit', 'test');
+  });
+});
+
+describe('someone who is not behind a hotspot\'s router cannot use up its limits (issue 11, items 2 and 8)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The portal sees each request's network through X-Forwarded-For from a trusted proxy, as in production.
+    h = await startHarness(testSite(), { trustProxy: true });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const ROUTER = { 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', identity: 'MikroTik-Taman' };
+  const splash = (mac: string, from: string) => request(h.services.app).post('/hotspot/mikrotik').set('X-Forwarded-For', from).type('form').send({ ...ROUTER, mac });
+  const connect = async (mac: string, from: string, voucher?: string) => {
+    const page = await splash(mac, from).expect(200);
+    const form = voucher === undefined ? page.text : page.text.slice(page.text.lastIndexOf('<form', page.text.indexOf('class="voucher"')));
+    const fields = formFields(form).fields;
+    return request(h.services.app).post('/hotspot/mikrotik/connect').set('X-Forwarded-For', from).type('form').send(voucher === undefined ? fields : { ...fields, voucher });
+  };
+  const mac = (i: number) => `AA:01:${Math.floor(i / 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}:00:01`;
+
+  it('made-up MACs from one network use up that network\'s grants, not the hotspot\'s', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < GRANTS_PER_SOURCE_PER_MINUTE + 1; i++) statuses.push((await connect(mac(i), '198.51.100.7')).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(GRANTS_PER_SOURCE_PER_MINUTE);
+    expect(statuses[statuses.length - 1]).toBe(429);
+    // A citizen behind the park's router is not affected.
+    const citizen = await connect('AA:00:00:00:12:01', '10.20.5.1');
+    expect(citizen.status).toBe(200);
+    expect(formFields(citizen.text).action).toBe('http://10.5.50.1/login');
+  }, 60_000);
+
+  it('wrong voucher codes from made-up MACs do not lock a hotspot\'s citizens out of their vouchers', async () => {
+    const [code] = await createVouchers(h.redis, h.services.keys, { count: 1, hotspots: [], validityMinutes: 60, deviceLimit: 1, quotaMB: 100, redeemByMs: Date.now() + 86_400_000, note: '', batch: 'hardening', createdBy: 'test' });
+    for (let i = 0; i < 40; i++) expect((await connect(mac(1000 + i), '198.51.100.8', `ZZZZZ-2222${(i % 8) + 2}`)).status).toBe(400);
+    const citizen = await connect('AA:00:00:00:12:02', '10.20.5.1', formatCode(code!));
+    expect(citizen.status).toBe(200);
+    expect(formFields(citizen.text).action).toBe('http://10.5.50.1/login');
+  });
+
+  it('caps wrong codes per device even when they arrive all at once', async () => {
+    const results = await Promise.all(Array.from({ length: 3 * FAILURES_PER_DEVICE }, (_, i) => connect('AA:00:00:00:12:03', '10.20.5.2', `ZZZZZ-3333${(i % 7) + 2}`)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(FAILURES_PER_DEVICE);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2 * FAILURES_PER_DEVICE);
+  });
+});
+
+describe('Redis comes back empty (issue 11, item 5)', () => {
+  it('keeps the routers it knew, writes the site file and the console\'s routers back, and serves again', async () => {
+    const h = await startHarness(testSite(), { nasRefreshMs: 100 });
+    try {
+      const key = await createAdminApiKey(h.redis, h.services.keys, ROOT, { name: 'ops', role: 'admin', scope: { kecamatan: [], hotspots: [] } });
+      await request(h.services.app)
+        .post('/api/v1/hotspots/aula-desa-baamang/nas')
+        .set({ Authorization: `Bearer ${key}` })
+        .send({ type: 'mikrotik', ip: '127.0.2.9', identifier: 'MT-Aula2' })
+        .expect(200);
+      // Everything this Limpah had in Redis is gone, as after a restart without persistence.
+      const all = await h.redis.keys(`{${h.namespace}}:*`);
+      await h.redis.del(...all);
+      const until = Date.now() + 5000;
+      while (!(await h.redis.exists(h.services.keys.site())) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await grantLogin(h, 'AA:00:00:00:13:01')).reply.code).toBe('Access-Accept');
+      await request(h.services.app).post('/hotspot/mikrotik').type('form').send({ mac: 'AA:00:00:00:13:02', 'link-login-only': 'http://10.5.50.1/login', identity: 'MikroTik-Taman' }).expect(200);
+      expect(await h.redis.hget(h.services.keys.nasByIdentifier(), 'MT-Aula2')).toBe('aula-desa-baamang');
+      expect((await request(h.services.app).get('/readyz')).status).toBe(200);
+    } finally {
+      await h.close();
+    }
   });
 });

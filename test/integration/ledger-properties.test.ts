@@ -55,7 +55,7 @@ describe('ledger properties under concurrency (fast-check, real redis-server)', 
 
         const acct = (s: (typeof sessions)[number], status: AccountingInput['status']): AccountingInput => ({
           status, sessionId: s.id, mac: s.mac, hotspotId: HOTSPOT, acctSessionId: 'a', sessionTimeSec: s.time,
-          inputBytes: 0, outputBytes: s.bytes, terminateCause: '', framedIp: '', record: {},
+          inputBytes: 0, outputBytes: s.bytes, terminateCause: '', framedIp: '', nasIp: '127.0.0.1', record: {},
         });
 
         const run = async (st: Step): Promise<void> => {

@@ -37,7 +37,7 @@ describe('the pool ledger in a real redis-server', () => {
 
   const acct = (sessionId: string, mac: string, over: Partial<AccountingInput>): AccountingInput => ({
     status: 'interim', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: 'x', sessionTimeSec: 0, inputBytes: 0, outputBytes: 0,
-    terminateCause: '', framedIp: '', record: {}, ...over,
+    terminateCause: '', framedIp: '', nasIp: '127.0.0.1', record: {}, ...over,
   });
 
   it('computes capacity as uplink - headroom - committed', async () => {
@@ -102,14 +102,16 @@ describe('the pool ledger in a real redis-server', () => {
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, allocUpKbps: 0, sessions: 0 });
   });
 
-  it('adopts a session Redis lost (failover) when its router reports it, booking it at what is left', async () => {
+  it('adopts a session whose admission Redis lost (failover) when its router reports it, booking it at what is left', async () => {
     const mac = 'AA:00:00:00:00:40';
-    const result = await pool.account({ ...acct('g-lostlostlost', mac, { sessionTimeSec: 600, outputBytes: 4096 }), nasIp: '127.0.0.1' });
+    // The grant reached the replica; the admission that consumed it and wrote the session did not.
+    const { username } = await createGrant(redis, keys, { hotspotId: HOTSPOT, mac });
+    const result = await pool.account({ ...acct(username, mac, { sessionTimeSec: 600, outputBytes: 4096 }), nasIp: '127.0.0.1' });
     expect(result.code).toBe('adopted');
-    expect(await pool.session('g-lostlostlost')).toMatchObject({ state: 'active', downKbps: '2048', nasIp: '127.0.0.1', needsRerate: '1', adopted: '1' });
+    expect(await pool.session(username)).toMatchObject({ state: 'active', downKbps: '2048', nasIp: '127.0.0.1', needsRerate: '1', adopted: '1' });
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
     expect((await reconcile(redis, keys)).drift).toBe(false);
-    expect((await pool.account(acct('g-lostlostlost', mac, { status: 'stop', sessionTimeSec: 660, outputBytes: 5000 }))).code).toBe('ok');
+    expect((await pool.account(acct(username, mac, { status: 'stop', sessionTimeSec: 660, outputBytes: 5000 }))).code).toBe('ok');
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
     expect(Object.values(await redis.hgetall(keys.device(mac))).sort()).toEqual(['5000', '660']);
   });

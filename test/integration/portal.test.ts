@@ -151,7 +151,7 @@ describe('grant creation under load', () => {
   }
 
   it('lets a crowd in at once, but refuses a device that asks again and again, telling it to wait a minute', async () => {
-    // aula-desa-baamang has 20 sessions: the hotspot allows 60 grants a minute; a device 6.
+    // A device gets 6 grants a minute; the crowd's network (the router's address) 600.
     const crowd = await Promise.all(Array.from({ length: 20 }, (_, i) => connect(`AA:00:00:00:01:${i.toString(16).padStart(2, '0')}`)));
     expect(crowd.map((r) => r.status)).toEqual(Array(20).fill(200));
     const same = [];

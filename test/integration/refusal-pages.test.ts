@@ -20,7 +20,7 @@ describe('refusal pages', () => {
     request(h.services.app).post('/hotspot/mikrotik').type('form').send({ ...ROUTER, error: 'RADIUS said no', lang }).expect(200);
 
   it.each(Object.keys(MESSAGES.id.refusals))('explains %s in both languages, with when to come back', async (reason) => {
-    await h.redis.set(keys.refusal('taman-kota-sampit', MAC), JSON.stringify({ reason, atMs: Date.now() }), 'PX', 60_000);
+    await h.redis.hset(keys.refusals('taman-kota-sampit'), MAC, JSON.stringify({ reason, atMs: Date.now() }));
     for (const lang of ['id', 'en'] as const) {
       const r = MESSAGES[lang].refusals[reason as keyof (typeof MESSAGES)['id']['refusals']];
       const page = (await splash(lang)).text;
@@ -36,7 +36,7 @@ describe('refusal pages', () => {
     // Open every day from 23:58 to 23:59 WIB: closed at almost any moment, and it opens again today or tomorrow.
     const span = ['23:58', '23:59'];
     await h.redis.hset(keys.hotspot('taman-kota-sampit'), 'openingHours', JSON.stringify({ mon: span, tue: span, wed: span, thu: span, fri: span, sat: span, sun: span }));
-    await h.redis.set(keys.refusal('taman-kota-sampit', MAC), JSON.stringify({ reason: 'closed_hours', atMs: Date.now() }), 'PX', 60_000);
+    await h.redis.hset(keys.refusals('taman-kota-sampit'), MAC, JSON.stringify({ reason: 'closed_hours', atMs: Date.now() }));
     const page = (await splash('id')).text;
     expect(page).toMatch(/Buka lagi (hari ini|hari (Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu)) pukul 23\.58 WIB\./);
     // Closed: neither free access nor a voucher is offered.
@@ -46,7 +46,7 @@ describe('refusal pages', () => {
   });
 
   it('carries the WISPr 1.0 smart-client block, pointing at the router', async () => {
-    await h.redis.del(keys.refusal('taman-kota-sampit', MAC));
+    await h.redis.hdel(keys.refusals('taman-kota-sampit'), MAC);
     const page = (await request(h.services.app).post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200)).text;
     const xml = /<!--(<\?xml[\s\S]*?<\/WISPAccessGatewayParam>)-->/.exec(page)?.[1];
     expect(xml).toBeDefined();

@@ -15,7 +15,7 @@ async function liveSession(h: Harness, sessionId: string, mac: string): Promise<
   expect(admitted.ok).toBe(true);
   await h.services.pool.account({
     status: 'start', sessionId, mac, hotspotId: HOTSPOT, acctSessionId: `acct-${sessionId}`, sessionTimeSec: 0, inputBytes: 0,
-    outputBytes: 0, terminateCause: '', framedIp: '10.5.50.77', record: {},
+    outputBytes: 0, terminateCause: '', framedIp: '10.5.50.77', nasIp: '127.0.0.1', record: {},
   });
 }
 

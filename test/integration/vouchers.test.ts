@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { lastRefusal } from '../../src/pool/refusals';
 import { createGrant } from '../../src/pool/grants';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
@@ -81,7 +82,7 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     const account = (status: 'start' | 'interim', outputBytes: number) =>
       h.services.pool.account({
         status, sessionId: grant.username, mac, hotspotId: HOTSPOT, acctSessionId: 'v1', sessionTimeSec: 60, inputBytes: 0, outputBytes,
-        terminateCause: '', framedIp: '', record: {},
+        terminateCause: '', framedIp: '', nasIp: '127.0.0.1', record: {},
       });
     expect((await account('start', 0)).code).toBe('ok');
     expect((await account('interim', 50 * 1048576)).code).toBe('ok');
@@ -101,7 +102,7 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     expect(reply.code).toBe('Access-Reject');
     expect(reply.attributes['Reply-Message']).toBe('Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.');
     await new Promise((r) => setTimeout(r, 50));
-    expect(JSON.parse((await h.redis.get(keys.refusal(HOTSPOT, mac)))!)).toMatchObject({ reason: 'voucher_expired' });
+    expect(await lastRefusal(h.redis, keys, HOTSPOT, mac)).toBe('voucher_expired');
   });
 
   it('caps wrong codes per device, without locking out the next citizen behind the same router', async () => {

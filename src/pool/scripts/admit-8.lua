@@ -47,7 +47,9 @@
   The pool's capacity is multiplied by its `overbooking` factor (not every citizen saturates a link at once), and
   a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
   only inside them.
-  A repeated call with the same KEYS[8] returns the first result unchanged.
+  A repeated call with the same KEYS[8] returns the first admission unchanged (the grant is consumed by then). A
+  refusal changes nothing and is not kept: asked again, the answer is worked out again, and a flood of refused
+  requests leaves no key behind.
 ]]
 local cached = redis.call('GET', KEYS[8])
 if cached then
@@ -55,7 +57,7 @@ if cached then
 end
 
 local function finish(result)
-  redis.call('SET', KEYS[8], cjson.encode(result), 'PX', tonumber(ARGV[7]))
+  if result[1] == 'ok' then redis.call('SET', KEYS[8], cjson.encode(result), 'PX', tonumber(ARGV[7])) end
   return result
 end
 

@@ -69,7 +69,7 @@ const id = {
     voucher_devices: 'Voucher ini sudah dipakai di perangkat lain sebanyak yang diizinkan.',
     device_blocked: 'Perangkat ini diblokir sementara oleh petugas. Hubungi petugas di lokasi.',
     too_many: 'Terlalu banyak kode yang salah dari perangkat ini. Tunggu 10 menit, lalu coba lagi.',
-    too_many_here: 'Terlalu banyak kode yang salah di hotspot ini. Tunggu 1 menit, lalu coba lagi.',
+    too_many_here: 'Terlalu banyak kode yang salah dari jaringan ini. Tunggu 10 menit, lalu coba lagi.',
   },
   refusals: {
     grant_invalid: { title: 'Belum tersambung', body: 'Kode masuk sudah kedaluwarsa atau sudah dipakai.', when: 'Tekan tombol di bawah untuk mencoba lagi sekarang.' },
@@ -166,7 +166,7 @@ const en: Messages = {
     voucher_devices: 'This voucher is already in use on as many other devices as it allows.',
     device_blocked: 'The staff have blocked this device for a while. Please talk to them.',
     too_many: 'Too many wrong codes from this device. Wait 10 minutes, then try again.',
-    too_many_here: 'Too many wrong codes at this hotspot. Wait 1 minute, then try again.',
+    too_many_here: 'Too many wrong codes from this network. Wait 10 minutes, then try again.',
   },
   refusals: {
     grant_invalid: { title: 'Not connected yet', body: 'The login code has expired or was already used.', when: 'Press the button below to try again now.' },

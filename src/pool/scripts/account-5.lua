@@ -4,13 +4,35 @@
   usage, so a retransmitted or duplicated packet counts once.
 
   A session the reaper closed (terminateCause 'lease-expired' or 'never-started') whose NAS still reports it is
-  alive after all: its usage still counts, and a Start or Interim revives it. It is booked again at its rate, or
-  at what the pool has left if that is less (never beyond capacity), and marked needsRerate=1 so that the
-  allocator brings the router's rate in line.
+  alive after all: its usage still counts, and a Start or Interim revives it, but only with news (counters that
+  grew, or the first Start of a session reaped before it started): a replayed older record changes nothing. It is
+  booked again at its rate, or at what the pool has left if that is less (never beyond capacity), and marked
+  needsRerate=1 so that the allocator brings the router's rate in line.
 
-  A session Redis does not know (its record lost in a failover) that reports Start or Interim is adopted the same
-  way: booked at its hotspot's ceiling or what is left, and marked needsRerate=1. A Stop for an unknown session
-  is kept in the unmatched list.
+  Order. Records can be applied later than newer ones of the same session: spooled during a Redis outage and
+  replayed after a Stop another process applied, or retransmitted late. The caller keeps one process's records in
+  the order the NAS sent them (while its spool holds records, new accounting is spooled behind them, and the spool
+  replays in arrival order); here, whatever the order:
+  - after the NAS's own Stop (acctStopped=1) nothing changes the session: an older Start or Interim never revives
+    it, and its counters (the Stop's totals, the largest) stay;
+  - an older record of a live session adds nothing: only counters that grew count.
+
+  Sessions Limpah never admitted. A session Redis does not know is booked ('adopted') only while its grant
+  (KEYS[5]) still exists, for this NAS's hotspot (ARGV[10]) and the packet's MAC (ARGV[13]): Limpah issued that
+  id to that device there, and no admission consumed it. That is an admission lost in a Redis failover (the grant
+  reached the replica, the admission script that consumed it did not), or a login accepted while RADIUS failed
+  open with a grant stored before the outage. It is booked at its hotspot's ceiling or what is left, marked
+  needsRerate=1 and adopted=1, takes the grant's voucher, and the grant is consumed as admission would have. A Stop
+  for such a session is adopted and closed at once, so that its older Start or Interim, applied after it, finds
+  it closed.
+  Anything else that Redis does not know is not booked: the record goes to the unmatched list ('unknown') for
+  reconcile. That covers ids Limpah never issued, grants that expired, sessions whose record and grant are both
+  gone (Redis restarted empty), and logins accepted while failing open with credentials made without Redis
+  (grants.ts unstoredGrant), which run on their router at the fail-open rate until their Session-Timeout. A NAS's
+  word alone cannot tell those apart from a made-up session, and booking on it would let a router hold pool
+  bandwidth, and keep it with Interims, for sessions nobody admitted. A marker written at admission could not
+  help: it would be lost with the admission itself, one script replicated as a whole; the grant, written by the
+  portal before, is what can survive.
 
   After counting, a live session whose device has used up the day's minutes or megabytes is reported as
   'over_quota', for the caller to disconnect.
@@ -23,6 +45,7 @@
   KEYS[2] session hash (an adopted session gets the hotspot's limits as its timeoutSec, idleSec and bytesLimit)
   KEYS[3] leases sorted set
   KEYS[4] unmatched accounting list
+  KEYS[5] grant hash of the session id (hotspotId, mac, voucher): proof that Limpah issued an unknown session's id
 
   ARGV[1] status: 'start' | 'interim' | 'stop'
   ARGV[2] session id (User-Name)
@@ -33,10 +56,10 @@
   ARGV[7] Acct-Terminate-Cause ('' if absent)
   ARGV[8] JSON of the record, kept in KEYS[4] when no session matches
   ARGV[9] retention of a closed session record, and of unmatched records, seconds
-  ARGV[10] hotspot id of the NAS that sent it, for an adopted session
+  ARGV[10] hotspot id of the NAS that sent it: an adopted session's grant must be for it
   ARGV[11] Framed-IP-Address ('' if absent)
   ARGV[12] NAS IP of the router that sent it: it must be the session's own (or the session is adopted with it)
-  ARGV[13] MAC, for an adopted session
+  ARGV[13] MAC: an adopted session's grant must be for it
   ARGV[14] the prefix of voucher keys: a session admitted with a voucher books its usage on the voucher too,
            and is over quota when the voucher's megabytes or validity are used up, not the device's day
   ARGV[15] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): seconds, bytes and the
@@ -47,8 +70,10 @@
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
-        | 'revived' (a reaped session reported alive again) | 'adopted' (an unknown session, now booked)
-        | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up) | 'unknown' (no session; recorded)
+        | 'revived' (a reaped session reported alive again)
+        | 'adopted' (an unknown session with its grant, now booked; a Stop returns 'ok', 'closed')
+        | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up)
+        | 'unknown' (no session, and no grant for this device and hotspot; recorded in KEYS[4], nothing booked)
         | 'foreign' (the session runs on another router, ARGV[12] is not its NAS IP; nothing changed)
 ]]
 local status, sid = ARGV[1], ARGV[2]
@@ -79,7 +104,9 @@ end
 local adopted = false
 if redis.call('EXISTS', KEYS[2]) == 0 then
   local q = redis.call('HMGET', hotspotKey, 'downKbps', 'upKbps', 'interimSeconds', 'sessionMinutes', 'idleMinutes', 'dailyMB')
-  if status == 'stop' or not q[1] or not string.match(sid, '^g%-') then
+  local g = redis.call('HMGET', KEYS[5], 'hotspotId', 'mac', 'voucher')
+  -- Issued by Limpah to this device at this hotspot, and never admitted (see the header); nothing else is booked.
+  if not q[1] or g[1] ~= ARGV[10] or g[2] ~= ARGV[13] then
     redis.call('LPUSH', KEYS[4], ARGV[8])
     redis.call('LTRIM', KEYS[4], 0, 9999)
     redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
@@ -92,6 +119,8 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
     tonumber(t0[1]) * 1000, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
     'timeoutSec', tonumber(q[4] or '60') * 60, 'idleSec', tonumber(q[5] or '10') * 60,
     'bytesLimit', tonumber(q[6] or '0') * 1048576, 'needsRerate', 1, 'adopted', 1)
+  if g[3] then redis.call('HSET', KEYS[2], 'voucher', g[3]) end
+  redis.call('DEL', KEYS[5])
   adopted = true
 end
 
