@@ -65,7 +65,14 @@ export function unstoredGrant(input: { hotspotId: string; mac: string }): Grant 
 export async function createGrant(
   redis: Redis,
   keys: Keys,
-  input: { hotspotId: string; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
+  input: {
+    hotspotId: string;
+    mac: string;
+    chap?: { id: Buffer; challenge: Buffer };
+    voucher?: string;
+    /** What redeeming the voucher for this grant did, for the admission to give back if RADIUS refuses. */
+    redemption?: { startedClock: boolean; addedDevice: boolean };
+  },
 ): Promise<Grant & { chapResponse?: string }> {
   const grant = unstoredGrant(input);
   // "<ident>:<challenge>:<response>" in hex: the exact CHAP exchange the router will forward, so that a response
@@ -82,6 +89,8 @@ export async function createGrant(
       ...(chapExchange ? { chapResponse: chapExchange } : {}),
       // A grant for a redeemed voucher: RADIUS limits the session by the voucher.
       ...(input.voucher ? { voucher: input.voucher } : {}),
+      ...(input.redemption?.startedClock ? { voucherClock: '1' } : {}),
+      ...(input.redemption?.addedDevice ? { voucherDevice: '1' } : {}),
     })
     .pexpire(keys.grant(grant.username), GRANT_TTL_MS)
     .exec();

@@ -8,6 +8,7 @@ import type { Messages } from './i18n/messages';
 import { normalizeCode } from '../vouchers/codes';
 import { redeemVoucher, refundVoucherAttempt, takeVoucherAttempt } from '../vouchers/store';
 import { sourceNetwork } from '../source-network';
+import { rememberVoucherCookie } from './splash';
 
 /**
  * The steps every NAS flavour's "Sambungkan" shares: the signed form, the grant (rate-limited, and issued even
@@ -55,14 +56,20 @@ async function grantAllowed(deps: Pick<PortalDeps, 'redis' | 'keys'>, req: Reque
 async function storeGrant(
   deps: Pick<PortalDeps, 'redis' | 'keys'>,
   req: Request,
-  input: { hotspot: HotspotInfo; mac: string; chap?: { id: Buffer; challenge: Buffer }; voucher?: string },
+  input: {
+    hotspot: HotspotInfo;
+    mac: string;
+    chap?: { id: Buffer; challenge: Buffer };
+    voucher?: string;
+    redemption?: { startedClock: boolean; addedDevice: boolean };
+  },
 ): Promise<Grant> {
   const { hotspot, mac } = input;
   const grant = await createGrant(deps.redis, deps.keys, {
     hotspotId: hotspot.id,
     mac,
     ...(input.chap ? { chap: input.chap } : {}),
-    ...(input.voucher ? { voucher: input.voucher } : {}),
+    ...(input.voucher ? { voucher: input.voucher, ...(input.redemption ? { redemption: input.redemption } : {}) } : {}),
   }).catch(
     (err: unknown) => {
       req.log?.warn({ err }, 'Redis unavailable: credentials issued without a stored grant');
@@ -153,5 +160,7 @@ export async function grantForChoice(
     return null;
   }
   req.log?.info({ hotspot: hotspot.id, mac, expiresAt: redeemed.expiresAt }, 'voucher redeemed');
-  return storeGrant(deps, req, { ...input, voucher: code });
+  // The code stays filled in if RADIUS then refuses the login (the router shows the splash again).
+  rememberVoucherCookie(res, code);
+  return storeGrant(deps, req, { ...input, voucher: code, redemption: { startedClock: redeemed.startedClock, addedDevice: redeemed.addedDevice } });
 }

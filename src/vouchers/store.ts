@@ -103,11 +103,18 @@ export async function batchVouchers(redis: Redis, keys: Keys, batch: string, now
 }
 
 export type RedeemResult =
-  | { readonly ok: true; readonly expiresAt: number; readonly bytesLeft: number }
+  | {
+      readonly ok: true;
+      readonly expiresAt: number;
+      readonly bytesLeft: number;
+      /** This redemption started the voucher's validity, and added this device: what a refused login gives back. */
+      readonly startedClock: boolean;
+      readonly addedDevice: boolean;
+    }
   | { readonly ok: false; readonly reason: 'voucher_invalid' | 'voucher_wrong_hotspot' | 'voucher_expired' | 'voucher_used_up' | 'voucher_devices' | 'device_blocked' };
 
 interface VoucherCommands {
-  redeemVoucher(...args: Array<string | number>): Promise<[string, number, number]>;
+  redeemVoucher(...args: Array<string | number>): Promise<[string, number, number, number?, number?]>;
 }
 
 /** Makes `spec.count` vouchers with fresh codes; returns the codes. */
@@ -198,7 +205,7 @@ export async function revokeVoucher(redis: Redis, keys: Keys, code: string): Pro
 /** Checks a voucher for a device at a hotspot and, if it may be used, records the device and starts it. */
 export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: string; mac: string; hotspotId: string }): Promise<RedeemResult> {
   defineScripts(redis);
-  const [code, expiresAt, bytesLeft] = await (redis as unknown as VoucherCommands).redeemVoucher(
+  const [code, expiresAt, bytesLeft, startedClock, addedDevice] = await (redis as unknown as VoucherCommands).redeemVoucher(
     keys.voucher(input.code),
     keys.voucherDevices(input.code),
     input.mac,
@@ -207,14 +214,10 @@ export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: str
     keys.deviceBlockPrefix(),
     keys.hotspot(''),
   );
-  if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft) };
+  if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft), startedClock: startedClock === 1, addedDevice: addedDevice === 1 };
   return { ok: false, reason: code as Extract<RedeemResult, { ok: false }>['reason'] };
 }
 
-/**
- * Whether this device may try another code at this hotspot: failed attempts are capped per device and per
- * hotspot (never per HTTP source: a whole park shares the router's address).
- */
 /**
  * Takes one attempt from the device's and the source network's allowance, checked and counted in one step (parallel
  * attempts cannot all pass a check made before any is counted). An attempt that turns out not to be a guess (the

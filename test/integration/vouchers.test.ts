@@ -35,9 +35,10 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     expect(first.expiresAt).toBeGreaterThanOrEqual(t0 + 180 * 60_000 - 1000);
     expect(first.expiresAt).toBeLessThanOrEqual(Date.now() + 180 * 60_000 + 1000);
     expect(first.bytesLeft).toBe(200 * 1048576);
+    expect(first).toMatchObject({ startedClock: true, addedDevice: true });
     // The same device again, and a second one: the validity does not start again.
-    expect(await redeem(code, 'AA:00:00:00:00:01')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576 });
-    expect(await redeem(code, 'AA:00:00:00:00:02')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576 });
+    expect(await redeem(code, 'AA:00:00:00:00:01')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576, startedClock: false, addedDevice: false });
+    expect(await redeem(code, 'AA:00:00:00:00:02')).toEqual({ ok: true, expiresAt: first.expiresAt, bytesLeft: 200 * 1048576, startedClock: false, addedDevice: true });
     expect(await redeem(code, 'AA:00:00:00:00:03')).toEqual({ ok: false, reason: 'voucher_devices' });
     const v = (await getVoucher(h.redis, keys, code))!;
     expect(v).toMatchObject({ status: 'active', devices: 2, note: 'Acara 17 Agustus', firstUsedAt: expect.any(Number) });
@@ -146,6 +147,35 @@ describe('vouchers against a real redis-server and RADIUS', () => {
       await request(only.services.app).post('/hotspot/mikrotik/connect').type('form').send({ ...fields, method: 'click' }).expect(400);
     } finally {
       await only.close();
+    }
+  });
+
+  // Issue 12, 1: while the pool was full, a voucher login was refused at RADIUS yet the voucher was used up.
+  it('gives a voucher back when RADIUS refuses the login it was redeemed for, and keeps the code filled in', async () => {
+    // 60000 - 10000 headroom - 50000 committed: nothing left for citizens.
+    const full = await startHarness(testSite({ capacityKbps: 60_000 }));
+    try {
+      const code = (await createVouchers(full.redis, full.services.keys, { ...SPEC, deviceLimit: 1 }))[0]!;
+      const router = { mac: 'AA:00:00:00:07:01', 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', identity: 'MikroTik-Taman' };
+      const page = await request(full.services.app).post('/hotspot/mikrotik').type('form').send(router).expect(200);
+      const form = formFields(page.text.slice(page.text.lastIndexOf('<form', page.text.indexOf('class="voucher"'))));
+      const connect = await request(full.services.app).post('/hotspot/mikrotik/connect').type('form').send({ ...form.fields, voucher: formatCode(code) }).expect(200);
+      const login = formFields(connect.text).fields;
+      const reply = await papLogin(full, { username: login['username']!, password: login['password']!, mac: 'AA:00:00:00:07:01' });
+      expect(reply.code).toBe('Access-Reject');
+      expect(reply.attributes['Reply-Message']).toContain('Kapasitas');
+      // Unused still: no device taken, no validity started.
+      const v = (await getVoucher(full.redis, full.services.keys, code))!;
+      expect(v.status).toBe('unused');
+      expect(v.devices).toBe(0);
+      // The router shows its login page again with the reason; the portal explains it, with the code still there.
+      const cookie = String(connect.headers['set-cookie']).split(';')[0]!;
+      const again = await request(full.services.app).post('/hotspot/mikrotik').set('Cookie', cookie).type('form').send({ ...router, error: reply.attributes['Reply-Message'] }).expect(200);
+      expect(again.text).toContain(`value="${formatCode(code)}"`);
+      // Another phone can still use it: the voucher allows one device, and none has it.
+      expect(await redeemVoucher(full.redis, full.services.keys, { code, mac: 'AA:00:00:00:07:02', hotspotId: HOTSPOT })).toMatchObject({ ok: true, startedClock: true });
+    } finally {
+      await full.close();
     }
   });
 });

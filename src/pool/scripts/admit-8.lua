@@ -11,7 +11,8 @@
                                 and per hotspot h:<id>:down, h:<id>:up: what its live sessions hold)
   KEYS[2] hotspot hash         (quota fields)
   KEYS[3] hotspot live set     (session ids)
-  KEYS[4] grant hash           (password, hotspotId, mac)
+  KEYS[4] grant hash           (password, hotspotId, mac; voucher, voucherDevice, voucherClock for a voucher login:
+                                what redeeming it did, given back if this login is refused)
   KEYS[5] session hash         (created here; with what the Access-Accept granted, timeoutSec, idleSec and
                                 bytesLimit, so that a CoA can say them again: CoovaChilli resets what a CoA omits)
   KEYS[6] leases sorted set    (session id -> lease expiry ms)
@@ -61,13 +62,35 @@ local function finish(result)
   return result
 end
 
+local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
+local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse', 'voucher', 'voucherDevice',
+  'voucherClock')
+-- Set once the credential, hotspot and device are checked: a refusal after that is of a real login.
+local checked = false
+
+-- A refused login does not use up its voucher: what redeeming it for this grant did (the device it added, the
+-- validity it started) is given back, unless another device has taken the voucher meanwhile. Its records are kept
+-- as long as an unused voucher's are (its redeem-by date plus the retention the redemption used).
+local function giveBackVoucher()
+  local vkey = ARGV[10] .. grant[5]
+  local devices = vkey .. ':devices'
+  if grant[6] == '1' then redis.call('SREM', devices, mac) end
+  if grant[7] == '1' and redis.call('SCARD', devices) == 0 then
+    local v = redis.call('HMGET', vkey, 'expiresAt', 'redeemBy', 'usedSec')
+    if v[1] and tonumber(v[3] or '0') == 0 then
+      local retention = redis.call('PEXPIRETIME', vkey) - tonumber(v[1])
+      redis.call('HDEL', vkey, 'firstUsedAt', 'expiresAt', 'firstHotspot')
+      if v[2] and v[2] ~= '' and retention > 0 then redis.call('PEXPIREAT', vkey, tonumber(v[2]) + retention) end
+    end
+  end
+  redis.call('HDEL', KEYS[4], 'voucherDevice', 'voucherClock')
+end
+
 local function refuse(code)
+  if checked and grant[5] then giveBackVoucher() end
   return finish({code, 0, 0, 0, 0, 0, 0})
 end
 
-local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
-
-local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse', 'voucher')
 if not grant[1] then return refuse('grant_invalid') end
 local kind = ARGV[8]
 if kind == 'pap' then
@@ -80,6 +103,7 @@ end
 if grant[1] ~= hotspotId then return refuse('grant_invalid') end
 if grant[2] ~= mac then return refuse('mac_mismatch') end
 if redis.call('EXISTS', KEYS[5]) == 1 then return refuse('grant_invalid') end
+checked = true
 
 local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'minDownKbps', 'minUpKbps',
   'sessionMinutes', 'dailyMinutes', 'dailyMB', 'idleMinutes', 'interimSeconds', 'openMinutes', 'maxShareKbps',

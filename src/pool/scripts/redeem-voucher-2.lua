@@ -16,7 +16,8 @@
   ARGV[5] the prefix of hotspot hashes (`<prefix><id>`, same hash tag), for the hotspot's kecamatan: a voucher for a
           kecamatan is good at every hotspot there, those added after it was made too
 
-  Returns {code, expiresAtMs, bytesLeft}
+  Returns {code, expiresAtMs, bytesLeft, startedClock, addedDevice}: the last two (1 or 0) say whether this call
+  started the validity and added the device, which the admission gives back if RADIUS then refuses the login
   code: 'ok' | 'voucher_invalid' (no such code, or revoked) | 'voucher_wrong_hotspot' | 'voucher_expired'
         (validity over, or never used before its redeem-by date) | 'voucher_used_up' (no megabytes left)
         | 'voucher_devices' (already used on as many other devices as it allows) | 'device_blocked'
@@ -54,9 +55,11 @@ end
 local bytesLeft = tonumber(v[3]) * 1048576 - tonumber(v[8] or '0')
 if bytesLeft < 1048576 then return {'voucher_used_up', tonumber(v[7] or '0'), 0} end
 
+local added = 0
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
   if redis.call('SCARD', KEYS[2]) >= tonumber(v[2]) then return {'voucher_devices', tonumber(v[7] or '0'), bytesLeft} end
   redis.call('SADD', KEYS[2], ARGV[1])
+  added = 1
 end
 
 local expiresAt = tonumber(v[7] or '0')
@@ -67,4 +70,4 @@ end
 redis.call('HSET', KEYS[1], 'lastUsedAt', nowMs, 'lastHotspot', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], expiresAt + tonumber(ARGV[3]))
 redis.call('PEXPIREAT', KEYS[2], expiresAt + tonumber(ARGV[3]))
-return {'ok', expiresAt, bytesLeft}
+return {'ok', expiresAt, bytesLeft, firstUse and 1 or 0, added}
