@@ -7,7 +7,7 @@
   function refresh() {
     fetch(url, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(function (s) {
       if (s.state === 'closed') { location.reload(); return; }
-      set('minutes-left', s.minutesLeft + ' ' + document.getElementById('minutes-left').textContent.split(' ').pop());
+      set('minutes-left', s.timeLeft);
       set('mb-left', s.mbLeft + ' MB');
       set('speed', (s.downKbps / 1000).toFixed(1) + ' / ' + (s.upKbps / 1000).toFixed(1) + ' Mbps');
       set('busy', s.busyPercent + '%');

@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import { createHash } from 'node:crypto';
-import type { Hotspot, Nas, Site } from '../config/site';
+import type { Hotspot, Nas, OfficeHours, Site } from '../config/site';
 import { LOGIN_METHODS } from '../config/site';
 
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
@@ -40,6 +40,8 @@ export interface HotspotInfo {
   readonly loginHosts: readonly string[];
   /** How citizens may log in here. */
   readonly loginMethods: readonly LoginMethod[];
+  /** When the hotspot admits citizens (WIB), when it has opening hours. */
+  readonly openingHours?: OfficeHours | undefined;
 }
 
 /** A hotspot's hash in Redis, from its site-file (or console) description. */
@@ -214,5 +216,6 @@ export async function findHotspot(redis: Redis, keys: Keys, by: { id?: string; i
     maxSessions: Number(h.maxSessions),
     loginHosts: h.loginHosts ? (JSON.parse(h.loginHosts) as string[]) : [],
     loginMethods: (h.loginMethods ?? 'click').split(',').filter((m): m is LoginMethod => (LOGIN_METHODS as readonly string[]).includes(m)),
+    openingHours: h.openingHours ? (JSON.parse(h.openingHours) as OfficeHours) : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { cookies } from '../cookies';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../config/env';
@@ -45,6 +46,9 @@ export interface AppDeps {
   readonly refreshCapacity: () => Promise<Capacity>;
 }
 
+/** The citizen's language choice, kept on the portal's origin. */
+const LANG_COOKIE = 'limpah_lang';
+
 /** Builds the HTTP app without listening; main.ts listens, tests hand it to supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -60,10 +64,17 @@ export function createApp(deps: AppDeps): Express {
     const id = randomUUID();
     req.log = deps.logger.child({ reqId: id });
     res.locals['nonce'] = randomBytes(16).toString('base64');
-    const locale = pickLocale(req.query['lang'] ?? (req.body as Record<string, unknown> | undefined)?.['lang'], req.get('accept-language'));
+    // A language the citizen chose sticks (a cookie on the portal) through the router's round trips, which carry
+    // no language: the refusal page, the status page and the next visit come back in it.
+    const chosen = req.query['lang'] ?? (req.body as Record<string, unknown> | undefined)?.['lang'];
+    const remembered = cookies(req)[LANG_COOKIE];
+    const locale = pickLocale(chosen ?? remembered, req.get('accept-language'));
+    if ((chosen === 'id' || chosen === 'en') && chosen !== remembered) {
+      res.cookie(LANG_COOKIE, chosen, { maxAge: 30 * 86_400_000, httpOnly: true, sameSite: 'lax', path: '/' });
+    }
     res.locals['t'] = MESSAGES[locale];
     res.setHeader('Content-Language', locale);
-    res.setHeader('Vary', 'Accept-Language');
+    res.setHeader('Vary', 'Accept-Language, Cookie');
     next();
   });
 

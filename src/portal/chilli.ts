@@ -83,7 +83,7 @@ export function chilliRouter(deps: PortalDeps): Router {
       challenge: p.challenge.toLowerCase(),
       dst: destination(p.userurl, welcome),
     };
-    const refusal = p.res === 'failed' ? await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages) : null;
+    const refusal = await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages, p.res === 'failed');
     showSplash(res, hotspot, fields, deps.signer.sign(fields), {
       routerError: p.res === 'failed' ? (p.reply ?? (res.locals['t'] as Messages).errLoginFailed) : undefined,
       refusal,
@@ -114,7 +114,7 @@ export function chilliRouter(deps: PortalDeps): Router {
     renderRouterLogin(res, `${chilli}/logon`, 'get', {
       username: grant.username,
       response: chilliChapResponse(grant.password, newChallenge),
-      userurl: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${chilli}/logoff`, next: fields.dst }),
+      userurl: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${chilli}/logoff`, next: fields.dst }, (res.locals['t'] as Messages).lang),
     });
   });
 

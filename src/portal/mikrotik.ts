@@ -96,7 +96,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       chapChallenge: p['chap-challenge'] ?? '',
     };
     // The router shows its login page again after a refused login, with its reason in $(error).
-    const refusal = p.error ? await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages) : null;
+    const refusal = await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages, Boolean(p.error));
     showSplash(res, hotspot, fields, deps.signer.sign(fields), {
       routerError: p.error,
       refusal,
@@ -136,7 +136,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       // With CHAP the router wants hex(MD5(chap-id ‖ password ‖ chap-challenge)), which it forwards as CHAP-Password.
       password: chap ? mikrotikChapPassword(chap.id, grant.password, chap.challenge) : grant.password,
       // After login the router opens the status page, which links on to where the citizen was going.
-      dst: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${router}/logout`, next: fields.dst }),
+      dst: statusUrl(deps.publicUrl, deps.statusSigner, { sid: grant.username, hotspot: hotspot.id, logout: `${router}/logout`, next: fields.dst }, (res.locals['t'] as Messages).lang),
       popup: 'true',
     });
   });

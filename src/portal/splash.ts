@@ -1,12 +1,13 @@
 import type { Request, Response } from 'express';
 import type { OfficeHours } from '../config/site';
 import { hhmm, nextOpening, officeHoursEnd } from '../pool/capacity';
+import { loginObstacle } from '../pool/availability';
 import { lastRefusal } from '../pool/refusals';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
-import { format, type Messages } from './i18n/messages';
+import { format, formatDuration, type Messages } from './i18n/messages';
 import { cookies } from '../cookies';
 import { REPLY_MESSAGES } from '../radius/reply-messages';
 
@@ -106,8 +107,42 @@ export function renderSplash(res: Response, o: SplashOptions): void {
       location: wisprText(`isocc=id,network=Limpah,id=${o.hotspot.id}`),
       name: wisprText(o.hotspot.name),
     },
-    terms: t.terms.map((line) => format(line, { sessionMinutes: o.hotspot.sessionMinutes, dailyMinutes: o.hotspot.dailyMinutes, dailyMB: o.hotspot.dailyMB })),
+    terms: termsFor(o.hotspot, t),
   });
+}
+
+/**
+ * The terms as they apply here: free access and its limits where the hotspot offers it, the voucher's where it takes
+ * them (a voucher-only hall is not "free, no registration"), and the opening hours when it has them.
+ */
+export function termsFor(hotspot: HotspotInfo, t: Messages): string[] {
+  const free = hotspot.loginMethods.includes('click');
+  const lines: string[] = [];
+  if (free) {
+    lines.push(t.termsFree);
+    lines.push(format(t.termsFreeLimits, { session: formatDuration(hotspot.sessionMinutes, t), daily: formatDuration(hotspot.dailyMinutes, t), dailyMB: hotspot.dailyMB }));
+  } else {
+    lines.push(t.termsVoucherOnly);
+  }
+  if (hotspot.loginMethods.includes('voucher')) lines.push(t.termsVoucherLimits);
+  if (hotspot.openingHours) lines.push(format(t.termsHours, { hours: openingHoursText(hotspot.openingHours, t) }));
+  return [...lines, ...t.termsRules];
+}
+
+/** Opening hours in a line: "Senin–Jumat 08.00–16.00; Sabtu 08.00–12.00", days with the same hours together. */
+export function openingHoursText(hours: OfficeHours, t: Messages): string {
+  const order = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+  const names = [1, 2, 3, 4, 5, 6, 0].map((d) => t.weekdays[d]!);
+  const groups: Array<{ from: number; to: number; span: string }> = [];
+  order.forEach((day, i) => {
+    const span = hours[day];
+    if (!span) return;
+    const text = `${span[0].replace(':', '.')}–${span[1].replace(':', '.')}`;
+    const last = groups[groups.length - 1];
+    if (last && last.span === text && last.to === i - 1) last.to = i;
+    else groups.push({ from: i, to: i, span: text });
+  });
+  return groups.map((g) => `${g.from === g.to ? names[g.from] : `${names[g.from]}–${names[g.to]}`} ${g.span}`).join('; ');
 }
 
 const VOUCHER_COOKIE = 'limpah_voucher';
@@ -129,11 +164,22 @@ export function prefilledVoucher(req: Request, publicUrl: string, wanted: string
 }
 
 /**
- * The RADIUS server's last refusal of this device at this hotspot, explained. Null when there is none (or Redis
- * cannot say): the page then shows the router's words, if any.
+ * Why this device cannot log in at this hotspot, explained: right after the router reported a refused login, the
+ * RADIUS server's recorded reason; otherwise what would refuse a login now (closed, full, the day used up), so that
+ * the splash says so before "Sambungkan" rather than after a round trip through the router. Null when nothing
+ * stands in the way (or Redis cannot say): the page then shows the router's words, if any.
  */
-export async function readRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, t: Messages, nowMs = Date.now()): Promise<RefusalView | null> {
-  const reason = await lastRefusal(redis, keys, hotspotId, mac, nowMs).catch(() => null);
+export async function readRefusal(
+  redis: Redis,
+  keys: Keys,
+  hotspotId: string,
+  mac: string,
+  t: Messages,
+  refusedJustNow: boolean,
+  nowMs = Date.now(),
+): Promise<RefusalView | null> {
+  const recorded = refusedJustNow ? await lastRefusal(redis, keys, hotspotId, mac, nowMs).catch(() => null) : null;
+  const reason = recorded ?? (await loginObstacle(redis, keys, hotspotId, mac, nowMs).catch(() => null));
   if (!reason) return null;
   const r = t.refusals[reason as keyof Messages['refusals']];
   if (!r) return null;

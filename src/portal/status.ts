@@ -3,6 +3,7 @@ import { allowanceLeft } from './allowance';
 import { FormSigner } from './form-token';
 import type { PortalDeps } from './mikrotik';
 import { allowFormAction, renderError } from './render';
+import { formatDuration, type Messages } from './i18n/messages';
 
 /** What a status link names: the session, its hotspot, where to log out on the router, and where to go next. */
 export interface StatusTicket {
@@ -17,9 +18,9 @@ export function statusSigner(key: Buffer): FormSigner {
   return new FormSigner(key, 24 * 3600_000);
 }
 
-/** The URL the router sends the citizen to after login: the status page, with a signed ticket. */
-export function statusUrl(publicUrl: string, signer: FormSigner, ticket: StatusTicket): string {
-  const q = new URLSearchParams({ ...ticket, t: signer.sign({ ...ticket }) });
+/** The URL the router sends the citizen to after login: the status page, with a signed ticket, in the citizen's language. */
+export function statusUrl(publicUrl: string, signer: FormSigner, ticket: StatusTicket, lang: string): string {
+  const q = new URLSearchParams({ ...ticket, t: signer.sign({ ...ticket }), lang });
   return `${publicUrl}/hotspot/status?${q.toString()}`;
 }
 
@@ -28,6 +29,8 @@ interface StatusView {
   readonly downKbps: number;
   readonly upKbps: number;
   readonly minutesLeft: number;
+  /** Minutes until the router ends this connection (its Session-Timeout), when that comes before the allowance ends. */
+  readonly sessionEndsInMinutes: number | null;
   readonly mbLeft: number;
   readonly busyPercent: number;
   /** Whether the session runs on a voucher (what is left is the voucher's). */
@@ -51,7 +54,16 @@ async function readStatus(deps: PortalDeps, ticket: StatusTicket): Promise<Statu
     busyPercent: Math.min(100, Math.round((live / Math.max(1, Number(quota[2]))) * 100)),
   };
   const left = await allowanceLeft(redis, keys, { voucher: session['voucher'], mac: session['mac'] }, { dailyMinutes: Number(quota[0]), dailyMB: Number(quota[1]) }, Number(time[0]));
-  return { ...base, voucher: left.voucher, minutesLeft: Math.floor(left.seconds / 60), mbLeft: Math.floor(left.bytes / 1048576) };
+  const startedSec = Number(session['startedAt'] ?? session['admittedAt'] ?? 0) / 1000;
+  const timeoutSec = Number(session['timeoutSec'] ?? 0);
+  const sessionLeftSec = timeoutSec > 0 ? Math.max(0, Math.floor(startedSec + timeoutSec - Number(time[0]))) : Infinity;
+  return {
+    ...base,
+    voucher: left.voucher,
+    minutesLeft: Math.floor(left.seconds / 60),
+    sessionEndsInMinutes: sessionLeftSec < left.seconds - 60 ? Math.floor(sessionLeftSec / 60) : null,
+    mbLeft: Math.floor(left.bytes / 1048576),
+  };
 }
 
 /**
@@ -75,7 +87,17 @@ export function statusRouter(deps: PortalDeps & { statusSigner: FormSigner }): R
     const status = await readStatus(deps, ticket).catch(() => null);
     res.setHeader('Cache-Control', 'no-store');
     allowFormAction(res, new URL(ticket.logout).origin);
-    res.render('status', { hotspot, status, ticket, jsonUrl: req.originalUrl.replace('/hotspot/status?', '/hotspot/status.json?') });
+    const t = res.locals['t'] as Messages;
+    const here = new URL(req.originalUrl, deps.publicUrl);
+    here.searchParams.set('lang', t.otherLang);
+    res.render('status', {
+      hotspot,
+      status,
+      ticket,
+      jsonUrl: req.originalUrl.replace('/hotspot/status?', '/hotspot/status.json?'),
+      otherLangUrl: `${here.pathname}${here.search}`,
+      duration: (minutes: number) => formatDuration(minutes, t),
+    });
   });
 
   router.get('/hotspot/status.json', async (req: Request, res: Response) => {
@@ -86,7 +108,8 @@ export function statusRouter(deps: PortalDeps & { statusSigner: FormSigner }): R
     }
     const status = await readStatus(deps, ticket);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(status ?? { state: 'closed' });
+    const t = res.locals['t'] as Messages;
+    res.json(status ? { ...status, timeLeft: formatDuration(status.minutesLeft, t) } : { state: 'closed' });
   });
 
   return router;

@@ -110,11 +110,18 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
     const interim = ['Acct-Session-Time = 300', 'Acct-Input-Octets = 1000000', 'Acct-Output-Octets = 5000000'];
     expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');
     const status = await request(h.services.app).get(statusLink.pathname + statusLink.search).expect(200);
-    expect(status.text).toContain('175 menit'); // 180 minutes a day, 5 used
+    expect(status.text).toContain('2 jam 55 menit'); // 180 minutes a day, 5 used
+    // The session ends at 60 minutes (the hotspot's per-connection limit) before the day's allowance does: said so.
+    expect(status.text).toMatch(/Sambungan ini berakhir dalam (59|1 jam|60) ?(menit)?/);
+    // In English when asked, and the choice sticks through the router's round trips.
+    const en = await request(h.services.app).get(`${statusLink.pathname}${statusLink.search.replace('lang=id', 'lang=en')}`).expect(200);
+    expect(en.text).toContain('2 hours 55 minutes');
+    expect(en.text).toContain('This connection ends in');
+    expect(en.text).toContain('Bahasa Indonesia');
     expect(status.text).toContain('1018 MB'); // 1024 MB a day, 6 MB used
     expect(status.text).toContain('2.0 / 1.0 Mbps');
     expect(status.text).toContain('action="http://10.5.50.1/logout"');
-    expect((await request(h.services.app).get(`/hotspot/status.json${statusLink.search}`).expect(200)).body).toMatchObject({ state: 'active', minutesLeft: 175, mbLeft: 1018 });
+    expect((await request(h.services.app).get(`/hotspot/status.json${statusLink.search}`).expect(200)).body).toMatchObject({ state: 'active', minutesLeft: 175, mbLeft: 1018, timeLeft: '2 jam 55 menit' });
     await request(h.services.app).get(statusLink.pathname + statusLink.search.replace('sid=g-', 'sid=g-x')).expect(400);
     // A duplicate interim (new Identifier, same content) counts once.
     expect((await acct('Interim-Update', interim)).code).toBe('Accounting-Response');

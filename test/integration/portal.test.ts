@@ -2,6 +2,7 @@ import request from 'supertest';
 import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
 import { startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
+import { testSite } from '../support/site';
 
 const ROUTER = {
   mac: 'AA:BB:CC:DD:EE:02',
@@ -25,7 +26,7 @@ describe('the MikroTik portal pages', () => {
   it('accepts the router variables by GET too, and finds the hotspot by the hotspot field before the identity', async () => {
     const res = await app().get('/hotspot/mikrotik').query({ ...ROUTER, identity: 'unknown-router', hotspot: 'aula-desa-baamang' }).expect(200);
     expect(res.text).toContain('Aula Desa Baamang Barat');
-    expect(res.text).toContain('Batas per perangkat: 60 menit per sambungan, 120 menit dan 512 MB per hari.');
+    expect(res.text).toContain('Batas per perangkat: 1 jam per sambungan, 2 jam dan 512 MB per hari.');
   });
 
   it('is in Bahasa Indonesia by default and in English when the phone asks for it', async () => {
@@ -47,6 +48,30 @@ describe('the MikroTik portal pages', () => {
     expect(made.text).not.toContain('Transfer Rp50.000');
     expect(made.text).not.toContain('<script>alert(1)');
     expect(made.text).toContain('Gagal tersambung');
+  });
+
+  it('keeps the language the citizen chose through the router\'s round trips, which carry none', async () => {
+    const chosen = await app().post('/hotspot/mikrotik').type('form').send({ ...ROUTER, lang: 'en' }).expect(200);
+    expect(chosen.text).toContain('>Connect<');
+    const cookie = ([] as string[]).concat(chosen.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    // The router shows its login page again after a refusal and posts back without a language: still English.
+    const back = await app().post('/hotspot/mikrotik').set('Cookie', cookie).type('form').send({ ...ROUTER, error: REPLY_MESSAGES.pool_full }).expect(200);
+    expect(back.text).toContain('<html lang="en">');
+  });
+
+  it('states the terms that apply: a voucher-only hall is not "free, no registration", and opening hours are shown', async () => {
+    const only = await startHarness(testSite({ villageHallLogin: ['voucher'] }));
+    try {
+      const hours = { mon: ['08:00', '16:00'], tue: ['08:00', '16:00'], wed: ['08:00', '16:00'], thu: ['08:00', '16:00'], fri: ['08:00', '11:00'], sat: ['08:00', '12:00'] };
+      await only.redis.hset(only.services.keys.hotspot('aula-desa-baamang'), 'openingHours', JSON.stringify(hours));
+      const page = await request(only.services.app).post('/hotspot/mikrotik').type('form').send({ ...ROUTER, hotspot: 'aula-desa-baamang' }).expect(200);
+      expect(page.text).not.toContain('Gratis, tanpa pendaftaran');
+      expect(page.text).not.toContain('Batas per perangkat');
+      expect(page.text).toContain('Masuk dengan voucher dari petugas');
+      expect(page.text).toContain('Jam buka: Senin–Kamis 08.00–16.00; Jumat 08.00–11.00; Sabtu 08.00–12.00 WIB.');
+    } finally {
+      await only.close();
+    }
   });
 
   it('sends a strict CSP with no inline script except by nonce, and no third-party origins', async () => {

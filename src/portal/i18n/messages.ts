@@ -15,9 +15,12 @@ const id = {
   continueManually: 'Jika halaman tidak berpindah sendiri, tekan tombol ini:',
   continue: 'Lanjutkan',
   termsTitle: 'Ketentuan pemakaian',
-  terms: [
-    'Gratis, tanpa pendaftaran. Kecepatan dibagi adil dengan pengguna lain.',
-    'Batas per perangkat: {sessionMinutes} menit per sambungan, {dailyMinutes} menit dan {dailyMB} MB per hari.',
+  termsFree: 'Gratis, tanpa pendaftaran. Kecepatan dibagi adil dengan pengguna lain.',
+  termsFreeLimits: 'Batas per perangkat: {session} per sambungan, {daily} dan {dailyMB} MB per hari.',
+  termsVoucherOnly: 'Masuk dengan voucher dari petugas. Kecepatan dibagi adil dengan pengguna lain.',
+  termsVoucherLimits: 'Dengan voucher, lama dan kuota pemakaian mengikuti voucher (tertera di kartunya).',
+  termsHours: 'Jam buka: {hours} WIB.',
+  termsRules: [
     'Dilarang untuk perjudian, pornografi, penipuan, dan pelanggaran hukum lainnya.',
     'Kami hanya mencatat alamat perangkat (MAC) dan pemakaian, untuk pembagian kuota; data dihapus setelah 7 hari.',
   ],
@@ -40,6 +43,10 @@ const id = {
   statusEnded: 'Sambungan sudah berakhir',
   statusEndedBody: 'Buka situs web apa saja untuk tersambung lagi, selama jatah harian Anda masih ada.',
   unitMinutes: 'menit',
+  unitHours: 'jam',
+  unitMinute: 'menit',
+  unitHour: 'jam',
+  statusSessionEnds: 'Sambungan ini berakhir dalam {duration}. Setelah itu buka halaman apa saja untuk tersambung lagi; sisa jatah Anda tetap ada.',
   welcomeBody: 'Selamat berinternet. Hemat kuota Anda: tutup video yang tidak ditonton.',
   errorTitle: 'Maaf, ada masalah',
   errNotThroughRouter:
@@ -112,9 +119,12 @@ const en: Messages = {
   continueManually: 'If this page does not move on by itself, press this button:',
   continue: 'Continue',
   termsTitle: 'Terms of use',
-  terms: [
-    'Free, no registration. Speed is shared fairly with other users.',
-    'Limits per device: {sessionMinutes} minutes per connection, {dailyMinutes} minutes and {dailyMB} MB per day.',
+  termsFree: 'Free, no registration. Speed is shared fairly with other users.',
+  termsFreeLimits: 'Limits per device: {session} per connection, {daily} and {dailyMB} MB per day.',
+  termsVoucherOnly: 'Log in with a voucher from the staff. Speed is shared fairly with other users.',
+  termsVoucherLimits: 'With a voucher, how long and how much you may use follow the voucher (printed on its card).',
+  termsHours: 'Open: {hours} WIB.',
+  termsRules: [
     'Not for gambling, pornography, fraud or anything else against the law.',
     'We only record your device address (MAC) and usage, to share the quota; the data is deleted after 7 days.',
   ],
@@ -137,6 +147,10 @@ const en: Messages = {
   statusEnded: 'Your connection has ended',
   statusEndedBody: 'Open any web site to connect again, as long as your daily allowance lasts.',
   unitMinutes: 'minutes',
+  unitHours: 'hours',
+  unitMinute: 'minute',
+  unitHour: 'hour',
+  statusSessionEnds: 'This connection ends in {duration}. Then open any page to connect again; what is left of your allowance stays.',
   welcomeBody: 'Enjoy the internet. Save your quota: close videos you are not watching.',
   errorTitle: 'Sorry, something went wrong',
   errNotThroughRouter:
@@ -220,4 +234,14 @@ export function pickLocale(explicit: unknown, acceptLanguage: string | undefined
 
 export function format(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+/** A number of minutes as people say it: "45 menit", "2 jam", "1 jam 30 menit" (and "1 hour 30 minutes"). */
+export function formatDuration(minutes: number, t: Messages): string {
+  const m = Math.max(0, Math.floor(minutes));
+  const part = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (m < 60) return part(m, t.unitMinute, t.unitMinutes);
+  const hours = Math.floor(m / 60);
+  const rest = m % 60;
+  return rest === 0 ? part(hours, t.unitHour, t.unitHours) : `${part(hours, t.unitHour, t.unitHours)} ${part(rest, t.unitMinute, t.unitMinutes)}`;
 }
