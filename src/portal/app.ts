@@ -15,6 +15,7 @@ import { HotspotLookup } from './hotspot-cache';
 import type { FormSigner } from './form-token';
 import { format, MESSAGES, pickLocale } from './i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
+import { venueRouter } from './venue';
 import type { Capacity } from '../pool/capacity';
 import { captiveApiRouter } from './captive-api';
 import { chilliRouter } from './chilli';
@@ -166,6 +167,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(mikrotikRouter({ ...deps, hotspots }));
   app.use(chilliRouter({ ...deps, hotspots }));
   app.use(statusRouter({ ...deps, hotspots }));
+  app.use(venueRouter({ ...deps, hotspots }));
   app.use(voucherLinkRouter());
   app.use('/admin', consoleRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
 

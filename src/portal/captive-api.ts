@@ -23,10 +23,13 @@ export function captiveApiRouter(deps: PortalDeps): Router {
       res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such hotspot; use the URI from DHCP option 114.' } });
       return;
     }
+    // Both lead somewhere useful whether or not the phone is captive yet: the venue page says how to log in here
+    // (with the hotspot's login page when known), its hours and terms.
+    const venue = `${deps.publicUrl}/hotspot/venue?hotspot=${encodeURIComponent(hotspot.id)}`;
     const body: Record<string, unknown> = {
       captive: true,
-      'user-portal-url': `${deps.publicUrl}/`,
-      'venue-info-url': `${deps.publicUrl}/hotspot/welcome?hotspot=${encodeURIComponent(hotspot.id)}`,
+      'user-portal-url': `${venue}#masuk`,
+      'venue-info-url': venue,
     };
     const ip = sourceIp(req);
     const { redis, keys } = deps;

@@ -63,6 +63,7 @@ export function chilliRouter(deps: PortalDeps): Router {
       return renderError(res, 400, 'errBadRequest');
     }
     if (!mac || !isRouterLoginUrl(`http://${p.uamip}:${p.uamport}/logon`, [])) return renderError(res, 400, 'errBadRequest');
+    rememberChilliLogin(deps, hotspot.id, `http://${p.uamip}:${p.uamport}/prelogin`);
     res.setHeader('Cache-Control', 'no-store');
     const welcome = `${deps.publicUrl}/hotspot/welcome?hotspot=${encodeURIComponent(hotspot.id)}`;
     if (p.res === 'success' || p.res === 'already') {
@@ -122,6 +123,22 @@ export function chilliRouter(deps: PortalDeps): Router {
 }
 
 type ChilliFields = Omit<z.infer<typeof connectSchema>, 'token'>;
+
+/** Chilli login pages by hotspot as last written, so a redirect costs a Redis write only now and then. */
+const knownChilliLogins = new Map<string, { url: string; atMs: number }>();
+const CHILLI_LOGIN_REWRITE_MS = 10 * 60_000;
+
+/**
+ * Keeps the Chilli's own login page (from a redirect its md signed) for the venue page, where a phone that came
+ * by the Captive Portal API can start a login without a redirect. Not awaited: the splash does not wait for it.
+ */
+function rememberChilliLogin(deps: Pick<PortalDeps, 'redis' | 'keys'>, hotspotId: string, url: string): void {
+  const key = `${deps.keys.namespace}:${hotspotId}`;
+  const known = knownChilliLogins.get(key);
+  if (known?.url === url && Date.now() - known.atMs < CHILLI_LOGIN_REWRITE_MS) return;
+  knownChilliLogins.set(key, { url, atMs: Date.now() });
+  deps.redis.hset(deps.keys.hotspot(hotspotId), 'chilliLoginUrl', url).catch(() => knownChilliLogins.delete(key));
+}
 
 /** The splash page for a Chilli redirect. */
 function showSplash(

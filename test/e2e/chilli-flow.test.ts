@@ -86,4 +86,11 @@ describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Ch
     const elsewhere = await request(h.services.app).get(chilliRedirect({ ...query, res: 'success', userurl: 'http://evil.example/hotspot/status?x' })).expect(200);
     expect(elsewhere.text).toContain('Anda sudah terhubung');
   });
+
+  it('gives the venue page (the Captive Portal API\'s user-portal-url) the Chilli\'s own login page from a signed redirect', async () => {
+    await request(h.services.app).get(chilliRedirect(query)).expect(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const venue = await request(h.services.app).get('/hotspot/venue?hotspot=aula-desa-pundu').expect(200);
+    expect(venue.text).toContain('href="http://10.1.0.1:3990/prelogin"');
+  });
 });

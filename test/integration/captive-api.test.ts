@@ -19,9 +19,26 @@ describe('RFC 8908 Captive Portal API: GET /api/captive/<hotspot-id>', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(JSON.parse(res.text)).toEqual({
       captive: true,
-      'user-portal-url': 'http://portal.test/',
-      'venue-info-url': `http://portal.test/hotspot/welcome?hotspot=${HOTSPOT}`,
+      'user-portal-url': `http://portal.test/hotspot/venue?hotspot=${HOTSPOT}#masuk`,
+      'venue-info-url': `http://portal.test/hotspot/venue?hotspot=${HOTSPOT}`,
     });
+    // Each leads somewhere useful for a phone that is still captive: how to log in here, hours and terms; never
+    // "open this through the WiFi" nor "you are connected".
+    const venue = await request(h.services.app).get(`/hotspot/venue?hotspot=${HOTSPOT}`).expect(200);
+    expect(venue.text).toContain('Taman Kota Sampit');
+    expect(venue.text).toContain('Cara tersambung');
+    expect(venue.text).toContain('http://example.com');
+    expect(venue.text).not.toContain('Anda sudah terhubung');
+    expect(venue.text).not.toContain('harus dibuka melalui WiFi');
+    await request(h.services.app).get('/hotspot/venue?hotspot=nowhere').expect(404);
+  });
+
+  it('links the venue page to the hotspot\'s own login page once it is known', async () => {
+    // A MikroTik with a login host in the site file.
+    await h.redis.hset(h.services.keys.hotspot(HOTSPOT), 'loginHosts', JSON.stringify(['login.taman.example']));
+    const mikrotik = await request(h.services.app).get(`/hotspot/venue?hotspot=${HOTSPOT}`).expect(200);
+    expect(mikrotik.text).toContain('href="http://login.taman.example/login"');
+    await h.redis.hdel(h.services.keys.hotspot(HOTSPOT), 'loginHosts');
   });
 
   it('says not captive, with the seconds and bytes left, to the client of a live session', async () => {

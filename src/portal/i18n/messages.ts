@@ -48,6 +48,11 @@ const id = {
   unitHour: 'jam',
   statusSessionEnds: 'Sambungan ini berakhir dalam {duration}. Setelah itu buka halaman apa saja untuk tersambung lagi; sisa jatah Anda tetap ada.',
   welcomeBody: 'Selamat berinternet. Hemat kuota Anda: tutup video yang tidak ditonton.',
+  venueLoginTitle: 'Cara tersambung',
+  venueOpenLogin: 'Buka halaman masuk',
+  venueOrAnyPage: 'Atau buka alamat web apa saja yang diawali http:// — Anda akan dibawa ke halaman masuk.',
+  venueAnyPage: 'Sambungkan ponsel ke WiFi ini, lalu buka alamat web apa saja yang diawali http:// (misalnya http://example.com). Anda akan dibawa ke halaman masuk.',
+  venueHours: 'Jam buka:',
   errorTitle: 'Maaf, ada masalah',
   errNotThroughRouter:
     'Halaman ini harus dibuka melalui WiFi hotspot. Sambungkan ponsel ke WiFi publik, lalu buka situs web apa saja.',
@@ -152,6 +157,11 @@ const en: Messages = {
   unitHour: 'hour',
   statusSessionEnds: 'This connection ends in {duration}. Then open any page to connect again; what is left of your allowance stays.',
   welcomeBody: 'Enjoy the internet. Save your quota: close videos you are not watching.',
+  venueLoginTitle: 'How to connect',
+  venueOpenLogin: 'Open the login page',
+  venueOrAnyPage: 'Or open any web address that starts with http:// — you will be taken to the login page.',
+  venueAnyPage: 'Join this WiFi, then open any web address that starts with http:// (for example http://example.com). You will be taken to the login page.',
+  venueHours: 'Open:',
   errorTitle: 'Sorry, something went wrong',
   errNotThroughRouter:
     'This page must be opened through the WiFi hotspot. Connect your phone to the public WiFi, then open any web site.',
