@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { cookies } from '../cookies';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../config/env';
 import { normalizeSourceIp } from '../radius/nas-directory';
@@ -45,6 +47,15 @@ export interface AppDeps {
   readonly trustProxy?: boolean;
   /** Recomputes public capacity after a usage push, and re-shares it when it moved. */
   readonly refreshCapacity: () => Promise<Capacity>;
+}
+
+/** A short digest of each file in the assets folder, for URLs that change when the file does. */
+function assetVersions(dir: string): Map<string, string> {
+  return new Map(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => [e.name, createHash('sha256').update(readFileSync(join(dir, e.name))).digest('hex').slice(0, 10)]),
+  );
 }
 
 /** The citizen's language choice, kept on the portal's origin. */
@@ -105,10 +116,27 @@ export function createApp(deps: AppDeps): Express {
 
   // gzip for slow links; tiny responses are not worth it.
   app.use(compression({ threshold: 512 }));
+  // Assets by a URL that names their content (`?v=<digest>`): a phone keeps one for a year and still gets the new
+  // one after an upgrade. Asked for without it (an old page), they are revalidated every time.
+  const versions = assetVersions(paths.public);
+  app.locals['asset'] = (name: string) => `/static/${name}?v=${versions.get(name) ?? '0'}`;
   app.use(
     '/static',
-    express.static(paths.public, { maxAge: '30d', immutable: true, index: false, fallthrough: true }),
+    express.static(paths.public, {
+      index: false,
+      fallthrough: true,
+      cacheControl: false,
+      setHeaders: (res) => {
+        const v = (res as unknown as { req: Request }).req.query['v'];
+        res.setHeader('Cache-Control', v === versions.get(basename((res as unknown as { req: Request }).req.path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
   );
+  // Browsers ask for it on every site; a page of HTML is the wrong answer.
+  app.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=604800');
+    res.status(204).end();
+  });
   // The operators' side (console, admin API, metrics) only from ADMIN_NETWORKS, when set; the telemetry push and
   // the citizens' pages from anywhere. Elsewhere it does not exist (404), rather than asking for a password.
   // The agencies' usage push answers from anywhere (its own key is its guard): mounted before the operators' guard,

@@ -8,7 +8,7 @@ import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './
 import type { Messages } from './i18n/messages';
 import type { HotspotInfo } from '../pool/site-store';
 import { prefilledVoucher, readRefusal, renderSplash, type LanguageToggle, type RefusalView } from './splash';
-import { renderError } from './render';
+import { allowFormAction, renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
 
@@ -149,6 +149,8 @@ function showSplash(
   extra: { toggle: LanguageToggle; routerError?: string | undefined; refusal?: RefusalView | null; voucherError?: string; voucherCode?: string | undefined; status?: number },
 ): void {
   const chilli = `http://${fields.uamip}:${fields.uamport}`;
+  // "Sambungkan" posts here and is redirected on to Chilli's /logon: form-action covers the redirect too.
+  allowFormAction(res, chilli);
   renderSplash(res, {
     hotspot,
     fields,

@@ -82,8 +82,10 @@ async function storeGrant(
 
 /** The page that submits the credentials to the router by itself (and by a button without JavaScript). */
 export function renderRouterLogin(res: Response, action: string, method: 'get' | 'post', loginFields: Record<string, string>): void {
-  allowFormAction(res, new URL(action).origin);
   res.setHeader('Cache-Control', 'no-store');
+  // A GET login (CoovaChilli's /logon) is a redirect: no page in between, no JavaScript needed, one tap fewer.
+  if (method === 'get') return res.redirect(303, `${action}?${new URLSearchParams(loginFields).toString()}`);
+  allowFormAction(res, new URL(action).origin);
   res.render('router-login', { action, method, loginFields });
 }
 

@@ -110,7 +110,7 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
     await other.close();
   });
 
-  it('explains a refusal Chilli reports with res=failed: the hotspot is full', async () => {
+  it('says up front that the hotspot is full, and explains the refusal Chilli reports with res=failed when tried anyway', async () => {
     await h.redis.hset(keys.hotspot('aula-desa-pundu'), 'maxSessions', 0);
     try {
       const { nas } = await chilli();
@@ -118,7 +118,11 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
       await page.goto(`${nas.url}/`);
+      // Before any tap: the splash already says so.
+      await page.getByRole('heading', { name: 'Hotspot sedang penuh' }).waitFor();
+      expect(nas.logins).toEqual([]);
       await page.getByRole('button', { name: 'Sambungkan' }).click();
+      await page.waitForURL(/res=failed/);
       await page.getByRole('heading', { name: 'Hotspot sedang penuh' }).waitFor();
       expect(nas.logins.map((l) => l.reply.code)).toEqual(['Access-Reject']);
       await page.getByText('Coba lagi dalam 10–15 menit').waitFor();

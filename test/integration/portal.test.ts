@@ -147,8 +147,17 @@ describe('the MikroTik portal pages', () => {
   });
 
   it('serves the stylesheet with long-lived caching and answers unknown pages with a 404 page', async () => {
-    const css = await app().get('/static/portal.css').expect(200);
-    expect(css.headers['cache-control']).toContain('max-age=2592000');
+    // The page names the stylesheet by its content: kept for a year, and a new one after an upgrade.
+    const page = await app().post('/hotspot/mikrotik').type('form').send(ROUTER).expect(200);
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec(page.text)![1]!.replace('&#x3D;', '=');
+    expect(href).toMatch(/^\/static\/portal\.css\?v=[0-9a-f]{10}$/);
+    const css = await app().get(href).expect(200);
+    expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // Without the digest (or with an old one), it is revalidated every time.
+    expect((await app().get('/static/portal.css').expect(200)).headers['cache-control']).toBe('no-cache');
+    expect((await app().get('/static/portal.css?v=0123456789').expect(200)).headers['cache-control']).toBe('no-cache');
+    const icon = await app().get('/favicon.ico').expect(204);
+    expect(icon.text).toBe('');
     const missing = await app().get('/nothing-here').expect(404);
     expect(missing.text).toContain('Halaman tidak ditemukan');
   });

@@ -330,14 +330,12 @@ async function loginWithCurl(lab: Lab, phone: number): Promise<string> {
   const fields = [...splash.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll('&amp;', '&')] as const);
   if (!fields.length) throw new Error(`no form on the splash:\n${splash.slice(0, 2000)}`);
   const form = fields.flatMap(([k, v]) => ['--data-urlencode', `${k}=${v}`]);
-  const routerPage = await curl(['-X', 'POST', '-H', `Origin: ${PORTAL_URL}`, ...form, `${PORTAL_URL}/hotspot/chilli/connect`]);
-  const action = /action="([^"]+\/logon)"/.exec(routerPage)?.[1];
-  if (!action) throw new Error(`no /logon form on the router page:\n${routerPage.slice(0, 2000)}`);
-  const logonFields = [...routerPage.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll('&amp;', '&')] as const);
-  const q = logonFields.flatMap(([k, v]) => ['--data-urlencode', `${k}=${v}`]);
-  const back = (await curl(['-G', '-o', '/dev/null', '-w', '%{redirect_url}', ...q, action])).trim();
+  // "Sambungkan" answers with a redirect to Chilli's /logon, which answers with one back to the portal.
+  const logon = (await curl(['-X', 'POST', '-H', `Origin: ${PORTAL_URL}`, ...form, '-o', '/dev/null', '-w', '%{redirect_url}', `${PORTAL_URL}/hotspot/chilli/connect`])).trim();
+  if (!logon.includes('/logon?')) throw new Error(`"Sambungkan" did not lead to Chilli's /logon: ${logon}`);
+  const back = (await curl(['-o', '/dev/null', '-w', '%{redirect_url}', logon])).trim();
   if (!back.includes('res=success')) throw new Error(`Chilli did not log phone ${phone + 1} in: ${back}`);
-  const sid = logonFields.find(([k]) => k === 'username')?.[1];
-  if (!sid) throw new Error('no username in the router page');
+  const sid = new URL(logon).searchParams.get('username');
+  if (!sid) throw new Error('no username in the /logon redirect');
   return sid;
 }

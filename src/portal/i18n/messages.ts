@@ -73,7 +73,7 @@ const id = {
   voucherUse: 'Pakai voucher',
   acceptNoteVoucher: 'Dengan menekan "Pakai voucher", Anda menyetujui ketentuan di bawah.',
   voucherErrors: {
-    malformed: 'Kode voucher terdiri dari 10 huruf dan angka, tanpa angka 0 dan 1. Periksa lagi kodenya.',
+    malformed: 'Kode voucher terdiri dari 10 huruf dan angka, tanpa 0, 1, O, I dan L (yang mudah tertukar). Periksa lagi kodenya.',
     voucher_invalid: 'Kode voucher tidak ditemukan atau sudah dibatalkan. Periksa lagi kodenya.',
     voucher_wrong_hotspot: 'Voucher ini untuk hotspot lain. Minta voucher untuk hotspot ini ke petugas.',
     voucher_expired: 'Masa berlaku voucher ini sudah habis. Minta voucher baru ke petugas.',
@@ -182,7 +182,7 @@ const en: Messages = {
   voucherUse: 'Use voucher',
   acceptNoteVoucher: 'By pressing "Use voucher" you accept the terms below.',
   voucherErrors: {
-    malformed: 'A voucher code has 10 letters and digits, without 0 and 1. Please check the code.',
+    malformed: 'A voucher code has 10 letters and digits, without 0, 1, O, I and L (easily mistaken). Please check the code.',
     voucher_invalid: 'This voucher code does not exist or was cancelled. Please check the code.',
     voucher_wrong_hotspot: 'This voucher is for another hotspot. Ask the staff for a voucher for this one.',
     voucher_expired: 'This voucher has expired. Ask the staff for a new one.',
