@@ -77,32 +77,71 @@ export function createObservability(deps: {
 
   new Gauge({ name: 'limpah_redis_breaker_open', help: '1 while the circuit breaker in front of Redis is open (RADIUS fails open)', registers: [registry], collect() { this.set(deps.breakerOpen() ? 1 : 0); } });
 
-  // Read in the first pool gauge's collect, so that the gauges registered after it are current when written out.
-  const pool: Gauge = new Gauge({
+  // prom-client collects every metric at once (Promise.all), so no gauge can rely on another's collect having run:
+  // each awaits the same reading of the pool, made once per scrape.
+  interface PoolReading {
+    readonly pool: Record<string, string>;
+    readonly hotspots: ReadonlyArray<readonly [id: string, live: number]>;
+  }
+  let reading: Promise<PoolReading | null> | undefined;
+  const readPool = (): Promise<PoolReading | null> => {
+    reading ??= (async () => {
+      try {
+        const [poolHash, ids] = await Promise.all([deps.redis.hgetall(deps.keys.pool()), deps.redis.smembers(deps.keys.hotspots())]);
+        const pipe = deps.redis.pipeline();
+        for (const id of ids) pipe.scard(deps.keys.hotspotLive(id));
+        const counts = (await pipe.exec()) ?? [];
+        return { pool: poolHash, hotspots: ids.map((id, i) => [id, Number(counts[i]?.[1] ?? 0)] as const) };
+      } catch {
+        return null;
+      }
+    })().finally(() => setImmediate(() => (reading = undefined)));
+    return reading;
+  };
+  new Gauge({
     name: 'limpah_pool_kbps', help: 'The pool: public capacity and allocation, kbps', labelNames: ['kind', 'direction'], registers: [registry],
     async collect() {
-      try {
-        const p = await deps.redis.hgetall(deps.keys.pool());
-        const overbooking = Number(p['overbooking'] ?? 1);
-        pool.set({ kind: 'capacity', direction: 'down' }, Number(p['capDownKbps'] ?? 0) * overbooking);
-        pool.set({ kind: 'capacity', direction: 'up' }, Number(p['capUpKbps'] ?? 0) * overbooking);
-        pool.set({ kind: 'allocated', direction: 'down' }, Number(p['allocDownKbps'] ?? 0));
-        pool.set({ kind: 'allocated', direction: 'up' }, Number(p['allocUpKbps'] ?? 0));
-        sessions.set(Number(p['sessions'] ?? 0));
-        for (const id of await deps.redis.smembers(deps.keys.hotspots())) {
-          hotspotSessions.set({ hotspot: id }, await deps.redis.scard(deps.keys.hotspotLive(id)));
-          hotspotDown.set({ hotspot: id }, Number(p[`h:${id}:down`] ?? 0));
-        }
-        scrapeOk.set(1);
-      } catch {
-        scrapeOk.set(0);
-      }
+      const r = await readPool();
+      if (!r) return;
+      const p = r.pool;
+      const overbooking = Number(p['overbooking'] ?? 1);
+      this.set({ kind: 'capacity', direction: 'down' }, Number(p['capDownKbps'] ?? 0) * overbooking);
+      this.set({ kind: 'capacity', direction: 'up' }, Number(p['capUpKbps'] ?? 0) * overbooking);
+      this.set({ kind: 'allocated', direction: 'down' }, Number(p['allocDownKbps'] ?? 0));
+      this.set({ kind: 'allocated', direction: 'up' }, Number(p['allocUpKbps'] ?? 0));
     },
   });
-  const sessions = new Gauge({ name: 'limpah_pool_sessions', help: 'Live sessions in the pool', registers: [registry] });
-  const hotspotSessions = new Gauge({ name: 'limpah_hotspot_sessions', help: 'Live sessions per hotspot', labelNames: ['hotspot'], registers: [registry] });
-  const hotspotDown = new Gauge({ name: 'limpah_hotspot_allocated_down_kbps', help: 'Download rate held by a hotspot, kbps', labelNames: ['hotspot'], registers: [registry] });
-  const scrapeOk = new Gauge({ name: 'limpah_pool_scrape_ok', help: '1 when the pool gauges could be read from Redis at this scrape', registers: [registry] });
+  new Gauge({
+    name: 'limpah_pool_sessions', help: 'Live sessions in the pool', registers: [registry],
+    async collect() {
+      const r = await readPool();
+      if (r) this.set(Number(r.pool['sessions'] ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'limpah_hotspot_sessions', help: 'Live sessions per hotspot', labelNames: ['hotspot'], registers: [registry],
+    async collect() {
+      const r = await readPool();
+      if (!r) return;
+      this.reset();
+      for (const [id, live] of r.hotspots) this.set({ hotspot: id }, live);
+    },
+  });
+  new Gauge({
+    name: 'limpah_hotspot_allocated_down_kbps', help: 'Download rate held by a hotspot, kbps', labelNames: ['hotspot'], registers: [registry],
+    async collect() {
+      const r = await readPool();
+      if (!r) return;
+      this.reset();
+      for (const [id] of r.hotspots) this.set({ hotspot: id }, Number(r.pool[`h:${id}:down`] ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'limpah_pool_scrape_ok', help: '1 when the pool gauges could be read from Redis at this scrape', registers: [registry],
+    async collect() {
+      this.set((await readPool()) ? 1 : 0);
+    },
+  });
 
   return {
     registry,
