@@ -25,6 +25,7 @@ import { RadiusServer } from './radius/server';
 import { CircuitBreaker } from './redis/breaker';
 import { CapacityJob } from './telemetry/capacity-job';
 import { SessionControl } from './radius/session-control';
+import type { RadiusEndpoint } from './admin/router-config';
 
 export interface Services {
   readonly keys: Keys;
@@ -61,6 +62,8 @@ export interface ServiceOptions {
   readonly allocatorIntervalMs?: number;
   /** How often the RADIUS server re-reads its routers from Redis (and notices Redis lost the site). */
   readonly nasRefreshMs?: number;
+  /** Where routers reach the RADIUS server (RADIUS_PUBLIC_ADDRESS and the ports), for the generated RouterOS script. */
+  readonly radius?: RadiusEndpoint;
 }
 
 export const DEFAULT_FAIL_OPEN: FailOpenOptions = { downKbps: 512, upKbps: 256, sessionTimeoutSec: 900, maxSessions: 200 };
@@ -156,7 +159,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     trustProxy: o.trustProxy ?? false,
     adminNetworks: o.adminNetworks,
     refreshCapacity: () => capacity.refreshNow(),
-    admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }) },
+    admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }), ...(o.radius ? { radius: o.radius } : {}) },
   });
   return {
     keys,
@@ -176,9 +179,12 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
       stopSampler();
       stopRetention();
       observability.stop();
-      await allocator.stop();
-      await reaper.stop();
+      // Promptly: a CoA to a silent router is not waited out (its retransmissions take seconds); what was in flight
+      // is marked for re-rating after the restart.
+      const allocating = allocator.stop();
       coa.close();
+      await allocating;
+      await reaper.stop();
     },
   };
 }

@@ -95,6 +95,7 @@ export class Allocator {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<AllocationRound> | undefined;
   private queued: Promise<AllocationRound> | undefined;
+  private stopping = false;
   private readonly o: Required<AllocatorOptions>;
 
   constructor(
@@ -119,7 +120,9 @@ export class Allocator {
     this.timer.unref();
   }
 
+  /** Ends the current round after the CoA in flight (no new ones are sent) and starts no more. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
     await this.queued?.catch(() => undefined);
@@ -130,6 +133,7 @@ export class Allocator {
    * change that arrives mid-round was not seen by that round and must not wait for the next interval.
    */
   runOnce(): Promise<AllocationRound> {
+    if (this.stopping) return Promise.resolve({ leader: false, epoch: 0, sessions: 0, rerated: 0, failed: 0, deferred: 0 });
     if (this.running) {
       this.queued ??= this.running
         .catch(() => undefined)
@@ -210,6 +214,7 @@ export class Allocator {
     let failed = 0;
     let deferred = 0;
     for (const [id, change] of ordered) {
+      if (this.stopping) break;
       const nasIp = byId.get(id)!.nasIp;
       const used = perNas.get(nasIp) ?? 0;
       if (used >= this.o.maxCoaPerNas) {

@@ -177,6 +177,11 @@ export class Pool {
     );
   }
 
+  /** Marks a live session for the allocator to send its rate again (its router may enforce another one). */
+  async flagRerate(sessionId: string): Promise<void> {
+    await this.redis.hset(this.keys.session(sessionId), 'needsRerate', 1);
+  }
+
   /** Records a new rate for a live session (after the NAS acknowledged it), moving the difference in the pool. */
   /**
    * Books a live session's new rate. Increases are booked only as far as the pool and the hotspot's share allow;

@@ -13,7 +13,9 @@ export interface CoaTarget {
 export type CoaOutcome =
   | { readonly ok: true; readonly code: 'ack' }
   | { readonly ok: false; readonly code: 'nak'; readonly errorCause: number | null }
-  | { readonly ok: false; readonly code: 'timeout' };
+  | { readonly ok: false; readonly code: 'timeout' }
+  /** Limpah stopped before the NAS answered: it may or may not have applied the request. */
+  | { readonly ok: false; readonly code: 'aborted' };
 
 /** RFC 5176 3.6 Error-Cause values a NAS may send, by number. */
 export const ERROR_CAUSES: Readonly<Record<number, string>> = Object.freeze({
@@ -52,6 +54,7 @@ export class CoaClient {
   private socket4: Socket | undefined;
   private socket6: Socket | undefined;
   private readonly pending = new Map<string, Pending>();
+  private closed = false;
 
   constructor(
     private readonly logger: Logger,
@@ -99,6 +102,7 @@ export class CoaClient {
 
   /** Sends a Disconnect-Request or CoA-Request and resolves with the NAS's answer. Never rejects. */
   async send(kind: 'disconnect' | 'coa', target: CoaTarget, attributes: readonly ReplyAttribute[]): Promise<CoaOutcome> {
+    if (this.closed) return { ok: false, code: 'aborted' };
     const code = kind === 'disconnect' ? Code.DisconnectRequest : Code.CoaRequest;
     const id = this.allocateId(target);
     if (id === null) return { ok: false, code: 'timeout' };
@@ -134,8 +138,10 @@ export class CoaClient {
     });
   }
 
+  /** Stops at once: what is in flight resolves as 'aborted' (no retransmissions are waited for), nothing more is sent. */
   close(): void {
-    for (const p of this.pending.values()) p.resolve({ ok: false, code: 'timeout' });
+    this.closed = true;
+    for (const p of [...this.pending.values()]) p.resolve({ ok: false, code: 'aborted' });
     this.pending.clear();
     this.socket4?.close();
     this.socket6?.close();

@@ -88,6 +88,13 @@ export class SessionControl {
       log.info(target, 'session re-rated');
       return { result: 'rerated' };
     }
+    if (outcome.code === 'aborted') {
+      // Limpah is stopping and the router may have applied it: the ledger keeps the higher of the two rates (never
+      // less than the router enforces), and the next allocator sends the session its rate again.
+      await this.deps.pool.flagRerate(sessionId);
+      log.warn('stopping before the router answered the CoA-Request; the session will be re-rated after the restart');
+      return { result: 'failed', outcome };
+    }
     // Not applied on the router: give back what was booked ahead.
     if (target.downKbps > oldDown || target.upKbps > oldUp) await this.deps.pool.rerate(sessionId, oldDown, oldUp);
     if (outcome.code === 'nak' && outcome.errorCause === SESSION_CONTEXT_NOT_FOUND) {
