@@ -101,6 +101,7 @@ async function start(
     adminNetworks: config.http.adminNetworks,
     spoolDir: resolve(config.dataDir ?? 'data', 'spool'),
     failOpen: config.failOpen,
+    radius: { address: config.radius.publicAddress, authPort: config.radius.authPort, acctPort: config.radius.acctPort },
   });
   cleanups.push(() => services.stop());
 
@@ -131,9 +132,13 @@ async function start(
     },
     'Limpah is running',
   );
+  // The CLI, run from any shell, prints links (sign-in, voucher QR codes) with the URL this process serves: without
+  // PUBLIC_URL, the port it really listens on.
+  const publicUrl = process.env['PUBLIC_URL'] ? config.publicUrl : `http://localhost:${(http.address() as AddressInfo).port}`;
+  await redis.hset(services.keys.instance(), { publicUrl, startedAt: Date.now() });
   if ((await redis.scard(services.keys.operators())) === 0) {
     logger.warn(
-      { console: `${config.publicUrl}/admin` },
+      { console: `${publicUrl}/admin` },
       'no console account yet: create the first admin with `npm run cli -- admin create <username>` (there is no default password)',
     );
   }

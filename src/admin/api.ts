@@ -5,12 +5,12 @@ import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from
 import { readAudit } from './audit';
 import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, reportCsv, wibDay } from './insight';
 import { isAdmin, listOperators, ROLES, scopeSchema, type Actor } from './operators';
-import { routerOsScript } from './router-config';
+import { DEFAULT_RADIUS_ENDPOINT, routerOsScript } from './router-config';
 import {
   addNas, AdminError, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
   listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
   revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode,
-  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, type AdminDeps,
+  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, type AdminDeps,
 } from './service';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { getVoucher } from '../vouchers/store';
@@ -42,13 +42,15 @@ const reportQuery = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).opt
 const auditQuery = z.object({ actor: z.string().optional(), action: z.string().optional(), target: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const committedBody = z.strictObject({ committedKbps: z.number().int().min(0).max(100_000_000) });
 const telemetryKeyBody = z.strictObject({ name: z.string().min(1).max(60), agencies: z.array(z.string()).default([]) });
-const apiKeyBody = z.strictObject({ name: z.string().min(1).max(60), role: z.enum(ROLES), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }) });
+// A key without a role reads only: the least privilege unless an admin asks for more.
+const apiKeyBody = z.strictObject({ name: z.string().min(1).max(60), role: z.enum(ROLES).default('viewer'), scope: scopeSchema.default({ kecamatan: [], hotspots: [] }) });
+const historyQuery = z.object({ hours: z.coerce.number().int().min(1).max(168).optional() });
 
 const p = (req: Request, name: string): string => String(req.params[name] ?? '');
 
 const ROUTES: readonly Route[] = [
   { method: 'get', path: '/pool', tag: 'pool', summary: 'The pool now: uplink, claims, public capacity, allocation, sessions by kecamatan and hotspot', handler: ({ deps }) => poolOverview(deps) },
-  { method: 'get', path: '/pool/history', tag: 'pool', summary: 'One sample a minute for the last 24 hours', handler: ({ deps }) => poolHistory(deps.redis, deps.keys) },
+  { method: 'get', path: '/pool/history', tag: 'pool', summary: 'One sample a minute for the last 24 hours, or the last `hours` (at most 168)', query: historyQuery, handler: ({ deps, query }) => poolHistory(deps.redis, deps.keys, query['hours'] ? Number(query['hours']) : 24) },
   { method: 'get', path: '/hotspots', tag: 'hotspots', summary: 'Hotspots, filtered by kecamatan and kind', query: hotspotFilter, handler: ({ deps, query }) => listHotspots(deps, query) },
   { method: 'get', path: '/hotspots/:id', tag: 'hotspots', summary: 'One hotspot with its quota and routers', handler: ({ deps, req }) => getHotspot(deps, p(req, 'id')) },
   { method: 'put', path: '/hotspots/:id', tag: 'hotspots', summary: 'Create or replace a hotspot (takes effect on the next Access-Request)', body: hotspotInputSchema, handler: ({ deps, actor, req, body }) => saveHotspot(deps, actor, p(req, 'id'), body) },
@@ -60,7 +62,7 @@ const ROUTES: readonly Route[] = [
     method: 'get', path: '/nas/:ip/routeros', tag: 'hotspots', summary: "The RouterOS setup script for a MikroTik router, with its secret", produces: 'text/plain',
     handler: async ({ deps, actor, req, res }) => {
       const nas = await nasSecret(deps, actor, p(req, 'ip'));
-      res.type('text/plain; charset=utf-8').send(routerOsScript({ hotspot: await getHotspot(deps, nas.hotspotId), nas, publicUrl: deps.publicUrl, radiusAddress: new URL(deps.publicUrl).hostname }));
+      res.type('text/plain; charset=utf-8').send(routerOsScript({ hotspot: await getHotspot(deps, nas.hotspotId), nas, publicUrl: deps.publicUrl, radius: deps.radius ?? DEFAULT_RADIUS_ENDPOINT }));
       return undefined;
     },
   },
@@ -72,6 +74,7 @@ const ROUTES: readonly Route[] = [
   { method: 'get', path: '/sessions', tag: 'sessions', summary: 'Live sessions, filtered by hotspot, kecamatan or MAC', query: sessionFilter, handler: ({ deps, query }) => listSessions(deps, query) },
   { method: 'post', path: '/sessions/:id/disconnect', tag: 'sessions', summary: 'Disconnect a session through its router (RFC 5176 Disconnect-Request)', handler: async ({ deps, actor, req }) => ({ result: await disconnectSession(deps, actor, p(req, 'id')) }) },
   { method: 'post', path: '/devices/block', tag: 'sessions', summary: 'Block a device for some minutes and disconnect its sessions', body: blockSchema, handler: ({ deps, actor, body }) => blockDevice(deps, actor, body) },
+  { method: 'get', path: '/devices/blocks', tag: 'sessions', summary: 'Devices blocked now: MAC, until (ms), by whom and why, the soonest to end first', handler: ({ deps }) => listBlocks(deps) },
   { method: 'delete', path: '/devices/:mac/block', tag: 'sessions', summary: 'Lift a device block', handler: async ({ deps, actor, req }) => (await unblockDevice(deps, actor, p(req, 'mac')), { unblocked: p(req, 'mac') }) },
   { method: 'get', path: '/voucher-batches', tag: 'vouchers', summary: 'Voucher batches, newest first', handler: ({ deps }) => listBatches(deps.redis, deps.keys) },
   { method: 'post', path: '/voucher-batches', tag: 'vouchers', summary: 'Create a batch; answers its codes', body: voucherBatchSchema, handler: async ({ deps, actor, body }) => { const r = await createVoucherBatch(deps, actor, body); return { batch: r.batch, codes: r.codes.map(formatCode), links: r.codes.map((c) => `${deps.publicUrl}/v/${formatCode(c)}`) }; } },

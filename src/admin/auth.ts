@@ -8,7 +8,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';
 import { getOperator, isAdmin, scopeSchema, ROLES, type Actor, type Role, type Scope } from './operators';
 import { DUMMY_HASH, verifyPassword } from './passwords';
-import { AdminError, parseOrInvalid } from './service';
+import { AdminError, checkKecamatan, parseOrInvalid } from './service';
 
 /**
  * Console sign-in and API keys. A console session is a random token in an HttpOnly, SameSite=Strict cookie; Redis
@@ -135,10 +135,11 @@ export interface AdminApiKeyView {
 
 /** An API key for scripts, with a role and scope like an operator's; returned once, kept as a digest. */
 export async function createAdminApiKey(redis: Redis, keys: Keys, actor: Actor, input: { name: string; role: Role; scope: Scope }): Promise<string> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
-  if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys').says('adminOnly');
+  if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"').says('keyName');
   if (!(ROLES as readonly string[]).includes(input.role)) throw new AdminError('INVALID', `role: one of ${ROLES.join(', ')}`);
   const scope = parseOrInvalid(scopeSchema, input.scope, 'scope: ');
+  await checkKecamatan({ redis, keys }, scope.kecamatan);
   const key = `lmk_${randomBytes(24).toString('base64url')}`;
   await redis.hset(keys.adminApiKeys(), sha256(key), JSON.stringify({ name: input.name, role: input.role, scope, createdAt: Date.now(), createdBy: actor.name }));
   await audit(redis, keys, actor, 'api-key.create', `api-key:${input.name}`, null, { name: input.name, role: input.role, scope });
@@ -151,10 +152,10 @@ export async function listAdminApiKeys(redis: Redis, keys: Keys): Promise<AdminA
 }
 
 export async function revokeAdminApiKey(redis: Redis, keys: Keys, actor: Actor, id: string): Promise<void> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys');
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys').says('adminOnly');
   const all = await redis.hgetall(keys.adminApiKeys());
   const hash = id.length >= 8 ? Object.keys(all).find((h) => h.startsWith(id)) : undefined;
-  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`);
+  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`).says('noKey', { id });
   await redis.hdel(keys.adminApiKeys(), hash);
   const k = JSON.parse(all[hash]!) as { name: string };
   await audit(redis, keys, actor, 'api-key.revoke', `api-key:${k.name}`, k, null);

@@ -6,7 +6,7 @@ import { redisNowMs } from '../redis/time';
 import { AdminError, listHotspots, type AdminDeps } from './service';
 
 /**
- * What the dashboard and the reports show: the pool now, its last 24 hours (one sample a minute), and per-day
+ * What the dashboard and the reports show: the pool now, its last hour, day or week (one sample a minute), and per-day
  * totals per hotspot and kecamatan with what the spare capacity delivered.
  */
 
@@ -90,7 +90,12 @@ export interface PoolSample {
   readonly sessions: number;
 }
 
-const HISTORY_KEEP_MS = 48 * 3600_000;
+/** The dashboard's chart ranges; the history keeps a day more than the longest. */
+export const CHART_RANGES = { '1h': 3600_000, '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000 } as const;
+export type ChartRange = keyof typeof CHART_RANGES;
+const HISTORY_KEEP_MS = CHART_RANGES['7d'] + 24 * 3600_000;
+/** The most points a chart draws: a week of minutes is averaged down to about one point per quarter hour. */
+const CHART_POINTS = 720;
 
 /** Takes this minute's sample, once across every Limpah process (the first to claim the minute writes it). */
 export async function samplePool(redis: Redis, keys: Keys): Promise<boolean> {
@@ -121,6 +126,34 @@ export async function poolHistory(redis: Redis, keys: Keys, hours = 24): Promise
   const nowMs = await redisNowMs(redis);
   const rows = await redis.zrangebyscore(keys.poolHistory(), nowMs - hours * 3600_000, '+inf');
   return rows.map((r) => JSON.parse(r) as PoolSample);
+}
+
+/** When the oldest sample kept was taken, or null before the first: how far back the charts can have data. */
+export async function historyStart(redis: Redis, keys: Keys): Promise<number | null> {
+  const [first] = await redis.zrange(keys.poolHistory(), 0, 0);
+  return first ? (JSON.parse(first) as PoolSample).t : null;
+}
+
+/**
+ * Samples averaged into at most `points` buckets (capacity and allocation averaged, sessions at their peak, so that a
+ * busy quarter hour still shows), for a chart that stays small over a week.
+ */
+export function downsample(samples: readonly PoolSample[], fromMs: number, toMs: number, points = CHART_POINTS): PoolSample[] {
+  // Whole buckets of 1, 2, 5, 10, 15, 30 or 60 minutes: a week becomes quarter hours, a day two minutes.
+  const rawMinutes = (toMs - fromMs) / points / 60_000;
+  const bucketMs = ([1, 2, 5, 10, 15, 30, 60].find((m) => m >= rawMinutes) ?? Math.ceil(rawMinutes / 60) * 60) * 60_000;
+  if (bucketMs === 60_000) return [...samples];
+  const buckets = new Map<number, PoolSample[]>();
+  for (const s of samples) {
+    const b = fromMs + Math.floor((s.t - fromMs) / bucketMs) * bucketMs;
+    buckets.set(b, [...(buckets.get(b) ?? []), s]);
+  }
+  return [...buckets.entries()].sort((x, y) => x[0] - y[0]).map(([, list]) => ({
+    t: list[Math.floor(list.length / 2)]!.t,
+    capDownKbps: list.reduce((a, s) => a + s.capDownKbps, 0) / list.length,
+    allocDownKbps: list.reduce((a, s) => a + s.allocDownKbps, 0) / list.length,
+    sessions: Math.max(...list.map((s) => s.sessions)),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------- reports
@@ -174,7 +207,7 @@ export interface Report {
 const HOURS_PER_MONTH = 730;
 
 export async function buildReport(d: AdminDeps, fromDay: number, toDay: number): Promise<Report> {
-  if (toDay < fromDay || toDay - fromDay > 366) throw new AdminError('INVALID', 'from..to: a report covers 1 to 367 days, the start first');
+  if (toDay < fromDay || toDay - fromDay > 366) throw new AdminError('INVALID', 'from..to: a report covers 1 to 367 days, the start first').says('reportRange');
   const hotspots = await listHotspots(d);
   const site = await d.redis.hgetall(d.keys.site());
   const rows: ReportRow[] = [];
@@ -270,9 +303,31 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A readable step (1, 2, 2.5 or 5 times a power of ten) of at least `raw`; a whole number when `integer`. */
+function niceStep(raw: number, integer: boolean): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    const step = m * p;
+    if (step >= raw * (1 - 1e-9) && (!integer || Number.isInteger(step))) return step;
+  }
+  return 10 * p;
+}
+
+/** The value axis: its top and the step between its grid lines (at most about five lines; whole numbers for counts). */
+export function valueScale(max: number, integer = false): { top: number; step: number } {
+  if (integer && max <= 4) return { top: Math.max(1, Math.ceil(max)), step: 1 };
+  const step = niceStep(Math.max(max, integer ? 4 : 1) / 4, integer);
+  return { top: Math.ceil(max / step - 1e-9) * step || step, step };
+}
+
+const WIB_OFFSET_MS = 7 * 3600_000;
+
 /**
  * A line chart as SVG, drawn on the server: no chart library to load over a slow link, no script, and it prints.
- * Presentation attributes only (no style attributes), so the strict CSP allows it.
+ * Presentation attributes only (no style attributes), so the strict CSP allows it. It is 960 units wide with 14-unit
+ * text and the console shows one chart per row, so on a 1366 px laptop its text is as large as the page's. Times are
+ * WIB: every 10 minutes over an hour, every 3 hours over a day, each day over a week. The part of the range before
+ * the first sample is shaded and says so, so that a fresh install does not look like an empty pool.
  */
 export function lineChart(options: {
   title: string;
@@ -280,62 +335,77 @@ export function lineChart(options: {
   fromMs: number;
   toMs: number;
   unit: string;
+  /** Counts (sessions): whole numbers on the value axis. */
+  integer?: boolean;
+  lang?: 'id' | 'en';
+  /** What the shaded part before the first sample says. */
+  noDataLabel?: string;
   width?: number;
   height?: number;
 }): string {
-  const W = options.width ?? 640;
-  const H = options.height ?? 220;
-  const left = 56;
-  const right = 12;
-  const top = 28;
-  const bottom = 28;
-  const max = Math.max(1, ...options.series.flatMap((s) => s.points.map((p) => p[1])));
-  const niceMax = (() => {
-    const p = 10 ** Math.floor(Math.log10(max));
-    return [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= max) ?? max;
-  })();
-  const x = (t: number) => left + ((t - options.fromMs) / Math.max(1, options.toMs - options.fromMs)) * (W - left - right);
-  const y = (v: number) => top + (1 - v / niceMax) * (H - top - bottom);
+  const W = options.width ?? 960;
+  const H = options.height ?? 260;
+  const left = 64;
+  const right = 16;
+  const top = 40;
+  const bottom = 36;
+  const lang = options.lang ?? 'id';
+  const locale = lang === 'id' ? 'id-ID' : 'en-GB';
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  const max = Math.max(0, ...options.series.flatMap((s) => s.points.map((p) => p[1])));
+  const scale = valueScale(max, options.integer ?? false);
+  const span = Math.max(1, options.toMs - options.fromMs);
+  const x = (t: number) => left + ((t - options.fromMs) / span) * (W - left - right);
+  const y = (v: number) => top + (1 - v / scale.top) * (H - top - bottom);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(options.title)}" class="chart">`);
   parts.push(`<title>${esc(options.title)}</title>`);
-  for (let i = 0; i <= 4; i++) {
-    const v = (niceMax * i) / 4;
+  // Before the first sample: shaded, and labelled (between two grid lines) when there is room.
+  const firstT = Math.min(options.toMs, ...options.series.flatMap((s) => (s.points[0] ? [s.points[0][0]] : [])));
+  let noData = '';
+  if (firstT - options.fromMs > Math.max(120_000, span * 0.02)) {
+    const x0 = x(options.fromMs);
+    const x1 = x(Math.min(firstT, options.toMs));
+    parts.push(`<rect x="${x0.toFixed(1)}" y="${top}" width="${(x1 - x0).toFixed(1)}" height="${H - top - bottom}" fill="#e9edeb"/>`);
+    if (options.noDataLabel && x1 - x0 > options.noDataLabel.length * 8 + 16) {
+      noData = `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${(top + (H - top - bottom) * 0.375 + 5).toFixed(1)}" text-anchor="middle" font-size="14" fill="#4a5650">${esc(options.noDataLabel)}</text>`;
+    }
+  }
+  for (let v = 0; v <= scale.top + scale.step / 2; v += scale.step) {
     parts.push(`<line x1="${left}" x2="${W - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#d5dbd8" stroke-width="1"/>`);
-    parts.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#3d4a44">${esc(formatNumber(v))}</text>`);
+    parts.push(`<text x="${left - 8}" y="${(y(v) + 5).toFixed(1)}" text-anchor="end" font-size="14" fill="#3d4a44">${esc(number.format(v))}</text>`);
   }
-  // Hour ticks every 6 hours, in WIB.
-  const firstTick = Math.ceil((options.fromMs + 7 * 3600_000) / (6 * 3600_000)) * 6 * 3600_000 - 7 * 3600_000;
-  for (let t = firstTick; t <= options.toMs; t += 6 * 3600_000) {
-    const hh = new Date(t + 7 * 3600_000).toISOString().slice(11, 16);
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${H - 8}" text-anchor="middle" font-size="11" fill="#3d4a44">${hh}</text>`);
+  if (noData) parts.push(noData);
+  const tickMs = span <= 2 * 3600_000 ? 10 * 60_000 : span <= 36 * 3600_000 ? 3 * 3600_000 : 24 * 3600_000;
+  const tickLabel = new Intl.DateTimeFormat(locale, tickMs < 24 * 3600_000
+    ? { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+    : { timeZone: 'Asia/Jakarta', weekday: 'short', day: 'numeric', month: 'short' });
+  const firstTick = Math.ceil((options.fromMs + WIB_OFFSET_MS) / tickMs) * tickMs - WIB_OFFSET_MS;
+  for (let t = firstTick; t <= options.toMs; t += tickMs) {
+    const label = tickLabel.format(t);
+    const tx = x(t);
+    // A label that would run past either end of the axis is left out rather than clipped.
+    if (tx - label.length * 4 < left - 8 || tx + label.length * 4 > W) continue;
+    parts.push(`<line x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${H - bottom}" y2="${H - bottom + 5}" stroke="#7a8680" stroke-width="1"/>`);
+    parts.push(`<text x="${tx.toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="14" fill="#3d4a44">${esc(label)}</text>`);
   }
-  parts.push(`<text x="${left}" y="16" font-size="12" font-weight="700" fill="#1a1a1a">${esc(options.title)} (${esc(options.unit)})</text>`);
+  parts.push(`<text x="${left}" y="20" font-size="16" font-weight="700" fill="#1a1a1a">${esc(options.title)}${options.unit ? ` (${esc(options.unit)})` : ''}</text>`);
   let legendX = W - right;
   for (const s of [...options.series].reverse()) {
-    legendX -= 8 + s.label.length * 6.5;
-    parts.push(`<rect x="${legendX.toFixed(0)}" y="7" width="10" height="10" fill="${s.color}"/>`);
-    parts.push(`<text x="${(legendX + 14).toFixed(0)}" y="16" font-size="11" fill="#1a1a1a">${esc(s.label)}</text>`);
-    legendX -= 14;
+    legendX -= 8 + s.label.length * 8;
+    parts.push(`<rect x="${legendX.toFixed(0)}" y="8" width="12" height="12" fill="${s.color}"/>`);
+    parts.push(`<text x="${(legendX + 17).toFixed(0)}" y="19" font-size="14" fill="#1a1a1a">${esc(s.label)}</text>`);
+    legendX -= 20;
   }
   for (const s of options.series) {
     if (s.points.length === 0) continue;
     if (s.points.length === 1) {
-      parts.push(`<circle cx="${x(s.points[0]![0]).toFixed(1)}" cy="${y(s.points[0]![1]).toFixed(1)}" r="3" fill="${s.color}"/>`);
+      parts.push(`<circle cx="${x(s.points[0]![0]).toFixed(1)}" cy="${y(s.points[0]![1]).toFixed(1)}" r="4" fill="${s.color}"/>`);
       continue;
     }
     const path = s.points.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-  }
-  if (options.series.every((s) => s.points.length === 0)) {
-    parts.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="13" fill="#3d4a44">—</text>`);
+    parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
   }
   parts.push('</svg>');
   return parts.join('');
-}
-
-export function formatNumber(v: number): string {
-  if (v >= 1_000_000) return `${(v / 1_000_000).toFixed(v % 1_000_000 ? 1 : 0)}M`;
-  if (v >= 1000) return `${(v / 1000).toFixed(v % 1000 ? 1 : 0)}k`;
-  return String(Math.round(v * 10) / 10);
 }

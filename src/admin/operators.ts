@@ -25,9 +25,9 @@ export const usernameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9._-]{2,31}$/, 'must be 3-32 lowercase letters, digits, ".", "_" or "-", starting with a letter');
 
-/** Who is acting: a person signed in to the console, or a script with an API key. */
+/** Who is acting: a person signed in to the console, a script with an API key, or the operator CLI on the server. */
 export interface Actor {
-  readonly kind: 'operator' | 'api-key';
+  readonly kind: 'operator' | 'api-key' | 'cli';
   /** The username, or the API key's name. */
   readonly name: string;
   readonly role: Role;

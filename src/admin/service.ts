@@ -13,6 +13,8 @@ import { normalizeMac } from '../mac';
 import { createVouchers, batchVouchers, getVoucher, listBatches, revokeVoucher } from '../vouchers/store';
 import { isGrantUsername } from '../pool/grants';
 import { audit } from './audit';
+import type { AdminErrorText } from './i18n';
+import type { RadiusEndpoint } from './router-config';
 import { canWriteHotspot, createOperator, getOperator, isAdmin, ROLES, scopeSchema, setOperatorRole, updateOperator, usernameSchema, type Actor } from './operators';
 import { passwordProblem } from './passwords';
 
@@ -22,6 +24,10 @@ import { passwordProblem } from './passwords';
  */
 
 export class AdminError extends Error {
+  /** What the console says instead of the English message (which the API answers): see ADMIN_MESSAGES.errors. */
+  text: { readonly key: AdminErrorText; readonly values: Readonly<Record<string, string | number>> } | undefined;
+  /** The fields a schema refused, for the console to name in its reader's language (src/admin/problems.ts). */
+  issues: readonly z.core.$ZodIssue[] | undefined;
   constructor(
     readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID',
     message: string,
@@ -30,12 +36,22 @@ export class AdminError extends Error {
     super(message);
     this.name = 'AdminError';
   }
+
+  /** Names the console's text for this error, with the values it fills in. */
+  says(key: AdminErrorText, values: Record<string, string | number> = {}): this {
+    this.text = { key, values };
+    return this;
+  }
 }
 
 /** A schema's value, or AdminError INVALID naming each field and what is wrong with it. */
 export function parseOrInvalid<T extends z.ZodType>(schema: T, raw: unknown, prefix = ''): z.infer<T> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new AdminError('INVALID', `${prefix}${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) {
+    const err = new AdminError('INVALID', `${prefix}${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    err.issues = parsed.error.issues;
+    throw err;
+  }
   return parsed.data;
 }
 
@@ -46,7 +62,12 @@ export interface AdminDeps {
   readonly nas: NasDirectory;
   readonly sessions: Pick<SessionControl, 'disconnect'>;
   readonly logger: Logger;
+  /** Where routers reach the RADIUS server, for the generated RouterOS script (default: address unknown, 1812/1813). */
+  readonly radius?: RadiusEndpoint;
 }
+
+/** What the operations that only read and write Redis need: the CLI runs them without a pool or a RADIUS server. */
+export type StoreDeps = Pick<AdminDeps, 'redis' | 'keys'>;
 
 // ---------------------------------------------------------------------------------------------------- schemas
 
@@ -85,6 +106,8 @@ export interface HotspotView {
   readonly name: string;
   readonly kecamatan: string;
   readonly kind: string;
+  /** The WiFi name, for voucher cards (absent when not set, so that a hotspot read can be written back as is). */
+  readonly ssid?: string;
   readonly source: string;
   readonly disabled: boolean;
   readonly loginMethods: string[];
@@ -105,7 +128,7 @@ function quotaOf(h: Record<string, string>): z.infer<typeof quotaSchema> {
 }
 
 /** Hotspots by id (all of them, or the ones named), read together: one pipelined round trip, not one per hotspot. */
-async function readHotspots(d: AdminDeps, ids: readonly string[]): Promise<HotspotView[]> {
+async function readHotspots(d: StoreDeps, ids: readonly string[]): Promise<HotspotView[]> {
   const [nas, pool, rows] = await Promise.all([
     readNasDirectory(d.redis, d.keys),
     d.redis.hgetall(d.keys.pool()),
@@ -119,6 +142,7 @@ async function readHotspots(d: AdminDeps, ids: readonly string[]): Promise<Hotsp
       name: h['name'] ?? id,
       kecamatan: h['kecamatan'] ?? '',
       kind: h['kind'] ?? '',
+      ...(h['ssid'] ? { ssid: h['ssid'] } : {}),
       source: h['source'] ?? 'site',
       disabled: h['disabled'] === '1',
       loginMethods: (h['loginMethods'] ?? 'click').split(','),
@@ -131,7 +155,7 @@ async function readHotspots(d: AdminDeps, ids: readonly string[]): Promise<Hotsp
   });
 }
 
-export async function listHotspots(d: AdminDeps, filter: { kecamatan?: string | undefined; kind?: string | undefined } = {}): Promise<HotspotView[]> {
+export async function listHotspots(d: StoreDeps, filter: { kecamatan?: string | undefined; kind?: string | undefined } = {}): Promise<HotspotView[]> {
   const all = await readHotspots(d, (await d.redis.smembers(d.keys.hotspots())).sort());
   return all.filter((h) => (!filter.kecamatan || h.kecamatan === filter.kecamatan) && (!filter.kind || h.kind === filter.kind));
 }
@@ -141,26 +165,59 @@ export function kecamatanOf(hotspots: readonly { kecamatan: string }[]): string[
   return [...new Set(hotspots.map((h) => h.kecamatan))].sort();
 }
 
+/** The site file's list of kecamatan, or [] when it gives none. */
+export async function siteKecamatan(d: StoreDeps): Promise<string[]> {
+  const json = await d.redis.hget(d.keys.site(), 'kecamatan');
+  const list: unknown = json ? JSON.parse(json) : [];
+  return Array.isArray(list) ? list.filter((k): k is string => typeof k === 'string') : [];
+}
+
+/** What a form offers as kecamatan: the site's list, or (with none) the kecamatan the hotspots have. */
+export async function kecamatanChoices(d: StoreDeps, hotspots: readonly { kecamatan: string }[]): Promise<{ list: string[]; fixed: boolean }> {
+  const known = await siteKecamatan(d);
+  return known.length ? { list: [...known].sort((x, y) => x.localeCompare(y)), fixed: true } : { list: kecamatanOf(hotspots), fixed: false };
+}
+
+/**
+ * Refuses a kecamatan outside the site's list: a typo ("Mentawa Baru Ketapan") would be a second kecamatan in every
+ * report and a scope that matches no hotspot. With no list in the site file, any name goes.
+ */
+export async function checkKecamatan(d: StoreDeps, names: readonly string[]): Promise<void> {
+  const known = await siteKecamatan(d);
+  const unknown = known.length ? names.find((k) => !known.includes(k)) : undefined;
+  if (unknown !== undefined) {
+    throw new AdminError('INVALID', `kecamatan: "${unknown}" is not in the site's list (${known.join(', ')})`)
+      .says('unknownKecamatan', { kecamatan: unknown, list: [...known].sort((x, y) => x.localeCompare(y)).join(', ') });
+  }
+}
+
+/** What the pool has handed out at a hotspot now, down and up (the sum of its live sessions' rates). */
+export async function hotspotAllocation(d: StoreDeps, id: string): Promise<{ downKbps: number; upKbps: number }> {
+  const [down, up] = await d.redis.hmget(d.keys.pool(), `h:${id}:down`, `h:${id}:up`);
+  return { downKbps: Number(down ?? 0), upKbps: Number(up ?? 0) };
+}
+
 export async function getHotspot(d: AdminDeps, id: string): Promise<HotspotView> {
   const [h] = await readHotspots(d, [id]);
-  if (!h) throw new AdminError('NOT_FOUND', `no hotspot "${id}"`);
+  if (!h) throw new AdminError('NOT_FOUND', `no hotspot "${id}"`).says('noHotspot', { id });
   return h;
 }
 
 async function writable(d: AdminDeps, actor: Actor, id: string): Promise<HotspotView> {
   const h = await getHotspot(d, id);
-  if (!canWriteHotspot(actor, h)) throw new AdminError('FORBIDDEN', `${actor.name} may not change hotspot ${id}`);
+  if (!canWriteHotspot(actor, h)) throw new AdminError('FORBIDDEN', `${actor.name} may not change hotspot ${id}`).says('hotspotOutOfScope', { name: h.name });
   return h;
 }
 
 /** Creates or changes a hotspot. It belongs to the console from then on (the site file no longer overrides it). */
 export async function saveHotspot(d: AdminDeps, actor: Actor, id: string, raw: unknown): Promise<HotspotView> {
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(id)) throw new AdminError('INVALID', 'id: must be lowercase letters, digits and "-"');
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(id)) throw new AdminError('INVALID', 'id: must be lowercase letters, digits and "-"').says('hotspotId');
   const input = parseOrInvalid(hotspotInputSchema, raw);
+  await checkKecamatan(d, [input.kecamatan]);
   const exists = await d.redis.sismember(d.keys.hotspots(), id);
   const before = exists ? await writable(d, actor, id) : null;
   // Within the actor's scope before and after: an operator may not move a hotspot out of its kecamatan.
-  if (!canWriteHotspot(actor, { id, kecamatan: input.kecamatan })) throw new AdminError('FORBIDDEN', `${actor.name} may not put hotspots in ${input.kecamatan}`);
+  if (!canWriteHotspot(actor, { id, kecamatan: input.kecamatan })) throw new AdminError('FORBIDDEN', `${actor.name} may not put hotspots in ${input.kecamatan}`).says('kecamatanOutOfScope', { kecamatan: input.kecamatan });
   const fields = hotspotFields({ id, ...input, openingHours: input.openingHours, nas: [] }, 'console');
   // The login host names come from its routers, which this form does not edit.
   fields['loginHosts'] = (await d.redis.hget(d.keys.hotspot(id), 'loginHosts')) ?? '[]';
@@ -182,8 +239,8 @@ export async function addNas(d: AdminDeps, actor: Actor, hotspotId: string, raw:
   await writable(d, actor, hotspotId);
   const n = parseOrInvalid(nasInputSchema, raw);
   const all = await readNasDirectory(d.redis, d.keys);
-  if (all.has(n.ip)) throw new AdminError('CONFLICT', `${n.ip} is already the address of router ${all.get(n.ip)!.identifier}`);
-  if ([...all.values()].some((x) => x.identifier === n.identifier)) throw new AdminError('CONFLICT', `a router named ${n.identifier} exists already`);
+  if (all.has(n.ip)) throw new AdminError('CONFLICT', `${n.ip} is already the address of router ${all.get(n.ip)!.identifier}`).says('routerIpTaken', { ip: n.ip, identifier: all.get(n.ip)!.identifier });
+  if ([...all.values()].some((x) => x.identifier === n.identifier)) throw new AdminError('CONFLICT', `a router named ${n.identifier} exists already`).says('routerNameTaken', { identifier: n.identifier });
   const secret = randomBytes(18).toString('base64url');
   const uamSecret = n.type === 'chilli' ? randomBytes(18).toString('base64url') : undefined;
   const record: NasRecord = {
@@ -208,7 +265,7 @@ export async function addNas(d: AdminDeps, actor: Actor, hotspotId: string, raw:
 export async function removeNas(d: AdminDeps, actor: Actor, ip: string): Promise<void> {
   const all = await readNasDirectory(d.redis, d.keys);
   const n = all.get(ip);
-  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`);
+  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`).says('noRouter', { ip });
   await writable(d, actor, n.hotspotId);
   // A retired router's DNS name is no longer a place the portal posts credentials to.
   const hosts = (JSON.parse((await d.redis.hget(d.keys.hotspot(n.hotspotId), 'loginHosts')) ?? '[]') as string[]).filter((h) => h !== n.loginHost);
@@ -228,7 +285,7 @@ export async function removeNas(d: AdminDeps, actor: Actor, ip: string): Promise
 /** The router's secret again, for the generated RouterOS block (admins and the hotspot's operators only). */
 export async function nasSecret(d: AdminDeps, actor: Actor, ip: string): Promise<NasRecord> {
   const n = (await readNasDirectory(d.redis, d.keys)).get(ip);
-  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`);
+  if (!n) throw new AdminError('NOT_FOUND', `no router at ${ip}`).says('noRouter', { ip });
   await writable(d, actor, n.hotspotId);
   return n;
 }
@@ -265,10 +322,10 @@ export async function listAgencies(d: AdminDeps): Promise<AgencyView[]> {
 }
 
 export async function setAgencyCommitted(d: AdminDeps, actor: Actor, id: string, committedKbps: number): Promise<void> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change agencies');
-  if (!Number.isInteger(committedKbps) || committedKbps < 0 || committedKbps > 100_000_000) throw new AdminError('INVALID', 'committedKbps: a whole number of kbps, 0 or more');
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change agencies').says('adminOnly');
+  if (!Number.isInteger(committedKbps) || committedKbps < 0 || committedKbps > 100_000_000) throw new AdminError('INVALID', 'committedKbps: a whole number of kbps, 0 or more').says('committedKbps');
   const json = await d.redis.hget(d.keys.agencies(), id);
-  if (!json) throw new AdminError('NOT_FOUND', `no agency "${id}"`);
+  if (!json) throw new AdminError('NOT_FOUND', `no agency "${id}"`).says('noAgency', { id });
   const before = JSON.parse(json) as { committedKbps: number };
   await d.redis.hset(d.keys.agencies(), id, JSON.stringify({ ...before, committedKbps, source: 'console' }));
   await refreshCapacity(d.redis, d.keys);
@@ -291,9 +348,9 @@ export async function listTelemetryKeys(d: AdminDeps): Promise<TelemetryKeyView[
 }
 
 /** A key for an agency's router to push its usage; returned once, kept as a digest. */
-export async function createTelemetryKey(d: AdminDeps, actor: Actor, name: string, agencies: string[]): Promise<string> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys');
-  if (!/^[\w .-]{1,60}$/.test(name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"');
+export async function createTelemetryKey(d: StoreDeps, actor: Actor, name: string, agencies: string[]): Promise<string> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys').says('adminOnly');
+  if (!/^[\w .-]{1,60}$/.test(name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"').says('keyName');
   const key = `lmp_${randomBytes(24).toString('base64url')}`;
   await d.redis.hset(d.keys.apiKeys(), hashApiKey(key), JSON.stringify({ name, agencies: agencies.length ? agencies : null, source: 'console' }));
   await audit(d.redis, d.keys, actor, 'telemetry-key.create', `telemetry-key:${name}`, null, { name, agencies });
@@ -301,10 +358,10 @@ export async function createTelemetryKey(d: AdminDeps, actor: Actor, name: strin
 }
 
 export async function revokeTelemetryKey(d: AdminDeps, actor: Actor, id: string): Promise<void> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys');
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys').says('adminOnly');
   const all = await d.redis.hgetall(d.keys.apiKeys());
   const hash = Object.keys(all).find((h) => h.startsWith(id) && id.length >= 8);
-  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`);
+  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`).says('noKey', { id });
   await d.redis.hdel(d.keys.apiKeys(), hash);
   await audit(d.redis, d.keys, actor, 'telemetry-key.revoke', `telemetry-key:${(JSON.parse(all[hash]!) as { name: string }).name}`, JSON.parse(all[hash]!), null);
 }
@@ -324,6 +381,8 @@ export interface SessionView {
   readonly admittedAt: number;
   readonly voucher: string | null;
   readonly framedIp: string;
+  /** Its device is blocked until then (ms): the router has not let go of a session it should have ended. */
+  readonly blockedUntil: number | null;
 }
 
 export async function listSessions(
@@ -337,7 +396,7 @@ export async function listSessions(
   // Every hotspot's live set, then every session, each in one pipelined round trip.
   const live = await Promise.all(hotspots.map((h) => d.redis.smembers(d.keys.hotspotLive(h.id))));
   const sessions = await Promise.all(live.map((ids) => Promise.all(ids.map((id) => d.redis.hgetall(d.keys.session(id)).then((s) => [id, s] as const)))));
-  const out: SessionView[] = [];
+  const out: Array<Omit<SessionView, 'blockedUntil'>> = [];
   for (const [i, h] of hotspots.entries()) {
     for (const [id, s] of sessions[i]!) {
       if (!s['state']) continue;
@@ -358,18 +417,25 @@ export async function listSessions(
       });
     }
   }
-  return out.sort((a, b) => b.admittedAt - a.admittedAt);
+  const macs = [...new Set(out.map((s) => s.mac).filter(Boolean))];
+  const blocks = await Promise.all(macs.map((m) => d.redis.get(d.keys.deviceBlock(m))));
+  const blockedUntil = new Map(macs.flatMap((m, i) => (blocks[i] ? [[m, (JSON.parse(blocks[i]) as { until: number }).until] as const] : [])));
+  return out.map((s) => ({ ...s, blockedUntil: blockedUntil.get(s.mac) ?? null })).sort((a, b) => b.admittedAt - a.admittedAt);
 }
 
 export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: string): Promise<string> {
   // Session ids are Limpah's own grant usernames; anything else a router named is not something to act on.
-  if (!isGrantUsername(sessionId)) throw new AdminError('NOT_FOUND', `no live session ${sessionId}`);
+  if (!isGrantUsername(sessionId)) throw new AdminError('NOT_FOUND', `no live session ${sessionId}`).says('noSession');
   const s = await d.pool.session(sessionId);
-  if (!s || s['state'] === 'closed') throw new AdminError('NOT_FOUND', `no live session ${sessionId}`);
+  if (!s || s['state'] === 'closed') throw new AdminError('NOT_FOUND', `no live session ${sessionId}`).says('noSession');
   await writable(d, actor, s['hotspotId'] ?? '');
   const r = await d.sessions.disconnect(sessionId, 'admin-disconnect');
   await audit(d.redis, d.keys, actor, 'session.disconnect', `session:${sessionId}`, { state: s['state'], mac: s['mac'], hotspotId: s['hotspotId'] }, { result: r.result });
-  if (r.result === 'failed' || r.result === 'nas-unknown') throw new AdminError('CONFLICT', `the router did not confirm the Disconnect (${r.result}); the session stays booked`, 502);
+  if (r.result === 'failed' || r.result === 'nas-unknown') {
+    const nas = d.nas.lookup(s['nasIp'] ?? '');
+    throw new AdminError('CONFLICT', `the router did not confirm the Disconnect (${r.result}); the session stays booked`, 502)
+      .says('disconnectFailed', { router: nas?.identifier ?? s['nasIp'] ?? '', mac: s['mac'] ?? '', port: nas?.coaPort ?? 3799 });
+  }
   return r.result;
 }
 
@@ -378,66 +444,102 @@ export async function disconnectSession(d: AdminDeps, actor: Actor, sessionId: s
  * are disconnected. An admin may block any device; an operator only one that is online at a hotspot in its scope
  * (the block still holds everywhere, as the abuse would move), and lift only its own blocks.
  */
-export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ until: number; disconnected: number }> {
+export async function blockDevice(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ mac: string; until: number; disconnected: number; failed: number }> {
   const block = parseOrInvalid(blockSchema, raw);
   const mac = normalizeMac(block.mac);
-  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
-  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not block devices');
+  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address').says('notMac', { mac: block.mac });
+  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not block devices').says('viewerReadOnly');
   const live = await listSessions(d, { mac });
   if (!isAdmin(actor)) {
     const hotspots = await listHotspots(d);
     const inScope = live.some((s) => { const h = hotspots.find((x) => x.id === s.hotspotId); return h !== undefined && canWriteHotspot(actor, h); });
-    if (!inScope) throw new AdminError('FORBIDDEN', `${actor.name} may block only a device that is online at one of its hotspots`);
+    if (!inScope) throw new AdminError('FORBIDDEN', `${actor.name} may block only a device that is online at one of its hotspots`).says('blockOutOfScope');
   }
   const until = Date.now() + block.minutes * 60_000;
-  await d.redis.set(d.keys.deviceBlock(mac), JSON.stringify({ until, by: actor.name, admin: isAdmin(actor), reason: block.reason }), 'PXAT', until);
+  await d.redis
+    .multi()
+    .set(d.keys.deviceBlock(mac), JSON.stringify({ until, by: actor.name, admin: isAdmin(actor), reason: block.reason }), 'PXAT', until)
+    .zadd(d.keys.deviceBlocks(), until, mac)
+    .exec();
+  // A session its router did not let go of stays live in the ledger: the console marks it as blocked.
   let disconnected = 0;
+  let failed = 0;
   for (const s of live) {
     const r = await d.sessions.disconnect(s.id, 'device-blocked');
     if (r.result === 'disconnected' || r.result === 'gone') disconnected++;
+    else if (r.result === 'failed' || r.result === 'nas-unknown') failed++;
   }
-  await audit(d.redis, d.keys, actor, 'device.block', `device:${mac}`, null, { until, minutes: block.minutes, reason: block.reason, disconnected });
-  return { until, disconnected };
+  await audit(d.redis, d.keys, actor, 'device.block', `device:${mac}`, null, { until, minutes: block.minutes, reason: block.reason, disconnected, failed });
+  return { mac, until, disconnected, failed };
 }
 
 export async function unblockDevice(d: AdminDeps, actor: Actor, macInput: string): Promise<void> {
   const mac = normalizeMac(macInput);
-  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address');
-  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not unblock devices');
+  if (!mac) throw new AdminError('INVALID', 'mac: not a MAC address').says('notMac', { mac: macInput });
+  if (actor.role === 'viewer') throw new AdminError('FORBIDDEN', 'a viewer may not unblock devices').says('viewerReadOnly');
   const json = await d.redis.get(d.keys.deviceBlock(mac));
-  if (!json) throw new AdminError('NOT_FOUND', `${mac} is not blocked`);
+  if (!json) throw new AdminError('NOT_FOUND', `${mac} is not blocked`).says('notBlocked', { mac });
   const block = JSON.parse(json) as { until: number; by: string; admin?: boolean; reason?: string };
-  if (!isAdmin(actor) && block.by !== actor.name) throw new AdminError('FORBIDDEN', `only an admin or ${block.by} may lift this block`);
-  await d.redis.del(d.keys.deviceBlock(mac));
+  if (!isAdmin(actor) && block.by !== actor.name) throw new AdminError('FORBIDDEN', `only an admin or ${block.by} may lift this block`).says('unblockNotYours', { by: block.by });
+  await d.redis.multi().del(d.keys.deviceBlock(mac)).zrem(d.keys.deviceBlocks(), mac).exec();
   await audit(d.redis, d.keys, actor, 'device.unblock', `device:${mac}`, block, null);
+}
+
+export interface BlockView {
+  readonly mac: string;
+  /** When the block ends by itself (ms). */
+  readonly until: number;
+  readonly by: string;
+  readonly reason: string;
+}
+
+/** The devices blocked now, the soonest to end first. */
+export async function listBlocks(d: StoreDeps): Promise<BlockView[]> {
+  const now = Date.now();
+  await d.redis.zremrangebyscore(d.keys.deviceBlocks(), '-inf', now);
+  const macs = await d.redis.zrangebyscore(d.keys.deviceBlocks(), now, '+inf');
+  const blocks = await Promise.all(macs.map((mac) => d.redis.get(d.keys.deviceBlock(mac))));
+  return macs.flatMap((mac, i) => {
+    const json = blocks[i];
+    if (!json) return [];
+    const b = JSON.parse(json) as { until: number; by: string; reason?: string };
+    return [{ mac, until: b.until, by: b.by, reason: b.reason ?? '' }];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------- vouchers
 
-export async function createVoucherBatch(d: AdminDeps, actor: Actor, raw: unknown): Promise<{ batch: string; codes: string[] }> {
+export async function createVoucherBatch(d: StoreDeps, actor: Actor, raw: unknown): Promise<{ batch: string; codes: string[] }> {
   const o = parseOrInvalid(voucherBatchSchema, raw);
   const all = await listHotspots(d);
   const unknown = o.hotspots.filter((id) => !all.some((h) => h.id === id));
-  if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`);
+  if (unknown.length) throw new AdminError('INVALID', `hotspots: unknown ${unknown.join(', ')}`).says('unknownHotspots', { list: unknown.join(', ') });
   const empty = o.kecamatan.filter((k) => !all.some((h) => h.kecamatan === k));
-  if (empty.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${empty.join(', ')}`);
+  if (empty.length) throw new AdminError('INVALID', `kecamatan: no hotspots in ${empty.join(', ')}`).says('emptyKecamatan', { list: empty.join(', ') });
   // An operator makes vouchers for its own hotspots and kecamatan only; an admin for any, or all.
   if (!isAdmin(actor)) {
-    if (actor.role !== 'operator') throw new AdminError('FORBIDDEN', 'a viewer may not create vouchers');
-    if (o.hotspots.length === 0 && o.kecamatan.length === 0) throw new AdminError('FORBIDDEN', 'an operator must choose hotspots or kecamatan within its scope');
+    if (actor.role !== 'operator') throw new AdminError('FORBIDDEN', 'a viewer may not create vouchers').says('viewerReadOnly');
+    if (o.hotspots.length === 0 && o.kecamatan.length === 0) throw new AdminError('FORBIDDEN', 'an operator must choose hotspots or kecamatan within its scope').says('voucherScopeRequired');
     const outside = [
       ...o.hotspots.filter((id) => !canWriteHotspot(actor, all.find((h) => h.id === id)!)),
       ...o.kecamatan.filter((k) => !actor.scope.kecamatan.includes(k)),
     ];
-    if (outside.length) throw new AdminError('FORBIDDEN', `outside ${actor.name}'s scope: ${outside.join(', ')}`);
+    if (outside.length) throw new AdminError('FORBIDDEN', `outside ${actor.name}'s scope: ${outside.join(', ')}`).says('voucherOutOfScope', { list: outside.join(', ') });
   }
   const scoped = [...new Set(o.hotspots)];
   const now = Date.now();
-  const batch = `${new Date(now + 7 * 3600_000).toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
-  const codes = await createVouchers(d.redis, d.keys, {
-    count: o.count, hotspots: scoped, kecamatan: o.kecamatan, validityMinutes: Math.round(o.validityHours * 60), deviceLimit: o.deviceLimit, quotaMB: o.quotaMB,
-    redeemByMs: now + o.redeemDays * 86_400_000, batch, note: o.note, createdBy: actor.name,
-  }, now);
+  const spec = {
+    hotspots: scoped, kecamatan: o.kecamatan, validityMinutes: Math.round(o.validityHours * 60), deviceLimit: o.deviceLimit, quotaMB: o.quotaMB,
+    redeemByMs: now + o.redeemDays * 86_400_000, note: o.note, createdBy: actor.name,
+  };
+  // A batch id is claimed before any voucher is made (HSETNX), so two batches never share one: the sheet, the CSV
+  // and "revoke the batch" act on exactly the vouchers of one request. The id is the WIB date and a random suffix.
+  const { redeemByMs, ...shown } = spec;
+  let batch: string;
+  do {
+    batch = `${new Date(now + 7 * 3600_000).toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+  } while (!(await d.redis.hsetnx(d.keys.voucherBatches(), batch, JSON.stringify({ ...shown, batch, redeemBy: redeemByMs, createdAt: now, count: 0 }))));
+  const codes = await createVouchers(d.redis, d.keys, { ...spec, count: o.count, batch }, now);
   await audit(d.redis, d.keys, actor, 'vouchers.create', `batch:${batch}`, null, { count: codes.length, hotspots: scoped, kecamatan: o.kecamatan, validityHours: o.validityHours, deviceLimit: o.deviceLimit, quotaMB: o.quotaMB, note: o.note });
   return { batch, codes };
 }
@@ -458,9 +560,9 @@ export function maskCode(code: string): string {
   return `${code.slice(0, 2)}***-***${code.slice(-2)}`;
 }
 
-async function batchWritable(d: AdminDeps, actor: Actor, batch: string): Promise<void> {
+async function batchWritable(d: StoreDeps, actor: Actor, batch: string): Promise<void> {
   const b = (await listBatches(d.redis, d.keys)).find((x) => x.batch === batch);
-  if (!b) throw new AdminError('NOT_FOUND', `no batch ${batch}`);
+  if (!b) throw new AdminError('NOT_FOUND', `no batch ${batch}`).says('noBatch', { batch });
   if (isAdmin(actor)) return;
   const all = await listHotspots(d);
   const kecamatan = b.kecamatan ?? [];
@@ -470,19 +572,19 @@ async function batchWritable(d: AdminDeps, actor: Actor, batch: string): Promise
     b.hotspots.some((id) => { const h = all.find((x) => x.id === id); return !h || !canWriteHotspot(actor, h); }) ||
     kecamatan.some((k) => !actor.scope.kecamatan.includes(k))
   ) {
-    throw new AdminError('FORBIDDEN', `${actor.name} may not change batch ${batch}`);
+    throw new AdminError('FORBIDDEN', `${actor.name} may not change batch ${batch}`).says('batchOutOfScope', { batch });
   }
 }
 
-export async function revokeVoucherCode(d: AdminDeps, actor: Actor, code: string): Promise<void> {
+export async function revokeVoucherCode(d: StoreDeps, actor: Actor, code: string): Promise<void> {
   const v = await getVoucher(d.redis, d.keys, code);
-  if (!v) throw new AdminError('NOT_FOUND', `no voucher ${code}`);
+  if (!v) throw new AdminError('NOT_FOUND', `no voucher ${code}`).says('noVoucher', { code });
   await batchWritable(d, actor, v.batch);
   await revokeVoucher(d.redis, d.keys, code);
   await audit(d.redis, d.keys, actor, 'voucher.revoke', `voucher:${code}`, { status: v.status }, { status: 'revoked' });
 }
 
-export async function revokeBatch(d: AdminDeps, actor: Actor, batch: string): Promise<number> {
+export async function revokeBatch(d: StoreDeps, actor: Actor, batch: string): Promise<number> {
   await batchWritable(d, actor, batch);
   const vouchers = await batchVouchers(d.redis, d.keys, batch);
   await Promise.all(vouchers.map((v) => revokeVoucher(d.redis, d.keys, v.code)));
@@ -509,32 +611,34 @@ export const operatorChangeSchema = z.strictObject({
 
 function checkPassword(password: string | undefined): void {
   const problem = password === undefined ? null : passwordProblem(password);
-  if (problem) throw new AdminError('INVALID', `password: ${problem}`);
+  if (problem) throw new AdminError('INVALID', `password: ${problem}`).says((password ?? '').length < 12 ? 'passwordShort' : 'passwordLong');
 }
 
 /** A new operator account (admins only); answers its username. */
-export async function createOperatorAccount(d: AdminDeps, actor: Actor, raw: unknown): Promise<string> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create operators');
+export async function createOperatorAccount(d: StoreDeps, actor: Actor, raw: unknown): Promise<string> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create operators').says('adminOnly');
   const o = parseOrInvalid(operatorCreateSchema, raw);
   checkPassword(o.password);
+  await checkKecamatan(d, o.scope.kecamatan);
   if (!(await createOperator(d.redis, d.keys, { username: o.username, name: o.name || o.username, role: o.role, scope: o.scope, password: o.password }))) {
-    throw new AdminError('CONFLICT', `${o.username} exists already`);
+    throw new AdminError('CONFLICT', `${o.username} exists already`).says('operatorExists', { username: o.username });
   }
   await audit(d.redis, d.keys, actor, 'operator.create', `operator:${o.username}`, null, { role: o.role, scope: o.scope });
   return o.username;
 }
 
 /** Changes an operator's role, scope, name, password or whether it is disabled (admins only); never the last enabled admin away. */
-export async function changeOperator(d: AdminDeps, actor: Actor, username: string, raw: unknown): Promise<void> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change operators');
+export async function changeOperator(d: StoreDeps, actor: Actor, username: string, raw: unknown): Promise<void> {
+  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may change operators').says('adminOnly');
   const c = parseOrInvalid(operatorChangeSchema, raw);
   const before = await getOperator(d.redis, d.keys, username);
-  if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`);
+  if (!before) throw new AdminError('NOT_FOUND', `no operator ${username}`).says('noOperator', { username });
   checkPassword(c.password);
+  if (c.scope) await checkKecamatan(d, c.scope.kecamatan);
   const role = c.role ?? before.role;
   const disabled = c.disabled ?? before.disabled;
   if ((role !== before.role || disabled !== before.disabled) && (await setOperatorRole(d.redis, d.keys, username, role, disabled)) === 'last-admin') {
-    throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled');
+    throw new AdminError('CONFLICT', 'the last enabled admin cannot be demoted or disabled').says('lastAdmin');
   }
   const { role: _role, disabled: _disabled, ...rest } = c;
   await updateOperator(d.redis, d.keys, username, rest);

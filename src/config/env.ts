@@ -23,6 +23,12 @@ export const envSchema = z.object({
   RADIUS_HOST: z.string().trim().min(1).default('0.0.0.0'),
   RADIUS_AUTH_PORT: port(1812),
   RADIUS_ACCT_PORT: port(1813),
+  RADIUS_PUBLIC_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .refine((v) => isIP(v) !== 0 && v !== '0.0.0.0' && v !== '::', 'must be the IPv4 (or IPv6) address routers send RADIUS to, e.g. 10.20.0.5; RouterOS takes an address here, not a host name')
+      .optional(),
+  ),
   REDIS_URL: optionalText.pipe(
     z
       .string()
@@ -84,7 +90,13 @@ export type EnvConfig = z.infer<typeof envSchema>;
 
 export interface AppConfig {
   readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly adminNetworks: readonly string[] | undefined };
-  readonly radius: { readonly host: string; readonly authPort: number; readonly acctPort: number };
+  readonly radius: {
+    readonly host: string;
+    readonly authPort: number;
+    readonly acctPort: number;
+    /** The address routers send RADIUS to (the generated RouterOS script's `/radius add address=`), if known. */
+    readonly publicAddress: string | undefined;
+  };
   readonly redis: {
     readonly url: string | undefined;
     readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
@@ -100,6 +112,12 @@ export interface AppConfig {
   readonly publicUrl: string;
   readonly dataDir: string | undefined;
   readonly logLevel: string;
+}
+
+/** RADIUS_HOST when it names one address a router could reach (not every address, not loopback), else undefined. */
+function listenedAddress(host: string): string | undefined {
+  if (isIP(host) === 0 || host === '0.0.0.0' || host === '::' || host.startsWith('127.') || host === '::1') return undefined;
+  return host;
 }
 
 function hostPorts(list: string | undefined): Array<{ host: string; port: number }> | undefined {
@@ -134,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.HTTP_PORT}`).replace(/\/+$/, '');
   return deepFreeze({
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY, adminNetworks: e.ADMIN_NETWORKS },
-    radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
+    radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT, publicAddress: e.RADIUS_PUBLIC_ADDRESS ?? listenedAddress(e.RADIUS_HOST) },
     redis: {
       url: e.REDIS_URL,
       sentinels: hostPorts(e.REDIS_SENTINELS),

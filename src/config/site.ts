@@ -102,6 +102,8 @@ export const hotspotSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   kecamatan: z.string().trim().min(1).max(60),
   kind: z.enum(HOTSPOT_KINDS, { error: `must be one of: ${HOTSPOT_KINDS.join(', ')}` }),
+  /** The WiFi name citizens join there, printed on its voucher cards (802.11 allows 32 bytes). */
+  ssid: z.string().trim().min(1).max(32).optional(),
   nas: z.array(nasSchema).min(1, 'a hotspot needs at least one NAS (router)'),
   quota: quotaSchema,
   loginMethods: z

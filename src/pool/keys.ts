@@ -18,6 +18,10 @@ export class Keys {
   site(): string {
     return `${this.tag}:site`;
   }
+  /** Hash: what the running Limpah announced when it started listening: publicUrl (the console is at publicUrl/admin), for the CLI. */
+  instance(): string {
+    return `${this.tag}:instance`;
+  }
   /** Hash: agency id -> JSON record. */
   agencies(): string {
     return `${this.tag}:agencies`;
@@ -85,6 +89,10 @@ export class Keys {
   /** The prefix of deviceBlock(mac), for Lua scripts (same hash tag). */
   deviceBlockPrefix(): string {
     return `${this.tag}:device-block:`;
+  }
+  /** Sorted set: blocked MAC -> the block's end (ms), so the console can list blocks without scanning keys. */
+  deviceBlocks(): string {
+    return `${this.tag}:device-blocks`;
   }
   /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
   grantRate(subject: string): string {

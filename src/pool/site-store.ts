@@ -52,6 +52,7 @@ export function hotspotFields(h: Omit<Hotspot, 'nas'> & { nas: ReadonlyArray<{ l
     name: h.name,
     kecamatan: h.kecamatan,
     kind: h.kind,
+    ssid: h.ssid ?? '',
     source,
     loginHosts: JSON.stringify(loginHosts),
     loginMethods: h.loginMethods.join(','),

@@ -14,7 +14,7 @@ import { TEST_SECRET, testSite } from '../support/site';
 
 const SHOTS = join(paths.root, 'test-output', 'screenshots');
 const PASSWORD = 'sungai-mentaya-2026';
-const LAPTOP = { viewport: { width: 1280, height: 860 }, locale: 'id-ID' };
+const LAPTOP = { viewport: { width: 1366, height: 768 }, locale: 'id-ID' };
 
 /**
  * A Diskominfo operator in headless Chromium: signs in, changes a quota that the next Access-Request gets,
@@ -53,7 +53,7 @@ describe('the admin console in headless Chromium', () => {
     await page.getByLabel('Nama pengguna').fill(username);
     await page.getByLabel('Kata sandi').fill(PASSWORD);
     await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.getByRole('heading', { name: 'Kolam bandwidth saat ini' }).waitFor();
+    await page.getByRole('heading', { name: 'Kondisi bandwidth saat ini' }).waitFor();
     return { context, page };
   }
 
@@ -77,10 +77,10 @@ describe('the admin console in headless Chromium', () => {
     await page.getByLabel('Unggah per sesi (kbps)').fill('1536');
     await page.screenshot({ path: join(SHOTS, 'admin-hotspot-edit.png'), fullPage: true });
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.getByText('Tersimpan.').waitFor();
+    await page.getByText('Perubahan hotspot Taman Kota Sampit disimpan.').waitFor();
     expect((await accessRequest('AA:00:00:00:20:02')).reply.attributes['Mikrotik-Rate-Limit']).toBe('1536k/3072k');
     await page.getByRole('link', { name: 'Audit' }).click();
-    await page.getByRole('cell', { name: 'hotspot.update' }).first().waitFor();
+    await page.getByRole('cell', { name: 'Hotspot diubah' }).first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'admin-audit.png'), fullPage: true });
     await context.close();
   });
@@ -139,7 +139,11 @@ describe('the admin console in headless Chromium', () => {
     await page.getByRole('cell', { name: mac, exact: true }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'admin-sessions.png'), fullPage: true });
     await page.getByRole('button', { name: `Putuskan ${mac}` }).click();
-    await page.getByText('Sesi diputus.').waitFor();
+    // One click asks first, and says what will happen; nothing is sent to the router yet.
+    await page.getByRole('heading', { name: `Putuskan sesi ${mac}?` }).waitFor();
+    expect((await fr.received()).filter((p) => p.code === 'Disconnect-Request' && p.attributes['User-Name'] === grant.username)).toEqual([]);
+    await page.getByRole('button', { name: 'Ya, putuskan sesi' }).click();
+    await page.getByText(`Sesi ${mac} di Taman Kota Sampit diputus.`).waitFor();
     const disconnects = (await fr.received()).filter((p) => p.code === 'Disconnect-Request');
     expect(disconnects.at(-1)!.attributes).toMatchObject({ 'User-Name': grant.username, 'Acct-Session-Id': 'd1', 'Framed-IP-Address': '10.5.50.77' });
     expect(await h.redis.hget(keys.session(grant.username), 'state')).toBe('closed');

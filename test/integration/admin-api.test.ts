@@ -69,7 +69,7 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
     const expected = [
       'get /pool', 'get /pool/history', 'get /hotspots', 'get /hotspots/{id}', 'put /hotspots/{id}', 'post /hotspots/{id}/disable', 'post /hotspots/{id}/enable',
       'post /hotspots/{id}/nas', 'delete /nas/{ip}', 'get /nas/{ip}/routeros', 'get /agencies', 'patch /agencies/{id}', 'get /telemetry-keys', 'post /telemetry-keys',
-      'delete /telemetry-keys/{id}', 'get /sessions', 'post /sessions/{id}/disconnect', 'post /devices/block', 'delete /devices/{mac}/block', 'get /voucher-batches',
+      'delete /telemetry-keys/{id}', 'get /sessions', 'post /sessions/{id}/disconnect', 'post /devices/block', 'get /devices/blocks', 'delete /devices/{mac}/block', 'get /voucher-batches',
       'post /voucher-batches', 'get /voucher-batches/{batch}', 'post /voucher-batches/{batch}/revoke', 'get /vouchers/{code}', 'post /vouchers/{code}/revoke', 'get /reports',
       'get /audit', 'get /operators', 'post /operators', 'patch /operators/{username}', 'get /api-keys', 'post /api-keys', 'delete /api-keys/{id}', 'post /agencies/usage',
     ];

@@ -47,7 +47,7 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     const r = await app().post('/admin/login').type('form').send({ username: 'siti', password: PASSWORD }).expect(303);
     expect(String(r.headers['set-cookie'])).toMatch(/limpah_admin=[\w-]+; Path=\/; HttpOnly; SameSite=Strict/);
     const dashboard = await app().get('/admin').set('Cookie', String(r.headers['set-cookie']).split(';')[0]!).expect(200);
-    expect(dashboard.text).toContain('Kolam bandwidth saat ini');
+    expect(dashboard.text).toContain('Kondisi bandwidth saat ini');
     expect(dashboard.headers['content-security-policy']).toContain("script-src 'nonce-");
     expect((await readAudit(h.redis, keys, { action: 'login', actor: 'siti' })).length).toBeGreaterThan(0);
   });

@@ -15,9 +15,10 @@ describe('admin rendering', () => {
     expect(svg).toContain('<title>Kapasitas &lt;24 jam&gt;</title>');
     expect(svg).toContain('a&amp;b');
     expect(svg).not.toMatch(/style=/);
-    expect(svg).toMatch(/<path d="M56\.0,[\d.]+L/);
-    // The scale rounds up to a readable maximum: 40 -> 50.
-    expect(svg).toContain('>50</text>');
+    expect(svg).toMatch(/<path d="M64\.0,[\d.]+L/);
+    // The scale steps by a readable amount: 40 in four steps of 10, not 12.5.
+    expect(svg).toContain('>40</text>');
+    expect(svg).toContain('>10</text>');
   });
 
   it('renders a QR code as one path of modules inside a quiet zone', () => {
@@ -34,16 +35,16 @@ describe('admin rendering', () => {
     expect(rosString('a"b$c\\d')).toBe('"a\\"b\\$c\\\\d"');
     expect(rosString('x\n/user add name=o')).toBe('"x/user add name=o"');
     const hotspot = { id: 'h', name: 'Taman\n/user add name=evil group=full' } as HotspotView;
-    const script = routerOsScript({ hotspot, publicUrl: 'https://w.example', radiusAddress: '10.0.0.1', nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's$x"y', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } });
+    const script = routerOsScript({ hotspot, publicUrl: 'https://w.example', radius: { address: '10.0.0.1', authPort: 1812, acctPort: 1813 }, nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's$x"y', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } });
     expect(script.split('\n').filter((l) => l.startsWith('/user'))).toEqual([]);
     expect(script).toContain('secret="s\\$x\\"y"');
-    expect(() => routerOsScript({ hotspot, publicUrl: 'https://w.example', radiusAddress: '10.0.0.1 ; /user add', nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } })).toThrow(/not an address/);
+    expect(() => routerOsScript({ hotspot, publicUrl: 'https://w.example', radius: { address: '10.0.0.1 ; /user add', authPort: 1812, acctPort: 1813 }, nas: { ip: '10.0.0.2', type: 'mikrotik', identifier: 'MT', secret: 's', hotspotId: 'h', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 3799, rateChange: 'coa', source: 'console' } })).toThrow(/not an address/);
   });
 
   it('fills the RouterOS script and login.html with the hotspot, the router and its secret', () => {
     const hotspot = { id: 'aula-desa-pundu', name: 'Aula Desa Pundu' } as HotspotView;
     const script = routerOsScript({
-      hotspot, publicUrl: 'https://wifi.kotimkab.go.id', radiusAddress: '10.20.0.5',
+      hotspot, publicUrl: 'https://wifi.kotimkab.go.id', radius: { address: '10.20.0.5', authPort: 1812, acctPort: 1813 },
       nas: { ip: '10.30.1.2', type: 'mikrotik', identifier: 'MT-Pundu', secret: 's3cr3t-abc', hotspotId: 'aula-desa-pundu', requireMessageAuthenticator: true, limitProxyState: true, coaPort: 1700, rateChange: 'coa', source: 'console' },
     });
     expect(script).toContain('/system identity set name="MT-Pundu"');
