@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chapResponse } from '../radius/chap';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from './keys';
-import { defineScripts } from './script-loader';
+import { takeHit } from './device-source-limit';
 
 /** How long a citizen's browser has to hand the credentials to the router after "Sambungkan". */
 export const GRANT_TTL_MS = 120_000;
@@ -39,16 +39,14 @@ export const GRANTS_PER_SOURCE_PER_MINUTE = 600;
  * admits is limited where its router vouches for the request, at RADIUS (maxSessions). A grant nobody presents
  * expires in two minutes.
  */
-export async function allowGrant(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
-  defineScripts(redis);
-  const r = await (redis as unknown as { rateLimit(...a: Array<string | number>): Promise<number> }).rateLimit(
-    keys.grantRate(`mac:${input.mac}`),
-    keys.grantRate(`src:${input.source}`),
-    GRANTS_PER_DEVICE_PER_MINUTE,
-    GRANTS_PER_SOURCE_PER_MINUTE,
-    60_000,
-  );
-  return r === 0 ? 'ok' : r === 1 ? 'device' : 'source';
+export function allowGrant(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
+  return takeHit(redis, {
+    deviceKey: keys.grantRate(`mac:${input.mac}`),
+    sourceKey: keys.grantRate(`src:${input.source}`),
+    perDevice: GRANTS_PER_DEVICE_PER_MINUTE,
+    perSource: GRANTS_PER_SOURCE_PER_MINUTE,
+    windowMs: 60_000,
+  });
 }
 
 /** Credentials in the grant format, not stored: for when Redis is unavailable and RADIUS fails open. */

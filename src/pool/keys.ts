@@ -94,7 +94,7 @@ export class Keys {
   deviceBlocks(): string {
     return `${this.tag}:device-blocks`;
   }
-  /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
+  /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a source network (`src:<network>`). */
   grantRate(subject: string): string {
     return `${this.tag}:grant-rate:${subject}`;
   }
@@ -125,7 +125,7 @@ export class Keys {
   voucherBatch(batch: string): string {
     return `${this.tag}:voucher-batch:${batch}`;
   }
-  /** String: failed voucher attempts in the current window, for a device (`mac:<MAC>`) or a hotspot (`hotspot:<id>`). */
+  /** String: wrong voucher codes in the current window, for a device (`mac:<MAC>`) or a source network (`src:<network>`). */
   voucherFailures(subject: string): string {
     return `${this.tag}:voucher-fail:${subject}`;
   }

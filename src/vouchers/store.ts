@@ -1,6 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
 import { defineScripts } from '../pool/script-loader';
+import { giveBackHit, takeHit } from '../pool/device-source-limit';
 import { generateCode } from './codes';
 
 /**
@@ -223,20 +224,15 @@ export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: str
  * attempts cannot all pass a check made before any is counted). An attempt that turns out not to be a guess (the
  * code exists) is given back with `refundVoucherAttempt`.
  */
-export async function takeVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
-  defineScripts(redis);
-  const r = await (redis as unknown as { rateLimit(...a: Array<string | number>): Promise<number> }).rateLimit(
-    keys.voucherFailures(`mac:${input.mac}`),
-    keys.voucherFailures(`src:${input.source}`),
-    FAILURES_PER_DEVICE,
-    FAILURES_PER_SOURCE,
-    FAILURE_WINDOW_MS,
-  );
-  return r === 0 ? 'ok' : r === 1 ? 'device' : 'source';
+export function takeVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<'ok' | 'device' | 'source'> {
+  return takeHit(redis, { ...attemptKeys(keys, input), perDevice: FAILURES_PER_DEVICE, perSource: FAILURES_PER_SOURCE, windowMs: FAILURE_WINDOW_MS });
 }
 
 /** Gives back an attempt taken by `takeVoucherAttempt`: the code existed, so it was no guess. */
-export async function refundVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<void> {
-  defineScripts(redis);
-  await (redis as unknown as { rateRefund(...a: string[]): Promise<number> }).rateRefund(keys.voucherFailures(`mac:${input.mac}`), keys.voucherFailures(`src:${input.source}`));
+export function refundVoucherAttempt(redis: Redis, keys: Keys, input: { mac: string; source: string }): Promise<void> {
+  return giveBackHit(redis, attemptKeys(keys, input));
+}
+
+function attemptKeys(keys: Keys, input: { mac: string; source: string }): { deviceKey: string; sourceKey: string } {
+  return { deviceKey: keys.voucherFailures(`mac:${input.mac}`), sourceKey: keys.voucherFailures(`src:${input.source}`) };
 }
