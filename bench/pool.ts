@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createGrant, type Grant } from '../src/pool/grants';
+import { createGrant, type Grant } from '../src/grants/grants';
 import { Keys } from '../src/pool/keys';
 import { Pool } from '../src/pool/pool';
 import { upsertSite } from '../src/pool/site-store';

@@ -25,7 +25,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { Keys } from '../src/pool/keys';
-import { createGrant, GRANT_TTL_MS } from '../src/pool/grants';
+import { createGrant, GRANT_TTL_MS } from '../src/grants/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
 import { inspect, Vendor } from '../src/radius/codec';
 import { BENCH_SECRET } from './site';

@@ -18,7 +18,7 @@ import {
   kecamatanChoices, listBlocks, hotspotAllocation, type HotspotView,
 } from './service';
 import { audit } from './audit';
-import { isGrantUsername } from '../pool/grants';
+import { isGrantUsername } from '../grants/grants';
 import { normalizeMac } from '../mac';
 import { getVoucher } from '../vouchers/store';
 import { auditRows, targetMatches } from './audit-view';

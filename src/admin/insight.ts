@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { RedisClient as Redis } from '../redis/client';
-import { refreshCapacity } from '../telemetry/capacity-refresh';
+import { refreshCapacity } from '../pool/capacity-refresh';
 import { redisNowMs } from '../redis/time';
 import { AdminError, listHotspots, type AdminDeps } from './service';
 

@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { NasRecord } from '../pool/site-store';
 import { paths } from '../paths';
-import type { HotspotView } from './service';
 
 /**
  * What an engineer pastes onto a hotspot's router: a RouterOS 7 setup script with every value filled in (the
@@ -67,7 +66,7 @@ function portalOf(publicUrl: string): { url: string; host: string; hostIsAddress
   return { url: publicUrl.replace(/\/+$/, ''), host: hostIsAddress ? host : hostName(host), hostIsAddress, port };
 }
 
-export function routerOsScript(o: { hotspot: HotspotView; nas: NasRecord; publicUrl: string; radius: RadiusEndpoint }): string {
+export function routerOsScript(o: { hotspot: { readonly id: string; readonly name: string }; nas: NasRecord; publicUrl: string; radius: RadiusEndpoint }): string {
   const radiusIp = o.radius.address === undefined ? RADIUS_ADDRESS_PLACEHOLDER : address(o.radius.address);
   const authPort = udpPort('RADIUS_AUTH_PORT', o.radius.authPort);
   const acctPort = udpPort('RADIUS_ACCT_PORT', o.radius.acctPort);

@@ -8,10 +8,10 @@ import { hashApiKey, hotspotFields, readNasDirectory, type NasRecord } from '../
 import type { NasDirectory } from '../radius/nas-directory';
 import type { SessionControl } from '../radius/session-control';
 import type { RedisClient as Redis } from '../redis/client';
-import { readAgencyUsage, refreshCapacity } from '../telemetry/capacity-refresh';
+import { readAgencyUsage, refreshCapacity } from '../pool/capacity-refresh';
 import { normalizeMac } from '../mac';
 import { createVouchers, batchVouchers, getVoucher, listBatches, revokeVoucher } from '../vouchers/store';
-import { isGrantUsername } from '../pool/grants';
+import { isGrantUsername } from '../grants/grants';
 import { audit } from './audit';
 import type { AdminErrorText } from './i18n';
 import type { RadiusEndpoint } from './router-config';

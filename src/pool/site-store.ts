@@ -4,7 +4,7 @@ import type { Hotspot, Nas, OfficeHours, Site } from '../config/site';
 import { LOGIN_METHODS } from '../config/site';
 
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
-import { refreshCapacity } from '../telemetry/capacity-refresh';
+import { refreshCapacity } from './capacity-refresh';
 import { openMinutes } from './capacity';
 import type { Keys } from './keys';
 import type { Logger } from '../log';

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { PortalDeps } from './mikrotik';
+import type { PortalDeps } from './deps';
 import { normalizeSourceIp } from '../radius/nas-directory';
 import { allowanceLeft } from './allowance';
 

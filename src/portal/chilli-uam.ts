@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { chapResponse } from '../radius/chap';
+import { chapResponse } from '../grants/chap';
 
 /**
  * CoovaChilli's UAM protocol (redir.c): the redirect to the portal carries `md`, the upper-case hex

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
 import { chilliChapResponse, chilliNewChallenge, verifyChilliMd } from './chilli-uam';
-import type { PortalDeps } from './mikrotik';
+import type { PortalDeps } from './deps';
 import { destination, optional } from './params';
 import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './grant-flow';
 import type { Messages } from './i18n/messages';

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { allowGrant, createGrant, unstoredGrant, type Grant } from '../pool/grants';
+import { allowGrant, createGrant, unstoredGrant, type Grant } from '../grants/grants';
 import type { HotspotInfo } from '../pool/site-store';
-import type { PortalDeps } from './mikrotik';
+import type { PortalDeps } from './deps';
 import { allowFormAction, renderError } from './render';
 import type { Messages } from './i18n/messages';
 import { normalizeCode } from '../vouchers/codes';

@@ -1,4 +1,4 @@
-import { chapResponse } from '../radius/chap';
+import { chapResponse } from '../grants/chap';
 
 /**
  * Decodes a MikroTik octal-escaped string ($(chap-id), $(chap-challenge)): `\ooo` is one byte, any other

@@ -1,11 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
 import { normalizeMac } from '../mac';
-import type { Keys } from '../pool/keys';
 import type { HotspotInfo } from '../pool/site-store';
-import type { HotspotLookup } from './hotspot-cache';
-import type { FormSigner } from './form-token';
+import type { PortalDeps } from './deps';
 import { decodeMikrotikOctal, mikrotikChapPassword } from './mikrotik-chap';
 import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './grant-flow';
 import type { Messages } from './i18n/messages';
@@ -14,15 +11,6 @@ import { renderError } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
 import { destination, httpUrl, optional } from './params';
-
-export interface PortalDeps {
-  readonly redis: Redis;
-  readonly keys: Keys;
-  readonly hotspots: HotspotLookup;
-  readonly signer: FormSigner;
-  readonly statusSigner: FormSigner;
-  readonly publicUrl: string;
-}
 
 /** What the router's login.html sends. Everything is checked; nothing is trusted beyond its shape. */
 const redirectSchema = z.object({

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { allowanceLeft } from './allowance';
 import { FormSigner } from './form-token';
-import type { PortalDeps } from './mikrotik';
+import type { PortalDeps } from './deps';
 import { allowFormAction, renderError } from './render';
 import { formatDuration, type Messages } from './i18n/messages';
 

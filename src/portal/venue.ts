@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { PortalDeps } from './mikrotik';
+import type { PortalDeps } from './deps';
 import type { Messages } from './i18n/messages';
 import { renderError } from './render';
 import { openingHoursText, termsFor } from './splash';

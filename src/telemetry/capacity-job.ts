@@ -2,7 +2,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { Capacity } from '../pool/capacity';
-import { refreshCapacity } from './capacity-refresh';
+import { refreshCapacity } from '../pool/capacity-refresh';
 
 /**
  * Recomputes capacity on a timer, so that stale telemetry and the start and end of office hours take effect

@@ -5,7 +5,7 @@
 import { createSocket } from 'node:dgram';
 import fc from 'fast-check';
 import { Code, decodeRequest, encodeRequest, Vendor } from '../../src/radius/codec';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET } from '../support/site';

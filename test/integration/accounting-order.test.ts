@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/pool/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { upsertSite } from '../../src/pool/site-store';

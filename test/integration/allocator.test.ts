@@ -1,6 +1,6 @@
 import request from 'supertest';
 import pino from 'pino';
-import { Allocator } from '../../src/pool/allocator';
+import { Allocator } from '../../src/control/allocator';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';

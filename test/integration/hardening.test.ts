@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createAdminApiKey } from '../../src/admin/auth';
 import { createOperator, type Actor } from '../../src/admin/operators';
-import { createGrant, GRANTS_PER_SOURCE_PER_MINUTE } from '../../src/pool/grants';
+import { createGrant, GRANTS_PER_SOURCE_PER_MINUTE } from '../../src/grants/grants';
 import { formatCode } from '../../src/vouchers/codes';
 import { createVouchers, FAILURES_PER_DEVICE } from '../../src/vouchers/store';
 import { grantLogin, startHarness, type Harness } from '../support/harness';

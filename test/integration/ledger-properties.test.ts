@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/pool/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { reconcile } from '../../src/pool/reconcile';

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/pool/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
-import { Reaper } from '../../src/pool/reaper';
+import { Reaper } from '../../src/control/reaper';
 import { reconcile } from '../../src/pool/reconcile';
 import { upsertSite } from '../../src/pool/site-store';
 import pino from 'pino';

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { Code, encodeRequest, verifyResponse } from '../../src/radius/codec';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';

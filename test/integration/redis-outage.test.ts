@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
 import { papLogin, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';

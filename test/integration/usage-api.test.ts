@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { startHarness, type Harness } from '../support/harness';
 import { TEST_ADMIN_KEY, TEST_API_KEY, testSite } from '../support/site';
 

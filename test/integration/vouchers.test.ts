@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { lastRefusal } from '../../src/pool/refusals';
-import { createGrant } from '../../src/pool/grants';
+import { createGrant } from '../../src/grants/grants';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
 import { grantLogin, papLogin, startHarness, type Harness } from '../support/harness';

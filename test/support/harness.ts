@@ -10,7 +10,7 @@ import { buildServices, type ServiceOptions, type Services } from '../../src/ser
 import { testRedis } from './redis';
 import { TEST_SECRET, testSite } from './site';
 import { radclient, type RadclientReply } from './radclient';
-import { createGrant, type Grant } from '../../src/pool/grants';
+import { createGrant, type Grant } from '../../src/grants/grants';
 
 export interface Harness {
   readonly services: Services;

@@ -1,4 +1,4 @@
-import { sharesWithinHotspotLimits } from '../../src/pool/allocator';
+import { sharesWithinHotspotLimits } from '../../src/control/allocator';
 import { fairShares, rerateDecisions } from '../../src/pool/fair-share';
 
 describe('weighted max-min fair shares', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { decodeMikrotikOctal, mikrotikChapPassword } from '../../src/portal/mikrotik-chap';
-import { chapResponse, verifyChap } from '../../src/radius/chap';
+import { chapResponse, verifyChap } from '../../src/grants/chap';
 import { normalizeMac } from '../../src/mac';
 
 describe('MikroTik HTTP CHAP', () => {

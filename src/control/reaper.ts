@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import type { Pool } from './pool';
+import type { Pool } from '../pool/pool';
 
 /**
  * Releases sessions whose lease ran out: pending grants that never sent Accounting-Start, and sessions whose

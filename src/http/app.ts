@@ -13,22 +13,22 @@ import { isLimpahError } from '../errors';
 import type { Logger } from '../log';
 import { paths } from '../paths';
 import type { Keys } from '../pool/keys';
-import { HotspotLookup } from './hotspot-cache';
-import type { FormSigner } from './form-token';
-import { format, MESSAGES, pickLocale } from './i18n/messages';
+import { HotspotLookup } from '../portal/hotspot-cache';
+import type { FormSigner } from '../portal/form-token';
+import { format, MESSAGES, pickLocale } from '../portal/i18n/messages';
 import { usageRouter } from '../telemetry/usage-routes';
-import { venueRouter } from './venue';
+import { venueRouter } from '../portal/venue';
 import type { Capacity } from '../pool/capacity';
-import { captiveApiRouter } from './captive-api';
-import { chilliRouter } from './chilli';
-import { statusRouter } from './status';
-import { mikrotikRouter } from './mikrotik';
-import { voucherLinkRouter } from './voucher-link';
+import { captiveApiRouter } from '../portal/captive-api';
+import { chilliRouter } from '../portal/chilli';
+import { statusRouter } from '../portal/status';
+import { mikrotikRouter } from '../portal/mikrotik';
+import { voucherLinkRouter } from '../portal/voucher-link';
 import { consoleRouter } from '../admin/console';
 import { adminApiRouter } from '../admin/api';
 import type { AdminDeps } from '../admin/service';
 import type { Observability } from '../observability';
-import { renderError } from './render';
+import { renderError } from '../portal/render';
 
 export interface AppDeps {
   /** Addresses or networks that may reach the console, the admin API and /metrics; undefined: anywhere. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chapResponse } from '../radius/chap';
+import { chapResponse } from './chap';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from './keys';
-import { takeHit } from './device-source-limit';
+import type { Keys } from '../pool/keys';
+import { takeHit } from '../pool/device-source-limit';
 
 /** How long a citizen's browser has to hand the credentials to the router after "Sambungkan". */
 export const GRANT_TTL_MS = 120_000;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { SessionControl } from '../radius/session-control';
-import { fairShares, rerateDecisions, type Claimant } from './fair-share';
-import type { Keys } from './keys';
-import type { Pool } from './pool';
+import { fairShares, rerateDecisions, type Claimant } from '../pool/fair-share';
+import type { Keys } from '../pool/keys';
+import type { Pool } from '../pool/pool';
 
 export interface AllocatorOptions {
   readonly intervalMs?: number;
