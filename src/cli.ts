@@ -7,12 +7,11 @@ import { Keys } from './pool/keys';
 import { connectRedis, waitForRedis } from './redis/connect';
 import { URL_FILE } from './redis/embedded';
 import { formatCode, normalizeCode } from './vouchers/codes';
-import { getVoucher } from './vouchers/store';
-import { createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './admin/auth';
 import { ROLES, usernameSchema, type Actor, type Role } from './admin/operators';
 import { passwordProblem } from './admin/passwords';
+import { issuesText } from './admin/errors';
 import {
-  AdminError, changeOperator, createOperatorAccount, createTelemetryKey, createVoucherBatch, listHotspots, revokeBatch, revokeVoucherCode, type StoreDeps,
+  AdminError, changeOperator, createAdminApiKey, createOperatorAccount, createTelemetryKey, listAdminApiKeys, revokeAdminApiKey, createVoucherBatch, findVoucher, listHotspots, revokeBatch, revokeVoucherCode, type StoreDeps,
 } from './admin/service';
 
 /**
@@ -165,7 +164,7 @@ async function vouchers(args: string[]): Promise<number> {
     });
     if (values.batch !== undefined) throw new UsageError('--batch: Limpah names every batch itself, so that no two batches merge; put your label in --note');
     const parsed = createOptions.safeParse(values);
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+    if (!parsed.success) throw new UsageError(issuesText(parsed.error.issues, { prefix: '--', separator: '\n' }));
     const o = parsed.data;
     return withRedis(async (c) => {
       const { batch, codes } = await createVoucherBatch(c, CLI_ACTOR, {
@@ -194,8 +193,7 @@ async function vouchers(args: string[]): Promise<number> {
     if (!code) throw new UsageError('give a voucher code, e.g. K7QMX-3RTPA');
     return withRedis(async (c) => {
       if (sub === 'revoke') await revokeVoucherCode(c, CLI_ACTOR, code);
-      const v = await getVoucher(c.redis, c.keys, code);
-      if (!v) throw new AdminError('NOT_FOUND', `no voucher ${formatCode(code)}`);
+      const v = await findVoucher(c, formatCode(code));
       process.stdout.write(`${JSON.stringify({ ...v, code: formatCode(v.code) }, null, 2)}\n`);
       return 0;
     });

@@ -4,16 +4,17 @@ import { HOTSPOT_KINDS } from '../config/site';
 import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
 import { readAudit } from './audit';
 import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, reportCsv, wibDay } from './insight';
-import { isAdmin, listOperators, ROLES, scopeSchema, type Actor } from './operators';
+import { AdminError, parseOrInvalid, sendApiError as sendError } from './errors';
+import { ROLES, scopeSchema, type Actor } from './operators';
+import { can } from './policy';
 import { DEFAULT_RADIUS_ENDPOINT, routerOsScript } from './router-config';
 import {
-  addNas, AdminError, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
+  addNas, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
   listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
   revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode,
-  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, type AdminDeps,
+  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, findVoucher, listOperatorAccounts, type AdminDeps,
 } from './service';
 import { formatCode, normalizeCode } from '../vouchers/codes';
-import { getVoucher } from '../vouchers/store';
 
 /**
  * The admin API under /api/v1: everything the console does, for scripts, with an API key (`Authorization: Bearer
@@ -89,9 +90,7 @@ const ROUTES: readonly Route[] = [
   {
     method: 'get', path: '/vouchers/:code', tag: 'vouchers', summary: 'One voucher',
     handler: async ({ deps, req }) => {
-      const code = normalizeCode(p(req, 'code'));
-      const v = code ? await getVoucher(deps.redis, deps.keys, code) : null;
-      if (!v) throw new AdminError('NOT_FOUND', `no voucher ${p(req, 'code')}`);
+      const v = await findVoucher(deps, p(req, 'code'));
       return { ...v, code: formatCode(v.code) };
     },
   },
@@ -99,7 +98,7 @@ const ROUTES: readonly Route[] = [
     method: 'post', path: '/vouchers/:code/revoke', tag: 'vouchers', summary: 'Revoke one voucher',
     handler: async ({ deps, actor, req }) => {
       const code = normalizeCode(p(req, 'code'));
-      if (!code) throw new AdminError('NOT_FOUND', `no voucher ${p(req, 'code')}`);
+      if (!code) throw new AdminError('NOT_FOUND', `no voucher ${p(req, 'code')}`).says('noVoucher', { code: p(req, 'code') });
       await revokeVoucherCode(deps, actor, code);
       return { revoked: formatCode(code) };
     },
@@ -118,20 +117,16 @@ const ROUTES: readonly Route[] = [
     },
   },
   { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first, filtered', query: auditQuery, handler: ({ deps, query }) => readAudit(deps.redis, deps.keys, { actor: query['actor'], action: query['action'], target: query['target'], limit: query['limit'] ? Number(query['limit']) : undefined }) },
-  { method: 'get', path: '/operators', tag: 'access', summary: 'Operator accounts (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list operators'); return listOperators(deps.redis, deps.keys); } },
+  { method: 'get', path: '/operators', tag: 'access', summary: 'Operator accounts (admin)', handler: ({ deps, actor }) => listOperatorAccounts(deps, actor) },
   { method: 'post', path: '/operators', tag: 'access', summary: 'Create an operator account (admin)', body: operatorCreateSchema, handler: async ({ deps, actor, body }) => ({ username: await createOperatorAccount(deps, actor, body) }) },
   {
     method: 'patch', path: '/operators/:username', tag: 'access', summary: "Change an operator's role, scope, password or disable it (admin)", body: operatorChangeSchema,
     handler: async ({ deps, actor, req, body }) => (await changeOperator(deps, actor, p(req, 'username'), body), { username: p(req, 'username') }),
   },
-  { method: 'get', path: '/api-keys', tag: 'access', summary: 'Script API keys (admin)', handler: async ({ deps, actor }) => { if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may list API keys'); return listAdminApiKeys(deps.redis, deps.keys); } },
+  { method: 'get', path: '/api-keys', tag: 'access', summary: 'Script API keys (admin)', handler: async ({ deps, actor }) => { if (!can(actor, 'administer')) throw new AdminError('FORBIDDEN', 'only an admin may list API keys').says('adminOnly'); return listAdminApiKeys(deps.redis, deps.keys); } },
   { method: 'post', path: '/api-keys', tag: 'access', summary: 'Create a script API key; answers it once (admin)', body: apiKeyBody, handler: async ({ deps, actor, body }) => ({ key: await createAdminApiKey(deps.redis, deps.keys, actor, body as z.infer<typeof apiKeyBody>) }) },
   { method: 'delete', path: '/api-keys/:id', tag: 'access', summary: 'Revoke a script API key (admin)', handler: async ({ deps, actor, req }) => (await revokeAdminApiKey(deps.redis, deps.keys, actor, p(req, 'id')), { revoked: p(req, 'id') }) },
 ];
-
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
 
 /** The OpenAPI 3.1 document of the admin API and the telemetry push, from the route list and its schemas. */
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
@@ -201,19 +196,16 @@ export function adminApiRouter(deps: AdminDeps & { publicUrl: string }): Router 
           res.setHeader('WWW-Authenticate', 'Bearer realm="limpah-admin"');
           return sendError(res, 401, 'UNAUTHORIZED', 'Send a script API key from the console as "Authorization: Bearer lmk_...".');
         }
-        if (r.method !== 'get' && actor.role === 'viewer') return sendError(res, 403, 'FORBIDDEN', `${actor.name} is a viewer and may not change anything`);
+        if (r.method !== 'get' && !can(actor, 'change')) return sendError(res, 403, 'FORBIDDEN', `${actor.name} is a viewer and may not change anything`);
         let body: unknown = undefined;
         if (r.body) {
           if (!req.is('application/json')) return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
-          const parsed = r.body.safeParse(req.body);
-          if (!parsed.success) return sendError(res, 400, 'INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-          body = parsed.data;
+          body = parseOrInvalid(r.body, req.body);
         }
         let query: Record<string, string | undefined> = {};
         if (r.query) {
-          const parsed = r.query.safeParse(req.query);
-          if (!parsed.success) return sendError(res, 400, 'INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-          query = Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+          const parsed = parseOrInvalid(r.query, req.query) as Record<string, unknown>;
+          query = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
         }
         const result = await r.handler({ deps, actor, req, res, body, query });
         if (result !== undefined && !res.headersSent) res.json(result);

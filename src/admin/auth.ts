@@ -6,9 +6,8 @@ import { defineScripts } from '../pool/script-loader';
 import { sourceNetwork } from '../source-network';
 import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';
-import { getOperator, isAdmin, scopeSchema, ROLES, type Actor, type Role, type Scope } from './operators';
+import { getOperator, scopeSchema, type Actor, type Role, type Scope } from './operators';
 import { DUMMY_HASH, verifyPassword } from './passwords';
-import { AdminError, checkKecamatan, parseOrInvalid } from './service';
 
 /**
  * Console sign-in and API keys. A console session is a random token in an HttpOnly, SameSite=Strict cookie; Redis
@@ -124,42 +123,8 @@ export function csrfOk(session: ConsoleSession, posted: unknown): boolean {
 
 // ---------------------------------------------------------------------------------------------------- API keys
 
-export interface AdminApiKeyView {
-  readonly id: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly scope: Scope;
-  readonly createdAt: number;
-  readonly createdBy: string;
-}
-
-/** An API key for scripts, with a role and scope like an operator's; returned once, kept as a digest. */
-export async function createAdminApiKey(redis: Redis, keys: Keys, actor: Actor, input: { name: string; role: Role; scope: Scope }): Promise<string> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may create API keys').says('adminOnly');
-  if (!/^[\w .-]{1,60}$/.test(input.name)) throw new AdminError('INVALID', 'name: 1-60 letters, digits, spaces, ".", "_" or "-"').says('keyName');
-  if (!(ROLES as readonly string[]).includes(input.role)) throw new AdminError('INVALID', `role: one of ${ROLES.join(', ')}`);
-  const scope = parseOrInvalid(scopeSchema, input.scope, 'scope: ');
-  await checkKecamatan({ redis, keys }, scope.kecamatan);
-  const key = `lmk_${randomBytes(24).toString('base64url')}`;
-  await redis.hset(keys.adminApiKeys(), sha256(key), JSON.stringify({ name: input.name, role: input.role, scope, createdAt: Date.now(), createdBy: actor.name }));
-  await audit(redis, keys, actor, 'api-key.create', `api-key:${input.name}`, null, { name: input.name, role: input.role, scope });
-  return key;
-}
-
-export async function listAdminApiKeys(redis: Redis, keys: Keys): Promise<AdminApiKeyView[]> {
-  const all = await redis.hgetall(keys.adminApiKeys());
-  return Object.entries(all).map(([hash, json]) => ({ id: hash.slice(0, 12), ...(JSON.parse(json) as Omit<AdminApiKeyView, 'id'>) }));
-}
-
-export async function revokeAdminApiKey(redis: Redis, keys: Keys, actor: Actor, id: string): Promise<void> {
-  if (!isAdmin(actor)) throw new AdminError('FORBIDDEN', 'only an admin may revoke API keys').says('adminOnly');
-  const all = await redis.hgetall(keys.adminApiKeys());
-  const hash = id.length >= 8 ? Object.keys(all).find((h) => h.startsWith(id)) : undefined;
-  if (!hash) throw new AdminError('NOT_FOUND', `no API key ${id}`).says('noKey', { id });
-  await redis.hdel(keys.adminApiKeys(), hash);
-  const k = JSON.parse(all[hash]!) as { name: string };
-  await audit(redis, keys, actor, 'api-key.revoke', `api-key:${k.name}`, k, null);
-}
+// Made and revoked through the service (src/admin/service/keys.ts); named here too, where sign-in code looks for them.
+export { createAdminApiKey, listAdminApiKeys, revokeAdminApiKey, type AdminApiKeyView } from './service/keys';
 
 /** The actor of an API request (Authorization: Bearer lmk_...), or null. */
 export async function apiActor(redis: Redis, keys: Keys, req: Request): Promise<Actor | null> {

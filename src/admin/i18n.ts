@@ -174,6 +174,8 @@ const id = {
     viewerReadOnly: 'Akun pemantau hanya bisa melihat, tidak bisa mengubah apa pun.',
     radiusAddress: 'Alamat RADIUS harus alamat IP atau nama host.',
     reportRange: 'Laporan mencakup 1 sampai 367 hari; tanggal "Dari" harus sebelum "Sampai".',
+    wrongCurrent: 'Kata sandi sekarang salah.',
+    passwordMismatch: 'Kedua kata sandi baru tidak sama.',
   },
   /** Form fields a schema refused, by what is wrong with them ({field} is the field's label). */
   problems: {
@@ -338,8 +340,6 @@ const id = {
     confirm: 'Ulangi kata sandi baru',
     change: 'Ganti kata sandi',
     note: 'Setelah diganti, semua sesi akun ini berakhir; masuk lagi dengan kata sandi baru.',
-    wrongCurrent: 'Kata sandi sekarang salah.',
-    mismatch: 'Kedua kata sandi baru tidak sama.',
   },
   audit: {
     title: 'Log audit',
@@ -555,6 +555,8 @@ const en: AdminMessages = {
     viewerReadOnly: 'A viewer account can look, not change anything.',
     radiusAddress: 'The RADIUS address is an IP address or a host name.',
     reportRange: 'A report covers 1 to 367 days; "From" comes before "To".',
+    wrongCurrent: 'The current password is wrong.',
+    passwordMismatch: 'The two new passwords differ.',
   },
   problems: {
     number: '{field} must be a number.',
@@ -717,8 +719,6 @@ const en: AdminMessages = {
     confirm: 'New password again',
     change: 'Change password',
     note: "Once changed, every session of this account ends; sign in again with the new password.",
-    wrongCurrent: 'The current password is wrong.',
-    mismatch: 'The two new passwords differ.',
   },
   audit: {
     title: 'Audit log',

@@ -1,3 +1,4 @@
+import { wibClock, wibDay, WIB_OFFSET_MS } from '../time';
 import type { Logger } from '../log';
 import type { Keys } from '../pool/keys';
 import type { RedisClient as Redis } from '../redis/client';
@@ -158,10 +159,8 @@ export function downsample(samples: readonly PoolSample[], fromMs: number, toMs:
 
 // ---------------------------------------------------------------------------------------------------- reports
 
-/** The WIB day number of an instant, and back. */
-export function wibDay(ms: number): number {
-  return Math.floor((ms / 1000 + 25200) / 86400);
-}
+/** A WIB day number as an ISO date, and back. */
+export { wibDay };
 export function dayToIso(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
@@ -283,7 +282,7 @@ export function reportCsv(report: Report): string {
 
 /** The WIB date and time of an instant, "2026-11-28 22:37". */
 export function wib(ms: number): string {
-  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return wibClock(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** CSV with a header row; fields quoted where they need it. */
@@ -320,7 +319,6 @@ export function valueScale(max: number, integer = false): { top: number; step: n
   return { top: Math.ceil(max / step - 1e-9) * step || step, step };
 }
 
-const WIB_OFFSET_MS = 7 * 3600_000;
 
 /**
  * A line chart as SVG, drawn on the server: no chart library to load over a slow link, no script, and it prints.

@@ -5,12 +5,8 @@ import { defineScripts } from '../pool/script-loader';
 import { hashPassword } from './passwords';
 
 /**
- * Operator accounts and what each may do. Roles:
- *  - admin: everything, including accounts, agencies and API keys;
- *  - operator: reads everything, changes hotspots, sessions and vouchers within its scope (a list of kecamatan
- *    or of hotspots);
- *  - viewer: reads everything, changes nothing.
- * The same rules apply to a person in the console and to a script with an admin API key.
+ * Operator accounts: roles, scopes, passwords. What each role may do is src/admin/policy.ts (`can`); the same rules
+ * apply to a person in the console, a script with an admin API key and the CLI.
  */
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -41,23 +37,6 @@ export interface Operator {
   readonly scope: Scope;
   readonly createdAt: number;
   readonly disabled: boolean;
-}
-
-/** Whether the actor may change things at this hotspot (in this kecamatan). */
-export function canWriteHotspot(actor: Actor, hotspot: { id: string; kecamatan: string }): boolean {
-  if (actor.role === 'admin') return true;
-  if (actor.role !== 'operator') return false;
-  return actor.scope.hotspots.includes(hotspot.id) || actor.scope.kecamatan.includes(hotspot.kecamatan);
-}
-
-/** Whether the actor may change site-wide things: accounts, agencies, API keys, every hotspot. */
-export function isAdmin(actor: Actor): boolean {
-  return actor.role === 'admin';
-}
-
-/** Whether the actor may change anything at all (a viewer may not). */
-export function canWriteSomething(actor: Actor): boolean {
-  return actor.role === 'admin' || actor.role === 'operator';
 }
 
 /** A stored scope, or none (no rights beyond reading) if the record is damaged: an account must stay readable. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AdminMessages } from './i18n';
-import type { AdminError } from './service';
+import type { AdminError } from './errors';
 
 /**
  * What the console says when a change is refused, in its reader's language: the AdminError's own text when it

@@ -52,20 +52,29 @@ export const nasSchema = z.strictObject({
   limitProxyState: z.boolean().default(true),
 });
 
+/** What a hotspot's quota is when the site file (or the console) leaves a field out: the one place these live. */
+export const QUOTA_DEFAULTS = Object.freeze({
+  minDownKbps: 256,
+  minUpKbps: 128,
+  idleMinutes: 10,
+  interimSeconds: 300,
+  deviceSessions: 1,
+});
+
 export const quotaSchema = z
   .strictObject({
     maxSessions: z.number().int().positive('must be more than 0'),
     downKbps: sessionKbps,
     upKbps: sessionKbps,
-    minDownKbps: sessionKbps.default(256),
-    minUpKbps: sessionKbps.default(128),
+    minDownKbps: sessionKbps.default(QUOTA_DEFAULTS.minDownKbps),
+    minUpKbps: sessionKbps.default(QUOTA_DEFAULTS.minUpKbps),
     sessionMinutes: minutes,
     dailyMinutes: minutes,
     dailyMB: z.number().int().positive('must be more than 0'),
-    idleMinutes: minutes.default(10),
-    interimSeconds: z.number().int().min(60, 'must be at least 60 seconds').max(3600).default(300),
+    idleMinutes: minutes.default(QUOTA_DEFAULTS.idleMinutes),
+    interimSeconds: z.number().int().min(60, 'must be at least 60 seconds').max(3600).default(QUOTA_DEFAULTS.interimSeconds),
     /** Sessions one device may have at once; a new login past it ends the device's oldest session. */
-    deviceSessions: z.number().int().min(1).max(10).default(1),
+    deviceSessions: z.number().int().min(1).max(10).default(QUOTA_DEFAULTS.deviceSessions),
     /** The most the hotspot's sessions may hold together (download), so one busy park cannot take the whole pool. */
     maxShareKbps: kbps.optional(),
   })

@@ -1,3 +1,4 @@
+import { QUOTA_DEFAULTS } from '../config/site';
 import { randomUUID } from 'node:crypto';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
@@ -168,8 +169,8 @@ export class Allocator {
           weight: this.o.kindWeights[kind ?? ''] ?? 1,
           ceilingDownKbps: Number(down),
           ceilingUpKbps: Number(up),
-          minDownKbps: Number(minDown ?? 256),
-          minUpKbps: Number(minUp ?? 128),
+          minDownKbps: Number(minDown ?? QUOTA_DEFAULTS.minDownKbps),
+          minUpKbps: Number(minUp ?? QUOTA_DEFAULTS.minUpKbps),
           needsRerate: needs === '1',
         });
       }

@@ -1,8 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from './keys';
-import type { RefusalReason } from './pool';
-
-const WIB_OFFSET_SEC = 7 * 3600;
+import type { RefusalReason } from '../refusals';
+import { wibDay, WIB_OFFSET_SEC } from '../time';
 
 /**
  * Why a login by this device at this hotspot would be refused right now, as the admission script would decide it
@@ -11,7 +10,7 @@ const WIB_OFFSET_SEC = 7 * 3600;
  * up; the admission still decides. One pipelined round trip.
  */
 export async function loginObstacle(redis: Redis, keys: Keys, hotspotId: string, mac: string, nowMs = Date.now()): Promise<RefusalReason | null> {
-  const day = Math.floor((Math.floor(nowMs / 1000) + WIB_OFFSET_SEC) / 86400);
+  const day = wibDay(nowMs);
   const r = await redis
     .multi()
     .hmget(keys.hotspot(hotspotId), 'maxSessions', 'minDownKbps', 'minUpKbps', 'dailyMinutes', 'dailyMB', 'openMinutes', 'maxShareKbps', 'disabled')

@@ -1,7 +1,6 @@
 import type { OfficeHours } from '../config/site';
+import { wibClock } from '../time';
 
-/** WIB is UTC+7 all year (no daylight saving). */
-const WIB_OFFSET_MS = 7 * 3600_000;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 export interface AgencyUsage {
@@ -44,7 +43,7 @@ function minutes(hhmm: string): number {
 
 /** Whether government offices are open at this instant, by the WIB weekday and time. */
 export function inOfficeHours(hours: OfficeHours, nowMs: number): boolean {
-  const wib = new Date(nowMs + WIB_OFFSET_MS);
+  const wib = wibClock(nowMs);
   const span = hours[DAYS[wib.getUTCDay()]!];
   if (!span) return false;
   const m = wib.getUTCHours() * 60 + wib.getUTCMinutes();
@@ -54,7 +53,7 @@ export function inOfficeHours(hours: OfficeHours, nowMs: number): boolean {
 /** The minute of the day (WIB) when today's office hours end, if they are on now; else null. */
 export function officeHoursEnd(hours: OfficeHours, nowMs: number): number | null {
   if (!inOfficeHours(hours, nowMs)) return null;
-  const span = hours[DAYS[new Date(nowMs + WIB_OFFSET_MS).getUTCDay()]!];
+  const span = hours[DAYS[wibClock(nowMs).getUTCDay()]!];
   return span ? minutes(span[1]) : null;
 }
 
@@ -68,7 +67,7 @@ export function openMinutes(hours: OfficeHours): Array<[number, number] | false>
 
 /** When the hours next begin after `nowMs` (WIB weekday 0 = Sunday, minute of the day), within a week. */
 export function nextOpening(hours: OfficeHours, nowMs: number): { weekday: number; minute: number; today: boolean } | null {
-  const wib = new Date(nowMs + WIB_OFFSET_MS);
+  const wib = wibClock(nowMs);
   const today = wib.getUTCDay();
   const now = wib.getUTCHours() * 60 + wib.getUTCMinutes();
   const spans = openMinutes(hours);

@@ -1,22 +1,11 @@
+import { isRefusalReason, type RefusalReason } from '../refusals';
 import type { RedisClient as Redis } from '../redis/client';
 import { Keys } from './keys';
 import { defineScripts } from './script-loader';
 import { redisNowMs } from '../redis/time';
 
 /** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */
-export type RefusalReason =
-  | 'grant_invalid'
-  | 'mac_mismatch'
-  | 'hotspot_unknown'
-  | 'closed_hours'
-  | 'daily_limit'
-  | 'hotspot_full'
-  | 'pool_full'
-  | 'voucher_invalid'
-  | 'voucher_expired'
-  | 'voucher_used_up'
-  | 'hotspot_disabled'
-  | 'device_blocked';
+export type { RefusalReason } from '../refusals';
 
 export type Admission =
   | { readonly ok: false; readonly reason: 'check_password'; readonly password: string }
@@ -96,10 +85,6 @@ interface PoolCommands {
   allocatorLease(...args: Array<string | number>): Promise<number>;
 }
 
-const REFUSALS: ReadonlySet<string> = new Set<RefusalReason>([
-  'grant_invalid', 'mac_mismatch', 'hotspot_unknown', 'closed_hours', 'daily_limit', 'hotspot_full', 'pool_full',
-  'voucher_invalid', 'voucher_expired', 'voucher_used_up', 'hotspot_disabled', 'device_blocked',
-]);
 
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
 export class Pool {
@@ -151,8 +136,8 @@ export class Pool {
         interimSec: Number(r[6]),
       };
     }
-    if (!REFUSALS.has(code)) throw new Error(`admit script returned unknown code ${code}`);
-    return { ok: false, reason: code as RefusalReason };
+    if (!isRefusalReason(code)) throw new Error(`admit script returned unknown code ${code}`);
+    return { ok: false, reason: code };
   }
 
   async account(input: AccountingInput): Promise<AccountingResult> {

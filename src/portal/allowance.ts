@@ -1,4 +1,5 @@
 import type { Keys } from '../pool/keys';
+import { wibDay } from '../time';
 import type { RedisClient as Redis } from '../redis/client';
 
 /** What a session has left, and whether it is a voucher's (then the voucher's time and megabytes, not the device's day). */
@@ -27,7 +28,7 @@ export async function allowanceLeft(
       bytes: Math.max(0, Number(quotaMB ?? 0) * 1048576 - Number(usedBytes ?? 0)),
     };
   }
-  const day = Math.floor((nowSec + 25200) / 86400);
+  const day = wibDay(nowSec * 1000);
   const [usedSec, usedBytes] = await redis.hmget(keys.device(session.mac ?? ''), `d${day}:s`, `d${day}:b`);
   return {
     voucher: false,

@@ -1,15 +1,15 @@
 import type { Request, Response } from 'express';
 import type { OfficeHours } from '../config/site';
-import { hhmm, nextOpening, officeHoursEnd } from '../pool/capacity';
+import { hhmm } from '../pool/capacity';
 import { loginObstacle } from '../pool/availability';
-import { lastRefusal } from '../pool/refusals';
+import { lastRefusal } from '../pool/refusal-store';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { format, formatDuration, type Messages } from './i18n/messages';
 import { cookies } from '../cookies';
-import { REPLY_MESSAGES } from '../radius/reply-messages';
+import { isOwnReplyMessage, readComeBack, REFUSAL_POLICY, REFUSAL_TEXTS } from '../refusals';
 
 /**
  * The splash page every NAS flavour shows: the hotspot, the login methods it offers (accept the terms, or a
@@ -78,10 +78,7 @@ function voucherDisplay(typed: string | undefined): string {
  */
 export function routerMessage(text: string | undefined, t: Messages): string | undefined {
   if (!text) return undefined;
-  const own = /^Hotspot ini sedang tutup\. Buka lagi (hari ini|Minggu|Senin|Selasa|Rabu|Kamis|Jumat|Sabtu) pukul \d\d\.\d\d WIB\.$/.test(text)
-    || /^Kapasitas internet gratis sedang dipakai kantor pemerintah\. Coba lagi setelah jam kantor, pukul \d\d\.\d\d WIB\.$/.test(text)
-    || (Object.values(REPLY_MESSAGES) as string[]).includes(text);
-  return own ? text : t.errLoginFailed;
+  return isOwnReplyMessage(text) ? text : t.errLoginFailed;
 }
 
 export function renderSplash(res: Response, o: SplashOptions): void {
@@ -181,25 +178,12 @@ export async function readRefusal(
   const recorded = refusedJustNow ? await lastRefusal(redis, keys, hotspotId, mac, nowMs).catch(() => null) : null;
   const reason = recorded ?? (await loginObstacle(redis, keys, hotspotId, mac, nowMs).catch(() => null));
   if (!reason) return null;
-  const r = t.refusals[reason as keyof Messages['refusals']];
-  if (!r) return null;
+  const texts = REFUSAL_TEXTS[t.lang === 'en' ? 'en' : 'id'];
+  const r = texts.reasons[reason];
+  const back = await readComeBack(redis, keys, reason, hotspotId, nowMs).catch(() => null);
   let when: string = r.when;
-  if (reason === 'closed_hours') {
-    const hours = await redis.hget(keys.hotspot(hotspotId), 'openingHours').catch(() => null);
-    const next = hours ? nextOpening(JSON.parse(hours) as OfficeHours, nowMs) : null;
-    if (next) when = format(next.today ? t.refusalOpensToday : t.refusalOpensOn, { day: t.weekdays[next.weekday]!, time: hhmm(next.minute) });
-  } else if (reason === 'pool_full') {
-    const hours = await redis.hget(keys.site(), 'officeHours').catch(() => null);
-    const end = hours ? officeHoursEnd(JSON.parse(hours) as OfficeHours, nowMs) : null;
-    if (end !== null) when = format(t.refusalAfterOffice, { time: hhmm(end) });
-  }
-  return {
-    title: r.title,
-    body: r.body,
-    when,
-    // Only what can still work is offered: after the daily limit a voucher; while the hotspot is closed, switched
-    // off, or the device blocked, nothing.
-    allowClick: !['daily_limit', 'closed_hours', 'hotspot_disabled', 'device_blocked'].includes(reason),
-    allowVoucher: !['closed_hours', 'hotspot_disabled', 'device_blocked'].includes(reason),
-  };
+  if (back && 'opens' in back) when = format(back.opens.today ? texts.opensToday : texts.opensOn, { day: t.weekdays[back.opens.weekday]!, time: hhmm(back.opens.minute) });
+  if (back && 'afterOffice' in back) when = format(texts.afterOffice, { time: hhmm(back.afterOffice) });
+  const policy = REFUSAL_POLICY[reason];
+  return { title: r.title, body: r.body, when, allowClick: policy.offersClick, allowVoucher: policy.offersVoucher };
 }

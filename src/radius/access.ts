@@ -1,15 +1,16 @@
-import { recordRefusal } from '../pool/refusals';
+import { recordRefusal } from '../pool/refusal-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
 import { isGrantUsername } from '../grants/grants';
 import type { Keys } from '../pool/keys';
-import type { Pool, RefusalReason } from '../pool/pool';
+import type { Pool } from '../pool/pool';
+import type { RefusalReason } from '../refusals';
 import type { NasRecord } from '../pool/site-store';
 import { verifyChap } from '../grants/chap';
 import { Code, type RadiusRequest, type ReplyAttribute } from './codec';
 import { acceptAttributes } from './reply-profile';
-import { closedHoursMessage, poolFullMessage, REPLY_MESSAGES } from './reply-messages';
+import { readComeBack, replyMessage, REPLY_MESSAGES } from '../refusals';
 import { nextOpening, officeHoursEnd } from '../pool/capacity';
 import type { OfficeHours } from '../config/site';
 
@@ -124,15 +125,9 @@ async function decide(
     if (!f.chap || !verifyChap(f.chap, f.challenge, admission.password)) return reject('grant_invalid', 'wrong CHAP password');
     admission = await deps.pool.admit({ ...input, credential: { kind: 'verified', value: '' } });
   }
-  if (!admission.ok && admission.reason === 'closed_hours') {
-    const json = await deps.redis.hget(deps.keys.hotspot(nas.hotspotId), 'openingHours');
-    const next = json ? nextOpening(JSON.parse(json) as OfficeHours, Date.now()) : null;
-    return { code: Code.AccessReject, attributes: [['Reply-Message', closedHoursMessage(next)]], outcome: 'closed_hours', reason: 'closed_hours' };
-  }
-  if (!admission.ok && admission.reason === 'pool_full') {
-    const json = await deps.redis.hget(deps.keys.site(), 'officeHours');
-    const end = json ? officeHoursEnd(JSON.parse(json) as OfficeHours, Date.now()) : null;
-    return { code: Code.AccessReject, attributes: [['Reply-Message', poolFullMessage(end)]], outcome: 'pool_full', reason: 'pool_full' };
+  if (!admission.ok && (admission.reason === 'closed_hours' || admission.reason === 'pool_full')) {
+    const back = await readComeBack(deps.redis, deps.keys, admission.reason, nas.hotspotId, Date.now());
+    return { code: Code.AccessReject, attributes: [['Reply-Message', replyMessage(admission.reason, back)]], outcome: admission.reason, reason: admission.reason };
   }
   if (!admission.ok) return reject(admission.reason === 'check_password' ? 'grant_invalid' : admission.reason);
   log.debug({ sessionId: f.username, downKbps: admission.downKbps, upKbps: admission.upKbps }, 'admitted');

@@ -7,7 +7,7 @@ import type { NasRecord } from '../pool/site-store';
 import { accountingAction, applyAccounting, type AccountingAction, type AccountingOutcome } from './accounting';
 import type { AccountingSpool } from './accounting-spool';
 import type { FailOpenPolicy } from './fail-open';
-import { REPLY_MESSAGES } from './reply-messages';
+import { REPLY_MESSAGES } from '../refusals';
 import { BreakerOpenError, isRedisUnavailable, type CircuitBreaker } from '../redis/breaker';
 import { Code, decodeRequest, encodeResponse, peekCode, type DecodeFailure, type RadiusRequest } from './codec';
 import type { NasDirectory } from './nas-directory';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { chilliNewChallenge } from '../../src/portal/chilli-uam';
-import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
+import { REPLY_MESSAGES } from '../../src/refusals';
+import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { radclient } from '../support/radclient';
@@ -91,8 +92,13 @@ describe('a citizen gets online at a CoovaChilli hotspot (UAM -> radclient as Ch
 
   it('gives the venue page (the Captive Portal API\'s user-portal-url) the Chilli\'s own login page from a signed redirect', async () => {
     await request(h.services.app).get(chilliRedirect(query)).expect(200);
-    await new Promise((r) => setTimeout(r, 50));
-    const venue = await request(h.services.app).get('/hotspot/venue?hotspot=aula-desa-pundu').expect(200);
-    expect(venue.text).toContain('href="http://10.1.0.1:3990/prelogin"');
+    // The splash records the Chilli's login page in the background.
+    await eventually(
+      async () => {
+        const venue = await request(h.services.app).get('/hotspot/venue?hotspot=aula-desa-pundu').expect(200);
+        expect(venue.text).toContain('href="http://10.1.0.1:3990/prelogin"');
+      },
+      { what: 'the venue page to link the Chilli\'s login page' },
+    );
   });
 });

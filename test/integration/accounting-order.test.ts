@@ -8,20 +8,13 @@ import { Keys } from '../../src/pool/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { upsertSite } from '../../src/pool/site-store';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
+import { eventually } from '../support/eventually';
 import { papLogin, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { testRedis } from '../support/redis';
 import { TEST_SECRET, testSite } from '../support/site';
 
 const HOTSPOT = 'taman-kota-sampit';
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('when a Stop arrives after Redis is back but before the spool is replayed', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'limpah-order-redis-'));
@@ -58,7 +51,10 @@ describe('when a Stop arrives after Redis is back but before the spool is replay
     // Redis is back, and RADIUS knows it: another citizen's login goes through the ledger again.
     redis = await startEmbeddedRedis({ dataDir, appendOnly: true, port: redis.port, password: redis.password });
     const other = await createGrant(h.redis, h.services.keys, { hotspotId: HOTSPOT, mac: 'AA:BB:CC:00:0E:02' });
-    await until(async () => (await papLogin(h, other)).attributes['Mikrotik-Rate-Limit'] === '1024k/2048k');
+    await eventually(async () => expect((await papLogin(h, other)).attributes['Mikrotik-Rate-Limit']).toBe('1024k/2048k'), {
+      what: 'a login to go through the ledger again (the rate of the hotspot, not the fail-open one)',
+      intervalMs: 100,
+    });
     expect(await breakerOpen()).toBe(false);
 
     // The citizen leaves before the spool is replayed.

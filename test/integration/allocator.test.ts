@@ -1,6 +1,7 @@
 import request from 'supertest';
 import pino from 'pino';
 import { Allocator } from '../../src/control/allocator';
+import { eventually } from '../support/eventually';
 import { startFreeradiusCoa, type FreeradiusCoa } from '../support/freeradius-coa';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
@@ -27,12 +28,18 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
   let h: Harness;
   beforeAll(async () => {
     fr = await startFreeradiusCoa({ secret: TEST_SECRET, requireMessageAuthenticator: true });
+  });
+  afterAll(async () => {
+    await fr?.stop();
+  });
+  // Each test has a Limpah of its own (its own namespace, sessions, capacity and lease): a failed test cannot
+  // leave a burst or live sessions for the next one. The CoA receiver is shared and keeps every packet.
+  beforeEach(async () => {
     // 100000 - 10000 - 50000 committed = 40000 kbps; sessions 2048/1024 at most.
     h = await startHarness(testSite({ coaPort: fr.port }), { allocatorIntervalMs: 3_600_000 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await h?.close();
-    await fr?.stop();
   });
   const usage = (downKbps: number, at: number) =>
     request(h.services.app)
@@ -54,8 +61,10 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
     const burst = await usage(70_000, Date.now());
     expect(burst.body.capacity.downKbps).toBe(6000);
     // The push itself starts an allocator round (no interval to wait for); a round asked for meanwhile runs after it.
-    const end = Date.now() + 5000;
-    while ((await fr.received()).filter((p) => p.code === 'CoA-Request').length < 4 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => expect((await fr.received()).filter((p) => p.code === 'CoA-Request').length).toBeGreaterThanOrEqual(4), {
+      what: 'the round started by the push to re-rate the four sessions through the CoA receiver',
+      timeoutMs: 5000,
+    });
     expect(await h.services.allocator.runOnce()).toMatchObject({ leader: true, sessions: 4, rerated: 0, failed: 0 });
     const snap = await h.services.pool.snapshot();
     expect(snap.allocDownKbps).toBeLessThanOrEqual(snap.capDownKbps);
@@ -101,13 +110,15 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
       'NAS-IP-Address = 127.0.0.1',
     ]);
     expect(interim.code).toBe('Accounting-Response');
-    for (let i = 0; i < 50 && (await h.services.pool.session(sessionId))?.['state'] !== 'closed'; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => expect(await h.services.pool.session(sessionId)).toMatchObject({ state: 'closed' }), { what: 'the session over its daily quota to be closed', timeoutMs: 2500 });
     expect(await h.services.pool.session(sessionId)).toMatchObject({ state: 'closed', terminateCause: 'daily-quota' });
     expect((await fr.received()).at(-1)).toMatchObject({ code: 'Disconnect-Request', attributes: { 'User-Name': sessionId } });
   });
 
   it('lets only one allocator work at a time, and fences out one that lost its lease', async () => {
     const other = new Allocator({ redis: h.redis, keys: h.services.keys, pool: h.services.pool, sessions: h.services.sessions, logger: pino({ level: 'silent' }) });
+    // Limpah's own allocator holds the lease (it ran a round).
+    expect(await h.services.allocator.runOnce()).toMatchObject({ leader: true });
     expect(await other.runOnce()).toMatchObject({ leader: false });
 
     const epoch = (await h.services.allocator.runOnce()).epoch;
@@ -115,8 +126,8 @@ describe('fair shares follow capacity: agency usage rises, live sessions are re-
     const takeover = await other.runOnce();
     expect(takeover).toMatchObject({ leader: true });
     expect(takeover.epoch).toBeGreaterThan(epoch);
-    const [sessionId] = await h.redis.smembers(h.services.keys.hotspotLive(HOTSPOT));
-    expect((await h.services.pool.rerate(sessionId!, 512, 256, epoch)).code).toBe('stale-epoch');
-    expect((await h.services.pool.rerate(sessionId!, 512, 256, takeover.epoch)).code).toBe('rerated');
+    const sessionId = await activeSession(h, 10);
+    expect((await h.services.pool.rerate(sessionId, 512, 256, epoch)).code).toBe('stale-epoch');
+    expect((await h.services.pool.rerate(sessionId, 512, 256, takeover.epoch)).code).toBe('rerated');
   });
 });

@@ -7,6 +7,7 @@ import { readAudit } from '../../src/admin/audit';
 import { batchVouchers, listBatches } from '../../src/vouchers/store';
 import { Keys } from '../../src/pool/keys';
 import { paths } from '../../src/paths';
+import { eventually, GiveUp } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 import { testSite } from '../support/site';
 
@@ -100,7 +101,7 @@ describe('the operator CLI', () => {
   it('makes a telemetry key that the usage push accepts at once, with no site file and no restart', async () => {
     const made = await cli(['new-api-key', 'dinkes-router-2', 'dinkes']);
     expect(made.code).toBe(0);
-    const key = /\b(lmp_[A-Za-z0-9_-]{20,})\b/.exec(made.stdout)?.[1];
+    const key = /(lmp_[A-Za-z0-9_-]{20,})/.exec(made.stdout)?.[1];
     expect(key).toBeDefined();
     const push = await request(h.services.app).post('/api/v1/agencies/usage').set('Authorization', `Bearer ${key}`)
       .send([{ agencyId: 'dinkes', downKbps: 8200, upKbps: 1900, at: new Date().toISOString() }]);
@@ -118,7 +119,7 @@ describe('the operator CLI', () => {
   it('makes script keys for the admin API that work at once with their role and scope, lists and revokes them', async () => {
     const made = await cli(['api-key', 'create', 'baamang-ops', '--role', 'operator', '--kecamatan', 'Baamang']);
     expect(made.code).toBe(0);
-    const key = /\b(lmk_[A-Za-z0-9_-]{20,})\b/.exec(made.stdout)?.[1];
+    const key = /(lmk_[A-Za-z0-9_-]{20,})/.exec(made.stdout)?.[1];
     expect(key).toBeDefined();
     await request(h.services.app).get('/api/v1/pool').set('Authorization', `Bearer ${key}`).expect(200);
     // An operator of Baamang: its own hotspot yes, another kecamatan's no.
@@ -148,22 +149,19 @@ describe('the operator CLI', () => {
     started.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setInterval(() => {
+    const port = await eventually(
+      () => {
         const running = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'Limpah is running');
-        if (running) {
-          clearInterval(timer);
-          resolve(Number(String(running['http']).split(':').pop()));
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`Limpah exited: ${out}`));
-        }
-      }, 50);
-    });
+        if (running) return Number(String(running['http']).split(':').pop());
+        if (child.exitCode !== null) throw new GiveUp(`Limpah exited: ${out}`);
+        throw new Error(`no "Limpah is running" line yet:\n${out}`);
+      },
+      { what: 'Limpah to start', timeoutMs: 45_000 },
+    );
     expect(port).not.toBe(3000);
     // The announcement is written right after the "running" line.
     const keys = new Keys(namespace);
-    for (let i = 0; i < 100 && !(await h.redis.hget(keys.instance(), 'publicUrl')); i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => expect(await h.redis.hget(keys.instance(), 'publicUrl')).toBeTruthy(), { what: 'the instance announcement in Redis', timeoutMs: 5000 });
 
     // The operator's shell has neither HTTP_PORT nor PUBLIC_URL.
     const created = await cli(['admin', 'create', 'diskominfo'], { input: 'kota-sampit-2026\n', namespace });

@@ -4,6 +4,7 @@ import { createOperator, type Actor } from '../../src/admin/operators';
 import { createGrant, GRANTS_PER_SOURCE_PER_MINUTE } from '../../src/grants/grants';
 import { formatCode } from '../../src/vouchers/codes';
 import { createVouchers, FAILURES_PER_DEVICE } from '../../src/vouchers/store';
+import { eventually } from '../support/eventually';
 import { grantLogin, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { radclient } from '../support/radclient';
@@ -169,9 +170,15 @@ describe('Redis comes back empty (issue 11, item 5)', () => {
       // Everything this Limpah had in Redis is gone, as after a restart without persistence.
       const all = await h.redis.keys(`{${h.namespace}}:*`);
       await h.redis.del(...all);
-      const until = Date.now() + 5000;
-      while (!(await h.redis.exists(h.services.keys.site())) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 300));
+      // The NAS directory notices at its next refresh (every 100 ms here) and writes the site back, then the console's
+      // routers: the last write of the restore.
+      await eventually(
+        async () => {
+          expect(await h.redis.exists(h.services.keys.site())).toBe(1);
+          expect(await h.redis.hget(h.services.keys.nasByIdentifier(), 'MT-Aula2')).toBe('aula-desa-baamang');
+        },
+        { what: 'the site and the console\'s routers to be written back', timeoutMs: 5000 },
+      );
       expect((await grantLogin(h, 'AA:00:00:00:13:01')).reply.code).toBe('Access-Accept');
       await request(h.services.app).post('/hotspot/mikrotik').type('form').send({ mac: 'AA:00:00:00:13:02', 'link-login-only': 'http://10.5.50.1/login', identity: 'MikroTik-Taman' }).expect(200);
       expect(await h.redis.hget(h.services.keys.nasByIdentifier(), 'MT-Aula2')).toBe('aula-desa-baamang');

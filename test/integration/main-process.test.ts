@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '../../src/paths';
+import { eventually, GiveUp } from '../support/eventually';
 import { radclient } from '../support/radclient';
 
 const MAIN = join(paths.root, 'dist', 'src', 'main.js');
@@ -48,23 +49,22 @@ function run(env: Record<string, string>): Run {
 /** Waits for the "running" line; if the process exits first or it takes too long, fails with its output. */
 async function running(r: Run): Promise<Record<string, unknown>> {
   try {
-    return await waitFor(() => {
-      if (r.child.exitCode !== null) throw new Error(`exited with ${r.child.exitCode}`);
-      return r.lines.find((l) => l['msg'] === 'Limpah is running');
-    });
+    return await eventually(
+      () => {
+        if (r.child.exitCode !== null) throw new GiveUp(`exited with ${r.child.exitCode}`);
+        return found(r.lines.find((l) => l['msg'] === 'Limpah is running'), 'no "Limpah is running" line yet');
+      },
+      { what: 'the "Limpah is running" line', timeoutMs: 20_000 },
+    );
   } catch (err) {
     throw new Error(`Limpah did not start: ${(err as Error).message}\n${r.lines.map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr()}`);
   }
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** `value`, or an error saying what is missing while it is not there yet (for eventually()). */
+function found<T>(value: T | undefined, missing: string): T {
+  if (value === undefined) throw new Error(missing);
+  return value;
 }
 
 /** `npm start` as a new user runs it: the compiled main.ts in its own process. */
@@ -118,7 +118,11 @@ describe('the Limpah process', () => {
       fetch(`http://127.0.0.1:${httpPort}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }) });
     for (const [u, p] of [['admin', 'admin'], ['admin', ''], ['diskominfo', 'kota-sampit-2026']]) expect((await signIn(u!, p!)).status).toBe(401);
     // The log says how to make one.
-    expect(await waitFor(() => r.lines.find((l) => String(l['msg']).startsWith('no console account yet')))).toMatchObject({ console: expect.stringMatching(/\/admin$/) });
+    const hint = await eventually(() => found(r.lines.find((l) => String(l['msg']).startsWith('no console account yet')), 'no "no console account yet" line yet'), {
+      what: 'the log line that says how to make the first admin',
+      timeoutMs: 20_000,
+    });
+    expect(hint).toMatchObject({ console: expect.stringMatching(/\/admin$/) });
 
     const cli = join(paths.root, 'dist', 'src', 'cli.js');
     const env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir };

@@ -156,6 +156,7 @@ describe('the pool ledger in a real redis-server', () => {
     const { g } = await admit('AA:00:00:00:00:0A');
     const active = await admit('AA:00:00:00:00:0B');
     await pool.account(acct(active.g.username, 'AA:00:00:00:00:0B', { status: 'start' }));
+    // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
     const reaper = new Reaper(pool, pino({ level: 'silent' }));
     expect(await reaper.reapOnce()).toBe(1);
@@ -168,6 +169,7 @@ describe('the pool ledger in a real redis-server', () => {
   it('revives a session reaped for silence when its router reports it alive, and still counts its usage', async () => {
     const mac = 'AA:00:00:00:00:0D';
     const { g } = await admit(mac);
+    // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
     expect(await new Reaper(pool, pino({ level: 'silent' })).reapOnce()).toBe(1);
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
@@ -184,6 +186,7 @@ describe('the pool ledger in a real redis-server', () => {
   it('counts the usage of a Stop that arrives after the reaper, without touching the pool twice', async () => {
     const mac = 'AA:00:00:00:00:0E';
     const { g } = await admit(mac);
+    // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
     await new Reaper(pool, pino({ level: 'silent' })).reapOnce();
     expect((await pool.account(acct(g.username, mac, { status: 'stop', sessionTimeSec: 60, inputBytes: 10 }))).code).toBe('ok');

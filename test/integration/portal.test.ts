@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
+import { REPLY_MESSAGES } from '../../src/refusals';
 import { startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { testSite } from '../support/site';

@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { Code, encodeRequest, verifyResponse } from '../../src/radius/codec';
 import { createGrant } from '../../src/grants/grants';
-import { REPLY_MESSAGES } from '../../src/radius/reply-messages';
+import { REPLY_MESSAGES } from '../../src/refusals';
+import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
@@ -23,28 +24,42 @@ function papRequest(username: string, password: string, mac = MAC): string[] {
   ];
 }
 
-/** Sends raw datagrams from one socket and collects replies. */
-async function exchange(port: number, packets: Buffer[], waitMs = 300): Promise<Buffer[]> {
+/**
+ * Sends raw datagrams from one socket and collects replies: until `replies` have come, or for `quietMs` when no
+ * reply must come.
+ */
+async function exchange(port: number, packets: Buffer[], until: { replies: number } | { quietMs: number }): Promise<Buffer[]> {
   const sock = createSocket('udp4');
   const replies: Buffer[] = [];
   sock.on('message', (m) => replies.push(m));
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  for (const p of packets) {
-    sock.send(p, port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    for (const p of packets) {
+      sock.send(p, port, '127.0.0.1');
+      // Part of the scenario: the datagrams come one after another, as a router's retransmissions do, not in one burst.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if ('replies' in until) {
+      await eventually(() => expect(replies.length).toBeGreaterThanOrEqual(until.replies), { what: `${until.replies} replies`, timeoutMs: 2000 });
+    } else {
+      // Not a wait for work: the window in which no reply must come.
+      await new Promise((r) => setTimeout(r, until.quietMs));
+    }
+  } finally {
+    sock.close();
   }
-  await new Promise((r) => setTimeout(r, waitMs));
-  sock.close();
   return replies;
 }
 
 describe('RADIUS authorization with radclient as the NAS', () => {
+  // Each test has a Limpah of its own (its own namespace, pool and counters): a test that fails before releasing
+  // its sessions cannot fill the hotspot, or leave sessions for Accounting-On to close, in the next one.
   let h: Harness;
-  beforeAll(async () => {
+  beforeEach(async () => {
     h = await startHarness(testSite({ maxSessions: 3 }));
   });
-  afterAll(async () => {
-    await h.close();
+  afterEach(async () => {
+    await h?.close();
   });
   const grant = (mac = MAC, hotspotId = 'taman-kota-sampit') => createGrant(h.redis, h.services.keys, { hotspotId, mac });
 
@@ -161,7 +176,7 @@ describe('RADIUS authorization with radclient as the NAS', () => {
       TEST_SECRET,
       { messageAuthenticator: true, identifier: 7 },
     );
-    const replies = await exchange(h.authPort, [packet, packet, packet]);
+    const replies = await exchange(h.authPort, [packet, packet, packet], { replies: 3 });
     expect(replies).toHaveLength(3);
     expect(replies[0]![0]).toBe(Code.AccessAccept);
     expect(replies[1]!.equals(replies[0]!)).toBe(true);
@@ -180,7 +195,7 @@ describe('RADIUS authorization with radclient as the NAS', () => {
     badLength.writeUInt16BE(4000, 2);
     const badAttr = Buffer.from(good);
     badAttr[21] = 1;
-    const replies = await exchange(h.authPort, [Buffer.from('garbage'), truncated, badLength, badAttr, Buffer.alloc(0)]);
+    const replies = await exchange(h.authPort, [Buffer.from('garbage'), truncated, badLength, badAttr, Buffer.alloc(0)], { quietMs: 300 });
     expect(replies).toHaveLength(0);
     const ok = await radclient(h.authPort, 'status', TEST_SECRET, ['Message-Authenticator = 0x00']);
     expect(ok.code).toBe('Access-Accept');

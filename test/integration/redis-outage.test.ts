@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrant } from '../../src/grants/grants';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
+import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { formFields } from '../support/html';
@@ -10,14 +11,6 @@ import { TEST_SECRET } from '../support/site';
 import request from 'supertest';
 
 const MAC = 'AA:BB:CC:00:07:01';
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('when the real redis-server stops and comes back', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'limpah-outage-'));
@@ -95,7 +88,7 @@ describe('when the real redis-server stops and comes back', () => {
 
     // Redis comes back on the same port with its AOF: the spool is replayed, the session closes, nothing twice.
     redis = await startEmbeddedRedis({ dataDir, appendOnly: true, port: redis.port, password: redis.password });
-    await until(async () => readdirSync(spoolDir).length === 0);
+    await eventually(() => expect(readdirSync(spoolDir)).toEqual([]), { what: 'the spool to be replayed and removed', intervalMs: 100 });
     expect(await h.services.pool.snapshot()).toMatchObject({ sessions: 0, allocDownKbps: 0 });
     expect(await h.services.pool.session(g.username)).toMatchObject({ state: 'closed', outputBytes: '900000', sessionTime: '600' });
 

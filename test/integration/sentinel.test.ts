@@ -1,10 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config/env';
 import { connectRedis } from '../../src/redis/connect';
 import { freePort, startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
+import { eventually, GiveUp } from '../support/eventually';
+
+const run = promisify(execFile);
 
 /** A real redis-server in Sentinel mode on loopback, watching a real master. */
 async function startSentinel(masterPort: number, password: string): Promise<{ port: number; child: ChildProcess }> {
@@ -23,7 +27,19 @@ async function startSentinel(masterPort: number, password: string): Promise<{ po
     ].join('\n'),
   );
   const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 300));
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new GiveUp(`redis-server --sentinel exited with ${child.exitCode}`);
+        const { stdout } = await run('redis-cli', ['-p', String(port), 'sentinel', 'get-master-addr-by-name', 'limpah']);
+        expect(stdout.trim().split('\n')).toEqual(['127.0.0.1', String(masterPort)]);
+      },
+      { what: `the sentinel on ${port} to answer with its master` },
+    );
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw err;
+  }
   return { port, child };
 }
 

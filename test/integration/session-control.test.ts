@@ -24,11 +24,17 @@ describe.each([['coa'], ['disconnect']] as const)('re-rating and disconnecting l
   let h: Harness;
   beforeAll(async () => {
     fr = await startFreeradiusCoa({ secret: TEST_SECRET, nakUserName: GONE, requireMessageAuthenticator: true });
-    h = await startHarness(testSite({ coaPort: fr.port, rateChange }));
   });
   afterAll(async () => {
-    await h?.close();
     await fr?.stop();
+  });
+  // Each test has a Limpah of its own (its own namespace and pool): a session a failed test left live cannot
+  // change the pool the next one checks. The NAS is shared; tests look only at the last packet it received.
+  beforeEach(async () => {
+    h = await startHarness(testSite({ coaPort: fr.port, rateChange }));
+  });
+  afterEach(async () => {
+    await h?.close();
   });
 
   it('re-rates a session the way its NAS is configured, and books the change only after the NAS acknowledged', async () => {

@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { eventually } from '../support/eventually';
 import { startHarness } from '../support/harness';
 import { TEST_ADMIN_KEY, testSite } from '../support/site';
 
@@ -23,8 +24,7 @@ describe('stopping Limpah', () => {
       // The agencies burst: the push starts a round, which re-rates the session down through the silent router.
       await request(h.services.app).post('/api/v1/agencies/usage').set('Authorization', `Bearer ${TEST_ADMIN_KEY}`)
         .send([{ agencyId: 'dinkes', downKbps: 72_000, upKbps: 100, at: Date.now() }]).expect(200);
-      const until = Date.now() + 5000;
-      while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => expect(received.length).toBeGreaterThan(0), { what: 'the CoA-Request of the round at the silent router', timeoutMs: 5000, intervalMs: 20 });
       expect(received).toHaveLength(1);
       await h.services.stop();
       // Stopped before the first retransmission (1 s later) was due: the in-flight CoA was not waited out.

@@ -4,19 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrant } from '../../src/grants/grants';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
+import { eventually } from '../support/eventually';
 import { papLogin, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET } from '../support/site';
 
 const MAC = 'AA:BB:CC:00:0D:01';
-
-async function until(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * A real small filesystem, so that the disk itself cuts a record short (a write(2) that takes part of it), as on
@@ -109,7 +102,7 @@ describe('when the spool disk fills while Redis is stopped', () => {
     expect(stop.code).toBe('Accounting-Response');
 
     redis = await startEmbeddedRedis({ dataDir, appendOnly: true, port: redis.port, password: redis.password });
-    await until(() => h.redis.ping().then(() => true, () => false));
+    await eventually(() => h.redis.ping(), { what: 'the connection to the restarted redis-server', intervalMs: 100 });
     expect(await h.services.spool.replay(h.services.pool)).toBe(answered + 1);
     expect(spoolText()).toBe('');
     expect(await h.services.pool.session(g.username)).toMatchObject({ state: 'closed', acctStopped: '1', sessionTime: '3000', outputBytes: '900000' });

@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { lastRefusal } from '../../src/pool/refusals';
+import { lastRefusal } from '../../src/pool/refusal-store';
 import { createGrant } from '../../src/grants/grants';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
+import { eventually } from '../support/eventually';
 import { grantLogin, papLogin, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { testSite } from '../support/site';
@@ -102,8 +103,7 @@ describe('vouchers against a real redis-server and RADIUS', () => {
     const reply = await papLogin(h, grant);
     expect(reply.code).toBe('Access-Reject');
     expect(reply.attributes['Reply-Message']).toBe('Masa berlaku voucher sudah habis. Minta voucher baru ke petugas.');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await lastRefusal(h.redis, keys, HOTSPOT, mac)).toBe('voucher_expired');
+    await eventually(async () => expect(await lastRefusal(h.redis, keys, HOTSPOT, mac)).toBe('voucher_expired'), { what: 'the refusal to be recorded for the portal' });
   });
 
   it('caps wrong codes per device, without locking out the next citizen behind the same router', async () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../src/config/site';
 import { computeCapacity, inOfficeHours, nextOpening, officeHoursEnd, type CapacityInput } from '../../src/pool/capacity';
-import { closedHoursMessage, poolFullMessage } from '../../src/radius/reply-messages';
+import { replyMessage } from '../../src/refusals';
 
 /** 2026-11-30 is a Monday. Times are WIB (UTC+7). */
 const wib = (isoLocal: string) => Date.parse(`${isoLocal}+07:00`);
@@ -81,17 +81,18 @@ describe('the next opening of a hotspot', () => {
     expect(nextOpening({} as OfficeHours, wib('2026-11-30T23:00'))).toBeNull();
   });
   it('is said to the citizen in Bahasa Indonesia', () => {
-    expect(closedHoursMessage({ weekday: 6, minute: 360, today: false })).toBe('Hotspot ini sedang tutup. Buka lagi Sabtu pukul 06.00 WIB.');
-    expect(closedHoursMessage({ weekday: 1, minute: 480, today: true })).toBe('Hotspot ini sedang tutup. Buka lagi hari ini pukul 08.00 WIB.');
+    expect(replyMessage('closed_hours', { opens: { weekday: 6, minute: 360, today: false } })).toBe('Hotspot ini sedang tutup. Buka lagi Sabtu pukul 06.00 WIB.');
+    expect(replyMessage('closed_hours', { opens: { weekday: 1, minute: 480, today: true } })).toBe('Hotspot ini sedang tutup. Buka lagi hari ini pukul 08.00 WIB.');
   });
 });
 
 describe('when to come back to a full pool', () => {
   it('is the end of office hours while they are on, else a quarter of an hour', () => {
     expect(officeHoursEnd(hours, wib('2026-12-04T10:00'))).toBe(16 * 60 + 30); // Friday
-    expect(poolFullMessage(officeHoursEnd(hours, wib('2026-12-04T10:00')))).toBe(
+    expect(replyMessage('pool_full', { afterOffice: officeHoursEnd(hours, wib('2026-12-04T10:00'))! })).toBe(
       'Kapasitas internet gratis sedang dipakai kantor pemerintah. Coba lagi setelah jam kantor, pukul 16.30 WIB.',
     );
-    expect(poolFullMessage(officeHoursEnd(hours, wib('2026-12-04T20:00')))).toBe('Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.');
+    expect(officeHoursEnd(hours, wib('2026-12-04T20:00'))).toBeNull();
+    expect(replyMessage('pool_full', null)).toBe('Kapasitas internet gratis sedang habis terpakai. Coba lagi dalam 15 menit.');
   });
 });

@@ -1,3 +1,4 @@
+import { REFUSAL_TEXTS } from '../../refusals';
 /**
  * Every string a citizen sees, in Bahasa Indonesia (default) and English. Templates read only from here.
  */
@@ -83,23 +84,8 @@ const id = {
     too_many: 'Terlalu banyak kode yang salah dari perangkat ini. Tunggu 10 menit, lalu coba lagi.',
     too_many_here: 'Terlalu banyak kode yang salah dari jaringan ini. Tunggu 10 menit, lalu coba lagi.',
   },
-  refusals: {
-    grant_invalid: { title: 'Belum tersambung', body: 'Kode masuk sudah kedaluwarsa atau sudah dipakai.', when: 'Tekan tombol di bawah untuk mencoba lagi sekarang.' },
-    mac_mismatch: { title: 'Belum tersambung', body: 'Kode masuk dibuat untuk perangkat lain.', when: 'Tekan tombol di bawah dari perangkat ini.' },
-    hotspot_unknown: { title: 'Hotspot belum terdaftar', body: 'Router ini belum terdaftar di sistem.', when: 'Beri tahu petugas atau Diskominfo.' },
-    closed_hours: { title: 'Hotspot sedang tutup', body: 'WiFi gratis di lokasi ini hanya menyala pada jam buka.', when: 'Silakan kembali pada jam buka.' },
-    daily_limit: { title: 'Jatah hari ini sudah habis', body: 'Perangkat ini sudah memakai seluruh jatah internet gratis hari ini.', when: 'Jatah baru mulai besok pukul 00.00 WIB. Dengan voucher, Anda tetap bisa tersambung.' },
-    hotspot_full: { title: 'Hotspot sedang penuh', body: 'Semua tempat di hotspot ini sedang dipakai.', when: 'Coba lagi dalam 10–15 menit, saat pengguna lain selesai.' },
-    pool_full: { title: 'Kapasitas sedang habis', body: 'Kapasitas internet gratis sedang dipakai seluruhnya.', when: 'Coba lagi dalam 15 menit.' },
-    voucher_invalid: { title: 'Voucher tidak berlaku', body: 'Voucher ini sudah dibatalkan atau tidak dikenal.', when: 'Minta voucher baru ke petugas.' },
-    voucher_expired: { title: 'Voucher sudah berakhir', body: 'Masa berlaku voucher ini sudah habis.', when: 'Minta voucher baru ke petugas.' },
-    voucher_used_up: { title: 'Kuota voucher habis', body: 'Seluruh kuota voucher ini sudah terpakai.', when: 'Minta voucher baru ke petugas.' },
-    hotspot_disabled: { title: 'Hotspot dinonaktifkan', body: 'Diskominfo sedang menonaktifkan hotspot ini.', when: 'Coba hotspot lain di dekat sini.' },
-    device_blocked: { title: 'Perangkat diblokir sementara', body: 'Petugas memblokir perangkat ini untuk sementara.', when: 'Hubungi petugas di lokasi.' },
-  },
-  refusalOpensToday: 'Buka lagi hari ini pukul {time} WIB.',
-  refusalOpensOn: 'Buka lagi hari {day} pukul {time} WIB.',
-  refusalAfterOffice: 'Kantor pemerintah sedang memakai kapasitasnya. Coba lagi setelah pukul {time} WIB.',
+  refusals: REFUSAL_TEXTS.id.reasons,
+
   weekdays: ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'],
   voucherSavedTitle: 'Voucher tersimpan',
   voucherSavedBody: 'Kode {code} sudah diingat di browser ini selama 30 menit.',
@@ -192,23 +178,8 @@ const en: Messages = {
     too_many: 'Too many wrong codes from this device. Wait 10 minutes, then try again.',
     too_many_here: 'Too many wrong codes from this network. Wait 10 minutes, then try again.',
   },
-  refusals: {
-    grant_invalid: { title: 'Not connected yet', body: 'The login code has expired or was already used.', when: 'Press the button below to try again now.' },
-    mac_mismatch: { title: 'Not connected yet', body: 'The login code was made for another device.', when: 'Press the button below on this device.' },
-    hotspot_unknown: { title: 'Hotspot not registered', body: 'This router is not registered in the system.', when: 'Please tell the staff or Diskominfo.' },
-    closed_hours: { title: 'The hotspot is closed', body: 'The free WiFi here only runs during opening hours.', when: 'Please come back during opening hours.' },
-    daily_limit: { title: "Today's allowance is used up", body: 'This device has used all of its free internet for today.', when: 'A new allowance starts tomorrow at 00.00 WIB. With a voucher you can still connect.' },
-    hotspot_full: { title: 'The hotspot is full', body: 'Every place at this hotspot is in use.', when: 'Try again in 10–15 minutes, when others have finished.' },
-    pool_full: { title: 'No capacity left right now', body: 'All of the free internet capacity is in use.', when: 'Try again in 15 minutes.' },
-    voucher_invalid: { title: 'Voucher not valid', body: 'This voucher was cancelled or is unknown.', when: 'Ask the staff for a new voucher.' },
-    voucher_expired: { title: 'Voucher has ended', body: 'This voucher is past its validity.', when: 'Ask the staff for a new voucher.' },
-    voucher_used_up: { title: 'Voucher data used up', body: "All of this voucher's data has been used.", when: 'Ask the staff for a new voucher.' },
-    hotspot_disabled: { title: 'Hotspot switched off', body: 'Diskominfo has switched this hotspot off for now.', when: 'Try another hotspot nearby.' },
-    device_blocked: { title: 'Device blocked for now', body: 'The staff have blocked this device for a while.', when: 'Please talk to the staff here.' },
-  },
-  refusalOpensToday: 'Opens again today at {time} WIB.',
-  refusalOpensOn: 'Opens again on {day} at {time} WIB.',
-  refusalAfterOffice: 'Government offices are using their capacity. Try again after {time} WIB.',
+  refusals: REFUSAL_TEXTS.en.reasons,
+
   weekdays: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
   voucherSavedTitle: 'Voucher saved',
   voucherSavedBody: 'Code {code} is remembered in this browser for 30 minutes.',

@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from './keys';
-import type { RefusalReason } from './pool';
+import { REFUSAL_POLICY, type RefusalReason } from '../refusals';
 import { defineScripts } from './script-loader';
 
 /** How long the portal can explain a refusal after it happened. */
@@ -8,18 +8,9 @@ export const REFUSAL_WINDOW_MS = 10 * 60_000;
 /** Devices whose refusal a hotspot keeps at most, within the window: more than its crowd, less than a flood. */
 export const REFUSALS_PER_HOTSPOT = 1000;
 
-/**
- * Reasons that say something about a citizen who came through the portal with a grant of this device. The others
- * (no such grant, a wrong password, another device's grant) are what made-up requests get: they are not kept, so
- * nothing is stored for a device Limpah never gave a grant to.
- */
-const KEPT: ReadonlySet<RefusalReason> = new Set<RefusalReason>([
-  'closed_hours', 'daily_limit', 'hotspot_full', 'pool_full', 'voucher_invalid', 'voucher_expired', 'voucher_used_up', 'hotspot_disabled', 'device_blocked',
-]);
-
 /** Keeps a refusal for the portal (bounded per hotspot); false when it was not kept. */
 export async function recordRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, reason: RefusalReason, nowMs = Date.now()): Promise<boolean> {
-  if (!KEPT.has(reason)) return false;
+  if (!REFUSAL_POLICY[reason].kept) return false;
   defineScripts(redis);
   const r = await (redis as unknown as { recordRefusal(...a: Array<string | number>): Promise<number> }).recordRefusal(
     keys.refusals(hotspotId), mac, JSON.stringify({ reason, atMs: nowMs }), REFUSALS_PER_HOTSPOT, REFUSAL_WINDOW_MS,
