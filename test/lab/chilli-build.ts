@@ -61,7 +61,12 @@ export async function ensureChilli(log: (line: string) => void = () => undefined
     const opts = { cwd: src, maxBuffer: 64 * 1024 * 1024 };
     await run('sh', ['bootstrap'], opts);
     await run('./configure', [`--prefix=${prefix}`, `--sysconfdir=${prefix}/etc`, `--localstatedir=${prefix}/var`, ...CONFIGURE_FLAGS], opts);
-    await run('make', ['-j2'], opts);
+    // CoovaChilli's makefiles race now and then with two jobs (generated sources): what a parallel make left
+    // undone is finished by a serial one.
+    await run('make', ['-j2'], opts).catch(async (err: unknown) => {
+      log(`parallel make failed (${(err as Error).message.split('\n')[0]}); finishing with one job`);
+      await run('make', [], opts);
+    });
     // Installed into its final prefix (chilli keeps paths from configure), then marked complete last: a build cut
     // short is never taken for a good one.
     rmSync(prefix, { recursive: true, force: true });
@@ -71,8 +76,9 @@ export async function ensureChilli(log: (line: string) => void = () => undefined
     log(`CoovaChilli built in ${prefix}`);
     return buildOf(prefix);
   } catch (err) {
-    const e = err as Error & { stderr?: string };
-    throw new Error(`building CoovaChilli failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`);
+    const e = err as Error & { stderr?: string; stdout?: string };
+    const out = `${e.stdout ?? ''}\n${e.stderr ?? ''}`.split('\n').filter((l) => !/warning:|^\s+\d* \||^\s+\||^In file|^\s*$|note:/.test(l));
+    throw new Error(`building CoovaChilli failed: ${e.message.split('\n')[0]}\n${out.slice(-60).join('\n')}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
