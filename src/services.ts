@@ -84,7 +84,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     aggregateRetentionSec: o.site.reporting.aggregateRetentionDays * 86400,
     ...o.pool,
   });
-  const nas = new NasDirectory(o.redis, keys, o.logger, o.nasRefreshMs ?? 5000, (lastKnown) => restoreLostSite(o.redis, keys, o.site, lastKnown, o.logger));
+  const nas = new NasDirectory(o.redis, keys, o.logger, o.nasRefreshMs ?? 5000, (lastKnown, uamSecrets) => restoreLostSite(o.redis, keys, o.site, lastKnown, uamSecrets, o.logger));
   await nas.start();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });

@@ -66,7 +66,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   const hotspots = new HotspotLookup(deps.redis, deps.keys, deps.logger);
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? false);
+  // One proxy hop: the address it appended to X-Forwarded-For, not what a client wrote there before it.
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.set('view engine', 'ejs');
   app.set('views', paths.views);
   app.locals['format'] = format;

@@ -167,7 +167,14 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
  * everything else only Redis held (hotspots, agencies and keys made in the console, operators, vouchers, live
  * sessions and today's usage).
  */
-export async function restoreLostSite(redis: Redis, keys: Keys, site: Site, lastKnown: ReadonlyMap<string, NasRecord>, logger: Pick<Logger, 'error'>): Promise<void> {
+export async function restoreLostSite(
+  redis: Redis,
+  keys: Keys,
+  site: Site,
+  lastKnown: ReadonlyMap<string, NasRecord>,
+  uamSecrets: Readonly<Record<string, string>>,
+  logger: Pick<Logger, 'error'>,
+): Promise<void> {
   await upsertSite(redis, keys, site);
   const hotspots = new Set(await redis.smembers(keys.hotspots()));
   const restored: string[] = [];
@@ -181,6 +188,8 @@ export async function restoreLostSite(redis: Redis, keys: Keys, site: Site, last
     }
     tx.hset(keys.nasByIp(), n.ip, JSON.stringify(n));
     tx.hset(keys.nasByIdentifier(), n.identifier, n.hotspotId);
+    const uamSecret = uamSecrets[n.identifier];
+    if (uamSecret) tx.hset(keys.chilliSecrets(), n.identifier, uamSecret);
     restored.push(n.identifier);
   }
   await tx.exec();

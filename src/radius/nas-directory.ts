@@ -14,6 +14,8 @@ export function normalizeSourceIp(address: string): string {
  */
 export class NasDirectory {
   private byIp = new Map<string, NasRecord>();
+  /** Chilli uamsecrets by NAS identifier, as last read: written back with the routers if Redis loses them. */
+  private uamSecrets: Record<string, string> = {};
   private timer: NodeJS.Timeout | undefined;
 
   private restoring: Promise<void> | undefined;
@@ -27,7 +29,7 @@ export class NasDirectory {
      * Called when Redis has lost the site (restarted without persistence, flushed): it writes the site back. Given
      * the routers this process last knew, so that those the console added can be written back too.
      */
-    private readonly onSiteLost?: (lastKnown: ReadonlyMap<string, NasRecord>) => Promise<void>,
+    private readonly onSiteLost?: (lastKnown: ReadonlyMap<string, NasRecord>, uamSecrets: Readonly<Record<string, string>>) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -43,13 +45,18 @@ export class NasDirectory {
   }
 
   async refresh(): Promise<void> {
-    const [routers, siteKnown] = await Promise.all([readNasDirectory(this.redis, this.keys), this.redis.exists(this.keys.site())]);
+    const [routers, siteKnown, secrets] = await Promise.all([
+      readNasDirectory(this.redis, this.keys),
+      this.redis.exists(this.keys.site()),
+      this.onSiteLost ? this.redis.hgetall(this.keys.chilliSecrets()) : Promise.resolve({}),
+    ]);
     if (siteKnown === 1 || !this.onSiteLost) {
       this.byIp = routers;
+      this.uamSecrets = secrets;
       return;
     }
     // Redis answers but no longer holds the site: keep trusting the routers known until now, and write it back.
-    this.restoring ??= this.onSiteLost(this.byIp).finally(() => (this.restoring = undefined));
+    this.restoring ??= this.onSiteLost(this.byIp, this.uamSecrets).finally(() => (this.restoring = undefined));
     await this.restoring;
     this.byIp = await readNasDirectory(this.redis, this.keys);
   }

@@ -7,6 +7,7 @@ import { createVouchers, FAILURES_PER_DEVICE } from '../../src/vouchers/store';
 import { eventually } from '../support/eventually';
 import { grantLogin, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
+import { recordRefusal, REFUSAL_WINDOW_MS, REFUSALS_PER_HOTSPOT } from '../../src/pool/refusal-store';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET, testSite } from '../support/site';
 
@@ -76,6 +77,22 @@ describe('what an attacker and a bad day found (issue 11)', () => {
     }
     expect((await count()) - before).toBeLessThanOrEqual(2);
   }, 60_000);
+
+  it('keeps a hotspot\'s refusals within the cap, making room from entries older than the window', async () => {
+    const key = h.services.keys.refusals('taman-kota-sampit');
+    const stale = JSON.stringify({ reason: 'pool_full', atMs: Date.now() - REFUSAL_WINDOW_MS - 60_000 });
+    const fill: Record<string, string> = {};
+    for (let i = 0; i < REFUSALS_PER_HOTSPOT; i++) fill[`AA:03:00:00:${Math.floor(i / 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`] = stale;
+    await h.redis.hset(key, fill);
+    expect(await recordRefusal(h.redis, h.services.keys, 'taman-kota-sampit', 'AA:03:FF:00:00:01', 'pool_full')).toBe(true);
+    expect(await h.redis.hlen(key)).toBe(1);
+    // Full of fresh ones: a new device is not recorded.
+    const fresh = JSON.stringify({ reason: 'pool_full', atMs: Date.now() });
+    for (const mac of Object.keys(fill)) fill[mac] = fresh;
+    await h.redis.hset(key, fill);
+    expect(await recordRefusal(h.redis, h.services.keys, 'taman-kota-sampit', 'AA:03:FF:00:00:02', 'pool_full')).toBe(false);
+    await h.redis.del(key);
+  });
 
   it('drops an Access-Request whose Proxy-State leaves no room for a reply, before booking anything', async () => {
     const { username, password, mac } = await createGrant(h.redis, h.services.keys, { hotspotId: 'taman-kota-sampit', mac: 'AA:00:00:00:11:04' });
@@ -167,6 +184,16 @@ describe('Redis comes back empty (issue 11, item 5)', () => {
         .set({ Authorization: `Bearer ${key}` })
         .send({ type: 'mikrotik', ip: '127.0.2.9', identifier: 'MT-Aula2' })
         .expect(200);
+      // And a CoovaChilli, whose uamsecret the portal needs to check its redirects.
+      await request(h.services.app)
+        .post('/api/v1/hotspots/aula-desa-baamang/nas')
+        .set({ Authorization: `Bearer ${key}` })
+        .send({ type: 'chilli', ip: '127.0.2.10', identifier: 'CH-Aula3' })
+        .expect(200);
+      const uamSecret = await h.redis.hget(h.services.keys.chilliSecrets(), 'CH-Aula3');
+      expect(uamSecret).toBeTruthy();
+      // The router directory has read the routers (and their secrets) as they are now.
+      await eventually(() => h.services.nas.lookup('127.0.2.10') !== undefined, { what: 'the router directory to know the new Chilli' });
       // Everything this Limpah had in Redis is gone, as after a restart without persistence.
       const all = await h.redis.keys(`{${h.namespace}}:*`);
       await h.redis.del(...all);
@@ -182,6 +209,7 @@ describe('Redis comes back empty (issue 11, item 5)', () => {
       expect((await grantLogin(h, 'AA:00:00:00:13:01')).reply.code).toBe('Access-Accept');
       await request(h.services.app).post('/hotspot/mikrotik').type('form').send({ mac: 'AA:00:00:00:13:02', 'link-login-only': 'http://10.5.50.1/login', identity: 'MikroTik-Taman' }).expect(200);
       expect(await h.redis.hget(h.services.keys.nasByIdentifier(), 'MT-Aula2')).toBe('aula-desa-baamang');
+      expect(await h.redis.hget(h.services.keys.chilliSecrets(), 'CH-Aula3')).toBe(uamSecret);
       expect((await request(h.services.app).get('/readyz')).status).toBe(200);
     } finally {
       await h.close();

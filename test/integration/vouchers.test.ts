@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { REPLY_MESSAGES } from '../../src/refusals';
 import { lastRefusal } from '../../src/pool/refusal-store';
 import { createGrant } from '../../src/grants/grants';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
@@ -164,6 +165,9 @@ describe('vouchers against a real redis-server and RADIUS', () => {
       const reply = await papLogin(full, { username: login['username']!, password: login['password']!, mac: 'AA:00:00:00:07:01' });
       expect(reply.code).toBe('Access-Reject');
       expect(reply.attributes['Reply-Message']).toContain('Kapasitas');
+      // The refused login's credentials are spent: they cannot be presented again (to ride on the voucher later).
+      expect(await full.redis.exists(full.services.keys.grant(login['username']!))).toBe(0);
+      expect((await papLogin(full, { username: login['username']!, password: login['password']!, mac: 'AA:00:00:00:07:01' })).attributes['Reply-Message']).toBe(REPLY_MESSAGES.grant_invalid);
       // Unused still: no device taken, no validity started.
       const v = (await getVoucher(full.redis, full.services.keys, code))!;
       expect(v.status).toBe('unused');

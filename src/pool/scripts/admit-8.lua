@@ -49,8 +49,9 @@
   a hotspot with `openMinutes` (per WIB weekday, Sunday first: [from, to] minutes of the day, or false) admits
   only inside them.
   A repeated call with the same KEYS[8] returns the first admission unchanged (the grant is consumed by then). A
-  refusal changes nothing and is not kept: asked again, the answer is worked out again, and a flood of refused
-  requests leaves no key behind.
+  refusal is not kept: a flood of refused requests leaves no key behind. A refused voucher login (after the
+  credential check) gives back what redeeming its voucher did and consumes its grant, so its credentials cannot be
+  presented again; the citizen taps again. Other refusals change nothing.
 ]]
 local cached = redis.call('GET', KEYS[8])
 if cached then
@@ -83,11 +84,15 @@ local function giveBackVoucher()
       if v[2] and v[2] ~= '' and retention > 0 then redis.call('PEXPIREAT', vkey, tonumber(v[2]) + retention) end
     end
   end
-  redis.call('HDEL', KEYS[4], 'voucherDevice', 'voucherClock')
 end
 
 local function refuse(code)
-  if checked and grant[5] then giveBackVoucher() end
+  -- A voucher login's grant is spent with the give-back: presented again later, it could otherwise ride on the
+  -- voucher after another device took the slot it gave back. (Other refused grants stay for the router's retry.)
+  if checked and grant[5] then
+    giveBackVoucher()
+    redis.call('DEL', KEYS[4])
+  end
   return finish({code, 0, 0, 0, 0, 0, 0})
 end
 
