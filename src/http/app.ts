@@ -128,8 +128,8 @@ export function createApp(deps: AppDeps): Express {
       fallthrough: true,
       cacheControl: false,
       setHeaders: (res) => {
-        const v = (res as unknown as { req: Request }).req.query['v'];
-        res.setHeader('Cache-Control', v === versions.get(basename((res as unknown as { req: Request }).req.path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        const { req } = res as unknown as { req: Request };
+        res.setHeader('Cache-Control', req.query['v'] === versions.get(basename(req.path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
   );

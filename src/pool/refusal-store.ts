@@ -20,7 +20,11 @@ export async function recordRefusal(redis: Redis, keys: Keys, hotspotId: string,
 
 /** The device's last refusal at the hotspot within the window, or null. */
 export async function lastRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, nowMs = Date.now()): Promise<RefusalReason | null> {
-  const json = await redis.hget(keys.refusals(hotspotId), mac);
+  return refusalWithinWindow(await redis.hget(keys.refusals(hotspotId), mac), nowMs);
+}
+
+/** A stored refusal's reason, if it is still within the window. */
+export function refusalWithinWindow(json: string | null, nowMs: number): RefusalReason | null {
   if (!json) return null;
   const r = JSON.parse(json) as { reason: RefusalReason; atMs: number };
   return nowMs - r.atMs <= REFUSAL_WINDOW_MS ? r.reason : null;

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { OfficeHours } from '../config/site';
 import { hhmm } from '../pool/capacity';
-import { loginObstacle } from '../pool/availability';
-import { lastRefusal } from '../pool/refusal-store';
+import { loginState } from '../pool/availability';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../pool/keys';
@@ -175,8 +174,8 @@ export async function readRefusal(
   refusedJustNow: boolean,
   nowMs = Date.now(),
 ): Promise<RefusalView | null> {
-  const recorded = refusedJustNow ? await lastRefusal(redis, keys, hotspotId, mac, nowMs).catch(() => null) : null;
-  const reason = recorded ?? (await loginObstacle(redis, keys, hotspotId, mac, nowMs).catch(() => null));
+  const state = await loginState(redis, keys, hotspotId, mac, nowMs).catch(() => null);
+  const reason = (refusedJustNow ? state?.recorded : null) ?? state?.obstacle;
   if (!reason) return null;
   const texts = REFUSAL_TEXTS[t.lang === 'en' ? 'en' : 'id'];
   const r = texts.reasons[reason];

@@ -44,26 +44,36 @@ function volumeAttributes(type: NasRecord['type'], bytesLeft: number): ReplyAttr
   }
 }
 
-/**
- * The Access-Accept attributes for an admitted session: Session-Timeout (the minutes left today, capped by the
- * session limit), Idle-Timeout, Acct-Interim-Interval, the rate and the bytes left today.
- */
-export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Admission, { ok: true }>): ReplyAttribute[] {
-  return [
-    ['Session-Timeout', grant.sessionTimeoutSec],
-    ['Idle-Timeout', grant.idleTimeoutSec],
-    ['Acct-Interim-Interval', grant.interimSec],
-    ...rateAttributes(nas.type, grant.downKbps, grant.upKbps),
-    ...volumeAttributes(nas.type, grant.bytesLeft),
-  ];
-}
-
 /** What a session was granted, as stored in its ledger record: the limits a CoA must say again on CoovaChilli. */
 export interface GrantedLimits {
   readonly timeoutSec: number;
   readonly idleSec: number;
   readonly interimSec: number;
   readonly bytesLimit: number;
+}
+
+/** A session's whole grant as attributes: its limits (those above 0), its rates and its volume. */
+function grantAttributes(type: NasRecord['type'], downKbps: number, upKbps: number, limits: GrantedLimits): ReplyAttribute[] {
+  const attrs: ReplyAttribute[] = [];
+  if (limits.timeoutSec > 0) attrs.push(['Session-Timeout', limits.timeoutSec]);
+  if (limits.idleSec > 0) attrs.push(['Idle-Timeout', limits.idleSec]);
+  if (limits.interimSec > 0) attrs.push(['Acct-Interim-Interval', limits.interimSec]);
+  attrs.push(...rateAttributes(type, downKbps, upKbps));
+  if (limits.bytesLimit > 0) attrs.push(...volumeAttributes(type, limits.bytesLimit));
+  return attrs;
+}
+
+/**
+ * The Access-Accept attributes for an admitted session: Session-Timeout (the minutes left today, capped by the
+ * session limit), Idle-Timeout, Acct-Interim-Interval, the rate and the bytes left today.
+ */
+export function acceptAttributes(nas: Pick<NasRecord, 'type'>, grant: Extract<Admission, { ok: true }>): ReplyAttribute[] {
+  return grantAttributes(nas.type, grant.downKbps, grant.upKbps, {
+    timeoutSec: grant.sessionTimeoutSec,
+    idleSec: grant.idleTimeoutSec,
+    interimSec: grant.interimSec,
+    bytesLimit: grant.bytesLeft,
+  });
 }
 
 /**
@@ -76,13 +86,5 @@ export interface GrantedLimits {
  *   keep the session's end and its volume where they were.
  */
 export function coaRateAttributes(type: NasRecord['type'], downKbps: number, upKbps: number, granted: GrantedLimits): ReplyAttribute[] {
-  const rates = rateAttributes(type, downKbps, upKbps);
-  if (type !== 'chilli') return rates;
-  const attrs: ReplyAttribute[] = [];
-  if (granted.timeoutSec > 0) attrs.push(['Session-Timeout', granted.timeoutSec]);
-  if (granted.idleSec > 0) attrs.push(['Idle-Timeout', granted.idleSec]);
-  if (granted.interimSec > 0) attrs.push(['Acct-Interim-Interval', granted.interimSec]);
-  attrs.push(...rates);
-  if (granted.bytesLimit > 0) attrs.push(...volumeAttributes(type, granted.bytesLimit));
-  return attrs;
+  return type === 'chilli' ? grantAttributes(type, downKbps, upKbps, granted) : rateAttributes(type, downKbps, upKbps);
 }

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { paths } from '../../src/paths';
 import { Keys } from '../../src/pool/keys';
 import { ensureChilli, type ChilliBuild } from './chilli-build';
+import { eventually } from '../support/eventually';
 import { dhcp, inNs, LAB_NET, makeTopology, phoneMac, sh, spawnInNs, type Topology } from './netns';
 
 export const LAB_SECRETS = Object.freeze({
@@ -126,18 +127,22 @@ function spawnLogged(child: ChildProcess, file: string): void {
   child.stderr?.pipe(out);
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms: number, detail: () => string = () => ''): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 200));
+/**
+ * Waits until `fn` gives a value (undefined or false: not yet) and returns it; on timeout, the error says what was
+ * awaited and adds `detail()` (a log tail). The polling is test/support's eventually().
+ */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, detail: () => string = () => ''): Promise<T> {
+  try {
+    return await eventually(
+      async () => {
+        const v = await fn();
+        if (v === undefined || v === false) throw new Error('not yet');
+        return v as T;
+      },
+      { what, timeoutMs: ms, intervalMs: 200 },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${detail()}`);
   }
 }
 
@@ -300,7 +305,6 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
       },
       stop,
     };
-    mkdirSync(join(dir, 'data'), { recursive: true });
     return lab;
   } catch (err) {
     const logs = ['limpah.log', 'chilli.log']

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAdminApiKey } from '../../src/admin/auth';
 import { paths } from '../../src/paths';
-import { FILES_URL, LAB_DIST, LAB_HOTSPOT, LAB_SECRETS, labSite, PORTAL_URL, startLab, type ChilliSession, type Lab } from './lab';
+import { FILES_URL, LAB_DIST, waitFor, LAB_HOTSPOT, LAB_SECRETS, labSite, PORTAL_URL, startLab, type ChilliSession, type Lab } from './lab';
 import { inNs, labUnavailable } from './netns';
 
 /**
@@ -63,15 +63,8 @@ describe('a real CoovaChilli gateway in front of Limpah', () => {
   const session = (sid: string) => lab.redis.hgetall(lab.keys.session(sid));
   const chilliSession = async (mac: string): Promise<ChilliSession | undefined> =>
     (await lab.chilliSessions()).find((s) => s.mac.toLowerCase().replaceAll('-', ':') === mac.toLowerCase());
-  const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> => waitFor(what, fn, ms);
+
   /**
    * The rate over SECONDS after the first two: Chilli's leaky bucket holds a second of the first rate a session had
    * (it is not resized by a CoA), and what it lets through at once must not count as the rate.
