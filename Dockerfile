@@ -16,7 +16,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY src/pool/scripts ./src/pool/scripts
+COPY src/redis/scripts ./src/redis/scripts
 COPY src/radius/dictionaries ./src/radius/dictionaries
 COPY views ./views
 COPY public ./public

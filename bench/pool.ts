@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createGrant, type Grant } from '../src/grants/grants';
-import { Keys } from '../src/pool/keys';
+import { Keys } from '../src/redis/keys';
 import { Pool } from '../src/pool/pool';
 import { upsertSite } from '../src/pool/site-store';
 import { startEmbeddedRedis } from '../src/redis/embedded';

@@ -24,7 +24,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { Keys } from '../src/pool/keys';
+import { Keys } from '../src/redis/keys';
 import { createGrant, GRANT_TTL_MS } from '../src/grants/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
 import { inspect, Vendor } from '../src/radius/codec';

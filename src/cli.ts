@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from './config/env';
-import { Keys } from './pool/keys';
+import { Keys } from './redis/keys';
 import { connectRedis, waitForRedis } from './redis/connect';
 import { URL_FILE } from './redis/embedded';
 import { formatCode, normalizeCode } from './vouchers/codes';

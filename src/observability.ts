@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Keys } from './pool/keys';
+import type { Keys } from './redis/keys';
 import type { RadiusCounters } from './radius/server';
 import type { RedisClient as Redis } from './redis/client';
 

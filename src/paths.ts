@@ -21,7 +21,7 @@ export const paths = Object.freeze({
   root: PROJECT_ROOT,
   views: join(PROJECT_ROOT, 'views'),
   public: join(PROJECT_ROOT, 'public'),
-  luaScripts: join(PROJECT_ROOT, 'src', 'pool', 'scripts'),
+  luaScripts: join(PROJECT_ROOT, 'src', 'redis', 'scripts'),
   radiusDictionaries: join(PROJECT_ROOT, 'src', 'radius', 'dictionaries'),
   exampleSite: join(PROJECT_ROOT, 'sites', 'example-kotim.json'),
   defaultDataDir: join(PROJECT_ROOT, 'data'),

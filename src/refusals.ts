@@ -1,6 +1,6 @@
 import type { OfficeHours } from './config/site';
 import { hhmm, nextOpening, officeHoursEnd } from './pool/capacity';
-import type { Keys } from './pool/keys';
+import type { Keys } from './redis/keys';
 import type { RedisClient as Redis } from './redis/client';
 
 /**

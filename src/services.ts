@@ -4,7 +4,7 @@ import type { RedisClient as Redis } from './redis/client';
 import type { Site } from './config/site';
 import type { Logger } from './log';
 import { paths } from './paths';
-import { Keys } from './pool/keys';
+import { Keys } from './redis/keys';
 import { Pool, type PoolOptions } from './pool/pool';
 import { Allocator } from './control/allocator';
 import { Reaper } from './control/reaper';

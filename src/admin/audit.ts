@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { Actor } from './operators';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { cookies } from '../cookies';
-import type { Keys } from '../pool/keys';
-import { defineScripts } from '../pool/script-loader';
+import type { Keys } from '../redis/keys';
+import { defineScripts } from '../redis/script-loader';
 import { sourceNetwork } from '../source-network';
 import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';

@@ -1,6 +1,6 @@
 import { wibClock, wibDay, WIB_OFFSET_MS } from '../time';
 import type { Logger } from '../log';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { RedisClient as Redis } from '../redis/client';
 import { refreshCapacity } from '../pool/capacity-refresh';
 import { redisNowMs } from '../redis/time';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
-import { defineScripts } from '../pool/script-loader';
+import type { Keys } from '../redis/keys';
+import { defineScripts } from '../redis/script-loader';
 import { hashPassword } from './passwords';
 
 /**

@@ -4,7 +4,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import type { SessionControl } from '../radius/session-control';
 import { fairShares, rerateDecisions, type Claimant } from '../pool/fair-share';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { Pool } from '../pool/pool';
 
 export interface AllocatorOptions {

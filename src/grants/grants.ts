@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chapResponse } from './chap';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { takeHit } from '../pool/device-source-limit';
 
 /** How long a citizen's browser has to hand the credentials to the router after "Sambungkan". */

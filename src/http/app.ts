@@ -12,7 +12,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import { isLimpahError } from '../errors';
 import type { Logger } from '../log';
 import { paths } from '../paths';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { HotspotLookup } from '../portal/hotspot-cache';
 import type { FormSigner } from '../portal/form-token';
 import { format, MESSAGES, pickLocale } from '../portal/i18n/messages';

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 import type { RefusalReason } from '../refusals';
 import { wibDay, WIB_OFFSET_SEC } from '../time';
 import { refusalWithinWindow } from './refusal-store';

@@ -1,7 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { OfficeHours } from '../config/site';
 import { computeCapacity, type AgencyUsage, type Capacity } from './capacity';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 import { redisNowMs } from '../redis/time';
 
 export async function readAgencyUsage(redis: Redis, keys: Keys): Promise<Map<string, AgencyUsage & { receivedAtMs: number }>> {

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import { defineScripts } from './script-loader';
+import { defineScripts } from '../redis/script-loader';
 
 /** Two fixed-window counters taken together: a device's and the network it asks from. */
 export interface DeviceSourceLimit {

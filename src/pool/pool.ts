@@ -1,7 +1,7 @@
 import { isRefusalReason, type RefusalReason } from '../refusals';
 import type { RedisClient as Redis } from '../redis/client';
-import { Keys } from './keys';
-import { defineScripts } from './script-loader';
+import { Keys } from '../redis/keys';
+import { defineScripts } from '../redis/script-loader';
 import { redisNowMs } from '../redis/time';
 
 /** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 
 export interface LedgerTotals {
   readonly allocDownKbps: number;

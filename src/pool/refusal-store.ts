@@ -1,7 +1,7 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 import { REFUSAL_POLICY, type RefusalReason } from '../refusals';
-import { defineScripts } from './script-loader';
+import { defineScripts } from '../redis/script-loader';
 
 /** How long the portal can explain a refusal after it happened. */
 export const REFUSAL_WINDOW_MS = 10 * 60_000;

@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 
 /**
  * Retention: raw session records older than the configured days are deleted, and the per-day totals (reports)

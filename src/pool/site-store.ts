@@ -6,7 +6,7 @@ import { LOGIN_METHODS } from '../config/site';
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
 import { refreshCapacity } from './capacity-refresh';
 import { openMinutes } from './capacity';
-import type { Keys } from './keys';
+import type { Keys } from '../redis/keys';
 import type { Logger } from '../log';
 
 /** A NAS as the RADIUS server and portal see it. */

@@ -1,4 +1,4 @@
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { wibDay } from '../time';
 import type { RedisClient as Redis } from '../redis/client';
 

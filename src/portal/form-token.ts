@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 
 /**
  * Signs the parameters the splash page carries in hidden fields, so that "Sambungkan" only creates a grant for

@@ -4,7 +4,7 @@ import { hhmm } from '../pool/capacity';
 import { loginState } from '../pool/availability';
 import type { HotspotInfo } from '../pool/site-store';
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { format, formatDuration, type Messages } from './i18n/messages';
 import { cookies } from '../cookies';

@@ -3,7 +3,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
 import { isGrantUsername } from '../grants/grants';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { Pool } from '../pool/pool';
 import type { RefusalReason } from '../refusals';
 import type { NasRecord } from '../pool/site-store';

@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { readNasDirectory, type NasRecord } from '../pool/site-store';
 
 /** Strips the IPv4-mapped prefix a dual-stack socket puts on IPv4 sources. */

@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { AccountingInput, Pool } from '../pool/pool';
 import { authorize, precheck, type AccessDecision } from './access';
 import type { NasRecord } from '../pool/site-store';

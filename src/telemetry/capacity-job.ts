@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { Capacity } from '../pool/capacity';
 import { refreshCapacity } from '../pool/capacity-refresh';
 

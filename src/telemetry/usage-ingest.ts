@@ -1,8 +1,8 @@
 import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import { hashApiKey } from '../pool/site-store';
-import { defineScripts } from '../pool/script-loader';
+import { defineScripts } from '../redis/script-loader';
 import { redisNowMs } from '../redis/time';
 
 /** Who sent a batch: the API key's name and the agencies it may report for (null: all). */

@@ -1,7 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Logger } from '../log';
-import type { Keys } from '../pool/keys';
+import type { Keys } from '../redis/keys';
 import type { Capacity } from '../pool/capacity';
 import { authenticateApiKey, ingestUsage, usageBatchSchema } from './usage-ingest';
 

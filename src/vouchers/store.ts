@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../pool/keys';
-import { defineScripts } from '../pool/script-loader';
+import type { Keys } from '../redis/keys';
+import { defineScripts } from '../redis/script-loader';
 import { giveBackHit, takeHit } from '../pool/device-source-limit';
 import { generateCode } from './codes';
 

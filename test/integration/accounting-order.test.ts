@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { createGrant } from '../../src/grants/grants';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { upsertSite } from '../../src/pool/site-store';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';

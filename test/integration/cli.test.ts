@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { readAudit } from '../../src/admin/audit';
 import { batchVouchers, listBatches } from '../../src/vouchers/store';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { paths } from '../../src/paths';
 import { eventually, GiveUp } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';

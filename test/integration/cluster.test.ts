@@ -4,7 +4,7 @@ import { connectRedis } from '../../src/redis/connect';
 import pino from 'pino';
 import { Allocator } from '../../src/control/allocator';
 import { createGrant } from '../../src/grants/grants';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { Pool } from '../../src/pool/pool';
 import { reconcile } from '../../src/pool/reconcile';
 import { upsertSite } from '../../src/pool/site-store';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { createGrant } from '../../src/grants/grants';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { reconcile } from '../../src/pool/reconcile';
 import { upsertSite } from '../../src/pool/site-store';

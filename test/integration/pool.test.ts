@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createGrant } from '../../src/grants/grants';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
 import { Reaper } from '../../src/control/reaper';
 import { reconcile } from '../../src/pool/reconcile';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { paths } from '../../src/paths';
-import { Keys } from '../../src/pool/keys';
+import { Keys } from '../../src/redis/keys';
 import { ensureChilli, type ChilliBuild } from './chilli-build';
 import { eventually } from '../support/eventually';
 import { dhcp, inNs, LAB_NET, makeTopology, phoneMac, sh, spawnInNs, type Topology } from './netns';

@@ -8,6 +8,7 @@ import { paths } from '../../src/paths';
  * admin side or the control jobs; `control/` (allocator, reaper) and `http/` (the composed app) sit on top.
  */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
+  redis: ['pool', 'radius', 'portal', 'admin', 'control', 'http', 'grants', 'telemetry', 'vouchers'],
   pool: ['radius', 'portal', 'admin', 'control', 'http', 'grants', 'telemetry'],
   grants: ['radius', 'portal', 'admin', 'control', 'http'],
   radius: ['portal', 'admin', 'control', 'http'],

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { Keys } from '../../pool/keys';
+import type { Keys } from '../../redis/keys';
 import type { Pool } from '../../pool/pool';
 import type { NasDirectory } from '../../radius/nas-directory';
 import type { SessionControl } from '../../radius/session-control';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Keys } from '../../pool/keys';
+import type { Keys } from '../../redis/keys';
 import { hashApiKey } from '../../pool/site-store';
 import type { RedisClient as Redis } from '../../redis/client';
 import { audit } from '../audit';

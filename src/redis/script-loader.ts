@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RedisClient as Redis } from '../redis/client';
+import type { RedisClient as Redis } from './client';
 import { paths } from '../paths';
 
 /** A Lua script file named `<name>-<numberOfKeys>.lua`, as in BullMQ. */
