@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { registerScripts } from '../src/redis/scripts';
+import type { RedisClient } from '../src/redis/client';
 import { createGrant, type Grant } from '../src/grants/grants';
 import { Keys } from '../src/redis/keys';
 import { Pool } from '../src/pool/pool';
@@ -19,7 +21,7 @@ const VERIFIED = { kind: 'verified', value: '' } as const;
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 100_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 256);
 
-async function usedMemory(redis: Redis): Promise<number> {
+async function usedMemory(redis: RedisClient): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }
@@ -41,7 +43,7 @@ function mac(n: number): string {
 
 async function main(): Promise<void> {
   const server = await startEmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'limpah-bench-pool-')), appendOnly: false });
-  const redis = new Redis(server.url, { enableAutoPipelining: true });
+  const redis = registerScripts(new Redis(server.url, { enableAutoPipelining: true }));
   const keys = new Keys('bench');
   await upsertSite(redis, keys, benchSite({ maxSessions: 10_000_000, downKbps: 512, upKbps: 256, minDownKbps: 256, minUpKbps: 128 }));
   const pool = new Pool(redis, keys);

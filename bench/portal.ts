@@ -13,6 +13,8 @@ import { formFields } from '../test/support/html';
 import { MIKROTIK_CHAP_CHALLENGE, MIKROTIK_CHAP_ID } from '../test/support/fake-nas';
 import { benchMac } from './load';
 import { Redis } from 'ioredis';
+import { registerScripts } from '../src/redis/scripts';
+import type { RedisClient } from '../src/redis/client';
 import pino from 'pino';
 import { startEmbeddedRedis } from '../src/redis/embedded';
 import { buildServices } from '../src/services';
@@ -74,7 +76,7 @@ async function load(name: string, count: number, fn: (i: number) => Promise<Repl
 
 async function main(): Promise<void> {
   const redisServer = await startEmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'limpah-bench-portal-')), appendOnly: false });
-  const redis = new Redis(redisServer.url, { enableAutoPipelining: true });
+  const redis = registerScripts(new Redis(redisServer.url, { enableAutoPipelining: true }));
   const services = await buildServices({
     redis, namespace: 'bench', site: benchSite({ maxSessions: 1_000_000, downKbps: 2048, upKbps: 1024 }),
     logger: pino({ level: 'silent' }), publicUrl: 'http://portal.bench', reaperIntervalMs: 3_600_000,

@@ -24,6 +24,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
+import { registerScripts } from '../src/redis/scripts';
+import type { RedisClient } from '../src/redis/client';
 import { Keys } from '../src/redis/keys';
 import { createGrant, GRANT_TTL_MS } from '../src/grants/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
@@ -95,7 +97,7 @@ async function inBatches<T>(n: number, make: () => Promise<T>): Promise<T[]> {
   return out;
 }
 
-async function startLimpah(redisUrl: string, redis: Redis): Promise<Target> {
+async function startLimpah(redisUrl: string, redis: RedisClient): Promise<Target> {
   const execArgv = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), ...SERVER_NODE_ARGS];
   const child: ChildProcess = fork(join(__dirname, 'radius-server.js'), [], { env: { ...process.env, REDIS_URL: redisUrl }, execArgv });
   const port = await new Promise<number>((resolve, reject) => {
@@ -125,7 +127,7 @@ async function startLimpah(redisUrl: string, redis: Redis): Promise<Target> {
 
 async function startFreeradiusTarget(
   id: 'freeradius-files' | 'freeradius-redis',
-  redis: Redis,
+  redis: RedisClient,
   redisPort: number,
   redisPassword: string,
 ): Promise<Target & { command: string }> {
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'limpah-bench-'));
   const redisServer = await startEmbeddedRedis({ dataDir, appendOnly: false });
   const redisUrl = new URL(redisServer.url);
-  const redis = new Redis(redisServer.url);
+  const redis = registerScripts(new Redis(redisServer.url));
   const socket = await openClient();
   const rows = new Map<TargetId, Map<number, Row>>();
   const samples = new Map<TargetId, string>();

@@ -11,7 +11,7 @@
  * points are missing. The stamp gets the time the compilation started, so an edit made during it counts next time.
  */
 const { spawnSync } = require('node:child_process');
-const { closeSync, existsSync, openSync, readdirSync, statSync, utimesSync } = require('node:fs');
+const { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 
 const STAMP = join('dist', '.build-stamp');
@@ -59,6 +59,9 @@ function buildIfStale(root) {
   if (!reason) return 0;
   process.stderr.write(`compiling TypeScript (${reason}) ...\n`);
   const startedSec = Date.now() / 1000;
+  // From scratch: tsc never removes what a deleted source compiled to, and an old dist/src/admin/i18n.js would be
+  // loaded ahead of the src/admin/i18n/ folder that replaced it.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) return r.status ?? 1;

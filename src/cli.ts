@@ -9,7 +9,7 @@ import { URL_FILE } from './redis/embedded';
 import { formatCode, normalizeCode } from './vouchers/codes';
 import { ROLES, usernameSchema, type Actor, type Role } from './admin/operators';
 import { passwordProblem } from './admin/passwords';
-import { issuesText } from './admin/errors';
+import { issuesText } from './api-errors';
 import {
   AdminError, changeOperator, createAdminApiKey, createOperatorAccount, createTelemetryKey, listAdminApiKeys, revokeAdminApiKey, createVoucherBatch, findVoucher, listHotspots, revokeBatch, revokeVoucherCode, type StoreDeps,
 } from './admin/service';

@@ -1,18 +1,21 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Keys } from './redis/keys';
+import { hotspotField, type Keys } from './redis/keys';
 import type { RadiusCounters } from './radius/server';
 import type { RedisClient as Redis } from './redis/client';
+import type { Logger } from './log';
+import { PeriodicJob, type Job } from './job';
 
 /**
  * Prometheus metrics at /metrics, and the readiness check behind /readyz. Counters of the RADIUS server are read
  * from its own tallies when Prometheus scrapes (nothing is added to the per-packet path); pool gauges and Redis
- * latency are measured then too, and Redis is pinged every 10 s for the latency histogram.
+ * latency are measured then too, and Redis is pinged every 10 s (the redisPing job) for the latency histogram.
  */
 export interface Observability {
   readonly registry: Registry;
   /** Whether Limpah can serve: Redis answers (within a second, three tries) and the site is loaded. */
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
-  stop(): void;
+  /** The PING every 10 s for the latency histogram and limpah_redis_up; started and stopped with the other jobs. */
+  readonly redisPing: Job;
 }
 
 export function createObservability(deps: {
@@ -20,6 +23,7 @@ export function createObservability(deps: {
   keys: Keys;
   radius: { readonly counters: RadiusCounters };
   breakerOpen: () => boolean;
+  logger: Logger;
 }): Observability {
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'limpah' });
@@ -72,8 +76,8 @@ export function createObservability(deps: {
       return false;
     }
   };
-  const timer = setInterval(() => void ping(), 10_000);
-  timer.unref();
+  // ping() never throws: a failed PING is limpah_redis_up 0, not a log line.
+  const redisPing = new PeriodicJob({ name: 'redis-ping', intervalMs: 10_000, logger: deps.logger, run: ping });
 
   new Gauge({ name: 'limpah_redis_breaker_open', help: '1 while the circuit breaker in front of Redis is open (RADIUS fails open)', registers: [registry], collect() { this.set(deps.breakerOpen() ? 1 : 0); } });
 
@@ -133,7 +137,7 @@ export function createObservability(deps: {
       const r = await readPool();
       if (!r) return;
       this.reset();
-      for (const [id] of r.hotspots) this.set({ hotspot: id }, Number(r.pool[`h:${id}:down`] ?? 0));
+      for (const [id] of r.hotspots) this.set({ hotspot: id }, Number(r.pool[hotspotField(id, 'down')] ?? 0));
     },
   });
   new Gauge({
@@ -152,6 +156,6 @@ export function createObservability(deps: {
       const checks = { redis: redisOk, siteLoaded, breakerClosed: !deps.breakerOpen() };
       return { ok: redisOk && siteLoaded, checks };
     },
-    stop: () => clearInterval(timer),
+    redisPing,
   };
 }

@@ -8,24 +8,26 @@ import { Keys } from './redis/keys';
 import { Pool, type PoolOptions } from './pool/pool';
 import { Allocator } from './control/allocator';
 import { Reaper } from './control/reaper';
-import { reconcile } from './pool/reconcile';
+import { reconcileJob } from './control/reconcile-job';
 import { restoreLostSite, upsertSite } from './pool/site-store';
 import { createApp } from './http/app';
 import { createHmac } from 'node:crypto';
-import { startPoolSampler } from './admin/insight';
+import { poolSampler } from './admin/pool-sampler';
 import { createObservability } from './observability';
-import { startRetentionJob } from './pool/retention';
+import { retentionJob } from './pool/retention';
 import { FormSigner, loadFormKey } from './portal/form-token';
 import { statusSigner } from './portal/status';
 import { NasDirectory } from './radius/nas-directory';
 import { CoaClient } from './radius/coa-client';
 import { AccountingSpool } from './radius/accounting-spool';
+import { spoolReplayJob } from './radius/spool-replay';
 import { FailOpenPolicy, type FailOpenOptions } from './radius/fail-open';
 import { RadiusServer } from './radius/server';
 import { CircuitBreaker } from './redis/breaker';
 import { CapacityJob } from './telemetry/capacity-job';
 import { SessionControl } from './radius/session-control';
 import type { RadiusEndpoint } from './admin/router-config';
+import type { Job } from './job';
 
 export interface Services {
   readonly keys: Keys;
@@ -40,7 +42,9 @@ export interface Services {
   /** Fair shares of public capacity, applied to live sessions. */
   readonly allocator: Allocator;
   readonly app: Express;
-  /** Stops the timers this builder started; sockets and Redis belong to the caller. */
+  /** The background jobs, in the order they were started (stop() stops them in reverse). */
+  readonly jobs: readonly Job[];
+  /** Stops the jobs this builder started; sockets and Redis belong to the caller. */
   stop(): Promise<void>;
 }
 
@@ -85,7 +89,8 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     ...o.pool,
   });
   const nas = new NasDirectory(o.redis, keys, o.logger, o.nasRefreshMs ?? 5000, (lastKnown, uamSecrets) => restoreLostSite(o.redis, keys, o.site, lastKnown, uamSecrets, o.logger));
-  await nas.start();
+  // The routers are known before anything is served; the directory's timer starts with the other jobs.
+  await nas.runOnce();
   const coa = new CoaClient(o.logger.child({ component: 'coa' }));
   const sessions = new SessionControl({ pool, nas, coa, logger: o.logger.child({ component: 'sessions' }) });
   const radiusLog = o.logger.child({ component: 'radius' });
@@ -106,48 +111,20 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
   });
   // After an outage, leases ran out only because the interims sat in the spool: no reaping until it is replayed.
   const reaper = new Reaper(pool, o.logger.child({ component: 'reaper' }), o.reaperIntervalMs, () => breaker.open || spool.pending());
-  reaper.start();
-  // Spooled accounting goes into Redis as soon as it answers again (and at start, for a spool left by a crash).
-  // Not through the breaker: a long replay must not hold its probe and keep everyone failing open.
-  const replayTimer = setInterval(() => {
-    if (!spool.pending()) return;
-    if (breaker.open) {
-      // Without RADIUS traffic nothing would probe Redis: probe here, and replay once it answers.
-      breaker.run(() => o.redis.ping()).catch(() => undefined);
-      return;
-    }
-    spool.replay(pool).catch((err: unknown) => radiusLog.warn({ err }, 'spool replay stopped; it goes on when Redis answers'));
-  }, o.spoolReplayMs ?? 5000);
-  replayTimer.unref();
-  // The ledger must equal the sum of the live sessions; a drift is a bug, reported for an operator to look at.
-  const reconcileLog = o.logger.child({ component: 'reconcile' });
-  // Read while traffic flows, one pass can see a session between two writes: only a drift seen twice is one.
-  let driftBefore = false;
-  const reconcileTimer = setInterval(() => {
-    reconcile(o.redis, keys)
-      .then((r) => {
-        if (r.drift && driftBefore) reconcileLog.error(r, 'ledger drift: the pool differs from its sessions');
-        else reconcileLog.debug(r, r.drift ? 'possible ledger drift; checking again next time' : 'ledger consistent');
-        driftBefore = r.drift;
-      })
-      .catch((err: unknown) => reconcileLog.warn({ err }, 'reconcile failed'));
-  }, 600_000);
-  reconcileTimer.unref();
-
+  const spoolReplay = spoolReplayJob({ spool, pool, breaker, redis: o.redis, logger: radiusLog }, o.spoolReplayMs);
+  const reconcileCheck = reconcileJob(o.redis, keys, o.logger.child({ component: 'reconcile' }));
   const allocator = new Allocator({ redis: o.redis, keys, pool, sessions, logger: o.logger.child({ component: 'allocator' }) }, {
     kindWeights: o.site.kindWeights,
     ...(o.allocatorIntervalMs ? { intervalMs: o.allocatorIntervalMs } : {}),
   });
-  allocator.start();
   const capacity = new CapacityJob(o.redis, keys, o.logger.child({ component: 'capacity' }), 15_000, () => {
     allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
   });
-  capacity.start();
-  // One sample of the pool a minute, for the console's 24-hour charts.
-  const stopSampler = startPoolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
-  const stopRetention = startRetentionJob(o.redis, keys, o.site.reporting.sessionRetentionDays, o.logger.child({ component: 'retention' }));
+  // One sample of the pool a minute, for the console's charts.
+  const sampler = poolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
+  const retention = retentionJob(o.redis, keys, o.site.reporting.sessionRetentionDays, o.logger.child({ component: 'retention' }));
   const signer = new FormSigner(formKey);
-  const observability = createObservability({ redis: o.redis, keys, radius, breakerOpen: () => breaker.open });
+  const observability = createObservability({ redis: o.redis, keys, radius, breakerOpen: () => breaker.open, logger: o.logger.child({ component: 'metrics' }) });
   const app = createApp({
     observability,
     redis: o.redis,
@@ -161,6 +138,11 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     refreshCapacity: () => capacity.refreshNow(),
     admin: { redis: o.redis, keys, pool, nas, sessions, logger: o.logger.child({ component: 'admin' }), ...(o.radius ? { radius: o.radius } : {}) },
   });
+
+  // Started in this order and stopped in reverse. The reaper comes first, so that it stops last; capacity comes
+  // after the allocator, so that it stops first and no capacity change starts a round once the allocator stopped.
+  const jobs: readonly Job[] = [reaper, nas, spoolReplay, reconcileCheck, allocator, capacity, sampler, retention, observability.redisPing];
+  for (const job of jobs) job.start();
   return {
     keys,
     pool,
@@ -171,20 +153,16 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     sessions,
     allocator,
     app,
+    jobs,
     async stop() {
-      clearInterval(replayTimer);
-      clearInterval(reconcileTimer);
-      nas.stop();
-      capacity.stop();
-      stopSampler();
-      stopRetention();
-      observability.stop();
-      // Promptly: a CoA to a silent router is not waited out (its retransmissions take seconds); what was in flight
-      // is marked for re-rating after the restart.
-      const allocating = allocator.stop();
-      coa.close();
-      await allocating;
-      await reaper.stop();
+      for (const job of [...jobs].reverse()) {
+        const stopping = job.stop();
+        // Promptly: a CoA to a silent router is not waited out (its retransmissions take seconds). The allocator
+        // sends no more once its stop() began, and closing the client aborts the CoA in flight; what was in flight
+        // is marked for re-rating after the restart.
+        if (job === allocator) coa.close();
+        await stopping;
+      }
     },
   };
 }

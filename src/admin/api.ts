@@ -4,7 +4,7 @@ import { HOTSPOT_KINDS } from '../config/site';
 import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
 import { readAudit } from './audit';
 import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, reportCsv, wibDay } from './insight';
-import { AdminError, parseOrInvalid, sendApiError as sendError } from './errors';
+import { AdminError, parseOrInvalid } from './errors';
 import { ROLES, scopeSchema, type Actor } from './operators';
 import { can } from './policy';
 import { DEFAULT_RADIUS_ENDPOINT, routerOsScript } from './router-config';
@@ -15,6 +15,7 @@ import {
   createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, findVoucher, listOperatorAccounts, type AdminDeps,
 } from './service';
 import { formatCode, normalizeCode } from '../vouchers/codes';
+import { API_BODY_LIMIT_KB, API_ERROR_SCHEMA, apiErrorHandler, apiNotFound, issueDetails, sendApiError } from '../api-errors';
 
 /**
  * The admin API under /api/v1: everything the console does, for scripts, with an API key (`Authorization: Bearer
@@ -169,14 +170,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
   };
   return {
     openapi: '3.1.0',
-    info: { title: 'Limpah admin API', version: '1', description: 'Everything the admin console does. Authenticate with "Authorization: Bearer lmk_..." (a script API key from the console, with a role and scope). Errors are {"error": {"code", "message"}}.' },
+    info: { title: 'Limpah admin API', version: '1', description: 'Everything the admin console does. Authenticate with "Authorization: Bearer lmk_..." (a script API key from the console, with a role and scope). Errors are {"error": {"code", "message", "details"?: [{"path", "message"}]}}.' },
     servers: [{ url: `${publicUrl}/api/v1` }],
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'A script API key (lmk_...) made in the console by an admin' },
         telemetryKey: { type: 'http', scheme: 'bearer', description: 'A telemetry key (lmp_...) for agencies' },
       },
-      schemas: { Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } } },
+      schemas: { Error: API_ERROR_SCHEMA },
     },
     paths,
   };
@@ -184,44 +185,40 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
 
 export function adminApiRouter(deps: AdminDeps & { publicUrl: string }): Router {
   const router = Router();
-  router.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+  router.use(express.json({ limit: `${API_BODY_LIMIT_KB}kb`, type: ['application/json', 'application/*+json'] }));
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.publicUrl));
   });
   for (const r of ROUTES) {
-    router[r.method](r.path, async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const actor = await apiActor(deps.redis, deps.keys, req);
-        if (!actor) {
-          res.setHeader('WWW-Authenticate', 'Bearer realm="limpah-admin"');
-          return sendError(res, 401, 'UNAUTHORIZED', 'Send a script API key from the console as "Authorization: Bearer lmk_...".');
-        }
-        if (r.method !== 'get' && !can(actor, 'change')) return sendError(res, 403, 'FORBIDDEN', `${actor.name} is a viewer and may not change anything`);
-        let body: unknown = undefined;
-        if (r.body) {
-          if (!req.is('application/json')) return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
-          body = parseOrInvalid(r.body, req.body);
-        }
-        let query: Record<string, string | undefined> = {};
-        if (r.query) {
-          const parsed = parseOrInvalid(r.query, req.query) as Record<string, unknown>;
-          query = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
-        }
-        const result = await r.handler({ deps, actor, req, res, body, query });
-        if (result !== undefined && !res.headersSent) res.json(result);
-      } catch (err) {
-        if (err instanceof AdminError) return sendError(res, err.status, err.code, err.message);
-        next(err);
+    router[r.method](r.path, async (req: Request, res: Response) => {
+      const actor = await apiActor(deps.redis, deps.keys, req);
+      if (!actor) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="limpah-admin"');
+        return sendApiError(res, 'UNAUTHORIZED', 'Send a script API key from the console as "Authorization: Bearer lmk_...".');
       }
+      if (r.method !== 'get' && !can(actor, 'change')) return sendApiError(res, 'FORBIDDEN', `${actor.name} is a viewer and may not change anything`);
+      let body: unknown = undefined;
+      if (r.body) {
+        if (!req.is('application/json')) return sendApiError(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+        body = parseOrInvalid(r.body, req.body);
+      }
+      let query: Record<string, string | undefined> = {};
+      if (r.query) {
+        const parsed = parseOrInvalid(r.query, req.query) as Record<string, unknown>;
+        query = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+      }
+      const result = await r.handler({ deps, actor, req, res, body, query });
+      if (result !== undefined && !res.headersSent) res.json(result);
     });
   }
-  // A body that is not JSON, for any route under /api/v1 (the JSON parser above runs for all of them).
+  router.use(apiNotFound);
+  // A refusal from a route or the service layer; then a body the JSON parser refused (it runs for every path under
+  // /api/v1), or a failure.
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') return sendError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON.');
-    if (type === 'entity.too.large') return sendError(res, 413, 'TOO_LARGE', 'The body is larger than 64 KB; send smaller batches.');
-    next(err);
+    if (!(err instanceof AdminError) || res.headersSent) return next(err);
+    sendApiError(res, err.code, err.message, err.issues && issueDetails(err.issues), err.status);
   });
+  router.use(apiErrorHandler(deps.logger));
   return router;
 }
 

@@ -2,7 +2,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { cookies } from '../cookies';
 import type { Keys } from '../redis/keys';
-import { defineScripts } from '../redis/script-loader';
 import { sourceNetwork } from '../source-network';
 import type { RedisClient as Redis } from '../redis/client';
 import { audit } from './audit';
@@ -60,25 +59,18 @@ function loginKeys(keys: Keys, username: string, ip: string): [string, string, s
   return [keys.loginFailures(`ip-user:${source}|${name}`), keys.loginFailures(`user:${name}`), keys.loginFailures(`ip:${source}`)];
 }
 
-type LoginScripts = {
-  loginAttempt(...a: Array<string | number>): Promise<[number, number]>;
-  loginSuccess(...a: string[]): Promise<number>;
-};
-
 export async function login(redis: Redis, keys: Keys, username: string, password: string, ip: string): Promise<LoginResult> {
-  defineScripts(redis);
-  const scripts = redis as unknown as LoginScripts;
   const counters = loginKeys(keys, username, ip);
   // Every attempt is counted before the password is checked, atomically against all three limits, so that parallel
   // guesses cannot all slip under a limit while scrypt runs; a good password takes its own attempt back.
-  const [code, waitMs] = await scripts.loginAttempt(...counters, LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS);
+  const [code, waitMs] = await redis.loginAttempt(...counters, LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS);
   const limit = LIMIT_BY_CODE[code];
   if (limit) return { ok: false, reason: 'throttled', limit, retryAfterMs: Math.max(1, waitMs) };
   const op = await getOperator(redis, keys, username);
   // A missing account costs as much as a wrong password, so timing does not tell which names exist.
   const good = await verifyPassword(password, op?.passwordHash || DUMMY_HASH);
   if (!op || !good || op.disabled) return { ok: false, reason: 'bad-credentials' };
-  await scripts.loginSuccess(...counters);
+  await redis.loginSuccess(...counters);
   const token = randomBytes(32).toString('base64url');
   const stored: StoredSession = { username: op.username, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
   await redis

@@ -1,6 +1,5 @@
 import { wibClock, wibDay, WIB_OFFSET_MS } from '../time';
-import type { Logger } from '../log';
-import type { Keys } from '../redis/keys';
+import { hotspotField, type Keys } from '../redis/keys';
 import type { RedisClient as Redis } from '../redis/client';
 import { refreshCapacity } from '../pool/capacity-refresh';
 import { redisNowMs } from '../redis/time';
@@ -51,8 +50,8 @@ export async function poolOverview(d: AdminDeps): Promise<PoolOverview> {
     hotspots: 1,
     sessions: h.liveSessions,
     maxSessions: h.quota.maxSessions,
-    allocDownKbps: Number(pool[`h:${h.id}:down`] ?? 0),
-    allocUpKbps: Number(pool[`h:${h.id}:up`] ?? 0),
+    allocDownKbps: Number(pool[hotspotField(h.id, 'down')] ?? 0),
+    allocUpKbps: Number(pool[hotspotField(h.id, 'up')] ?? 0),
   }));
   const kec = new Map<string, PoolRow>();
   hotspots.forEach((h, i) => {
@@ -91,37 +90,11 @@ export interface PoolSample {
   readonly sessions: number;
 }
 
-/** The dashboard's chart ranges; the history keeps a day more than the longest. */
+/** The dashboard's chart ranges; the history (pool-sampler.ts) keeps a day more than the longest. */
 export const CHART_RANGES = { '1h': 3600_000, '24h': 24 * 3600_000, '7d': 7 * 24 * 3600_000 } as const;
 export type ChartRange = keyof typeof CHART_RANGES;
-const HISTORY_KEEP_MS = CHART_RANGES['7d'] + 24 * 3600_000;
 /** The most points a chart draws: a week of minutes is averaged down to about one point per quarter hour. */
 const CHART_POINTS = 720;
-
-/** Takes this minute's sample, once across every Limpah process (the first to claim the minute writes it). */
-export async function samplePool(redis: Redis, keys: Keys): Promise<boolean> {
-  const nowMs = await redisNowMs(redis);
-  const minute = Math.floor(nowMs / 60_000) * 60_000;
-  const claimed = await redis.set(`${keys.poolHistory()}:taken:${minute}`, '1', 'PX', 120_000, 'NX');
-  if (!claimed) return false;
-  const p = await redis.hmget(keys.pool(), 'capDownKbps', 'allocDownKbps', 'sessions', 'overbooking');
-  const sample: PoolSample = {
-    t: minute,
-    capDownKbps: Math.round(Number(p[0] ?? 0) * Number(p[3] ?? 1)),
-    allocDownKbps: Number(p[1] ?? 0),
-    sessions: Number(p[2] ?? 0),
-  };
-  await redis.multi().zadd(keys.poolHistory(), minute, JSON.stringify(sample)).zremrangebyscore(keys.poolHistory(), '-inf', minute - HISTORY_KEEP_MS).exec();
-  return true;
-}
-
-export function startPoolSampler(redis: Redis, keys: Keys, logger: Logger, intervalMs = 60_000): () => void {
-  const run = () => samplePool(redis, keys).catch((err: unknown) => logger.debug({ err }, 'pool sample skipped'));
-  void run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 export async function poolHistory(redis: Redis, keys: Keys, hours = 24): Promise<PoolSample[]> {
   const nowMs = await redisNowMs(redis);
@@ -220,12 +193,12 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
   days.forEach((day, i) => {
     const totals = totalsByDay[i] ?? {};
     for (const h of hotspots) {
-      const sessions = Number(totals[`h:${h.id}:sessions`] ?? 0);
-      const sec = Number(totals[`h:${h.id}:sec`] ?? 0);
-      const bytes = Number(totals[`h:${h.id}:bytes`] ?? 0);
+      const sessions = Number(totals[hotspotField(h.id, 'sessions')] ?? 0);
+      const sec = Number(totals[hotspotField(h.id, 'sec')] ?? 0);
+      const bytes = Number(totals[hotspotField(h.id, 'bytes')] ?? 0);
       if (!sessions && !sec && !bytes) continue;
       pending.push({
-        key: `${d.keys.dailyDevicesPrefix()}${day}:${h.id}`,
+        key: d.keys.dailyDevices(day, h.id),
         day: dayToIso(day),
         hotspotId: h.id,
         hotspotName: h.name,
@@ -233,7 +206,7 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
         sessions,
         hours: sec / 3600,
         gb: bytes / 1e9,
-        mbpsHours: Number(totals[`h:${h.id}:kbpsSec`] ?? 0) / 1000 / 3600,
+        mbpsHours: Number(totals[hotspotField(h.id, 'kbpsSec')] ?? 0) / 1000 / 3600,
       });
     }
   });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../redis/keys';
-import { defineScripts } from '../redis/script-loader';
 import { hashPassword } from './passwords';
 
 /**
@@ -122,9 +121,8 @@ export async function updateOperator(
  * admin ('last-admin'). Ends the account's sessions when it is disabled.
  */
 export async function setOperatorRole(redis: Redis, keys: Keys, username: string, role: Role, disabled: boolean): Promise<'ok' | 'last-admin' | 'not-found'> {
-  defineScripts(redis);
-  const r = await (redis as unknown as { setOperatorRole(...a: Array<string | number>): Promise<number> }).setOperatorRole(
-    keys.operators(), keys.operator(username), keys.operator(''), username, role, disabled ? '1' : '0',
+  const r = await redis.setOperatorRole(
+    keys.operators(), keys.operator(username), keys.prefix(), username, role, disabled ? '1' : '0',
   );
   if (r === -1) return 'not-found';
   if (r === 0) return 'last-admin';

@@ -6,6 +6,7 @@ import type { SessionControl } from '../radius/session-control';
 import { fairShares, rerateDecisions, type Claimant } from '../pool/fair-share';
 import type { Keys } from '../redis/keys';
 import type { Pool } from '../pool/pool';
+import { PeriodicJob, type Job } from '../job';
 
 export interface AllocatorOptions {
   readonly intervalMs?: number;
@@ -91,9 +92,10 @@ export function sharesWithinHotspotLimits(capacityKbps: number, sessions: readon
  * share moved beyond the hysteresis, through their NAS (CoA, or Disconnect per NAS). One process allocates at a
  * time, under a Redis lease with a fencing epoch; the others' rounds do nothing.
  */
-export class Allocator {
+export class Allocator implements Job {
+  readonly name = 'allocator';
   private readonly owner = `${process.pid}-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly ticks: PeriodicJob<AllocationRound>;
   private running: Promise<AllocationRound> | undefined;
   private queued: Promise<AllocationRound> | undefined;
   private stopping = false;
@@ -112,19 +114,26 @@ export class Allocator {
       kindWeights: options.kindWeights ?? { park: 1, 'village-hall': 1 },
       newcomerReserve: options.newcomerReserve ?? 0.1,
     };
+    this.ticks = new PeriodicJob({
+      name: this.name,
+      intervalMs: this.o.intervalMs,
+      logger: deps.logger,
+      run: () => this.runOnce(),
+      failureMessage: 'allocation round failed; trying again next interval',
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.runOnce().catch((err: unknown) => this.deps.logger.warn({ err }, 'allocation round failed; trying again next interval'));
-    }, this.o.intervalMs);
-    this.timer.unref();
+    this.ticks.start();
   }
 
-  /** Ends the current round after the CoA in flight (no new ones are sent) and starts no more. */
+  /**
+   * Ends the current round after the CoA in flight (no new ones are sent) and starts no more. It takes effect at
+   * once, before the first await: closing the CoA client right after the call aborts that CoA too.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    await this.ticks.stop();
     await this.running?.catch(() => undefined);
     await this.queued?.catch(() => undefined);
   }

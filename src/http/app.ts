@@ -10,6 +10,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from 'helmet';
 import type { RedisClient as Redis } from '../redis/client';
 import { isLimpahError } from '../errors';
+import { apiNotFound } from '../api-errors';
 import type { Logger } from '../log';
 import { paths } from '../paths';
 import type { Keys } from '../redis/keys';
@@ -153,7 +154,7 @@ export function createApp(deps: AppDeps): Express {
       const ip = normalizeSourceIp(req.ip ?? '');
       if (ip && allowed.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')) return next();
       req.log?.warn({ ip, path: req.originalUrl }, 'operator path asked from outside ADMIN_NETWORKS');
-      if (req.baseUrl.toLowerCase().startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
+      if (req.baseUrl.toLowerCase().startsWith('/api/')) return apiNotFound(req, res);
       renderError(res, 404, 'errNotFound');
     };
     // By mount, as Express routes them (any case, a trailing slash, a query), not by comparing path strings.

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../redis/keys';
+import { hotspotField, type Keys } from '../redis/keys';
 import type { RefusalReason } from '../refusals';
 import { wibDay, WIB_OFFSET_SEC } from '../time';
 import { refusalWithinWindow } from './refusal-store';
@@ -26,7 +26,7 @@ export async function loginState(redis: Redis, keys: Keys, hotspotId: string, ma
     .exists(keys.deviceBlock(mac))
     .hmget(keys.device(mac), `d${day}:s`, `d${day}:b`)
     .scard(keys.hotspotLive(hotspotId))
-    .hmget(keys.pool(), 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', `h:${hotspotId}:down`)
+    .hmget(keys.pool(), 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', hotspotField(hotspotId, 'down'))
     .hget(keys.refusals(hotspotId), mac)
     .exec();
   if (!r || r.some(([err]) => err)) return { recorded: null, obstacle: null };

@@ -1,7 +1,6 @@
 import { isRefusalReason, type RefusalReason } from '../refusals';
 import type { RedisClient as Redis } from '../redis/client';
 import { Keys } from '../redis/keys';
-import { defineScripts } from '../redis/script-loader';
 import { redisNowMs } from '../redis/time';
 
 /** Why an admission was refused; each has a citizen-facing message in radius/reply-messages.ts. */
@@ -76,19 +75,8 @@ export interface PoolOptions {
   readonly deviceSalt?: string;
 }
 
-type Reply = Array<string | number>;
-interface PoolCommands {
-  admit(...args: Array<string | number>): Promise<Reply>;
-  account(...args: Array<string | number>): Promise<Reply>;
-  release(...args: Array<string | number>): Promise<string>;
-  rerate(...args: Array<string | number>): Promise<Reply>;
-  allocatorLease(...args: Array<string | number>): Promise<number>;
-}
-
-
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
 export class Pool {
-  private readonly cmd: PoolCommands;
   private readonly pendingLeaseMs: number;
   private readonly requestCacheMs: number;
   private readonly closedRetentionSec: number;
@@ -96,8 +84,6 @@ export class Pool {
   private readonly deviceSalt: string;
 
   constructor(private readonly redis: Redis, readonly keys: Keys, options: PoolOptions = {}) {
-    defineScripts(redis);
-    this.cmd = redis as unknown as PoolCommands;
     this.pendingLeaseMs = options.pendingLeaseMs ?? 180_000;
     this.requestCacheMs = options.requestCacheMs ?? 30_000;
     this.closedRetentionSec = options.closedRetentionSec ?? 7 * 86400;
@@ -107,12 +93,11 @@ export class Pool {
 
   async admit(input: AdmitInput, replaced = false): Promise<Admission> {
     const k = this.keys;
-    const r = await this.cmd.admit(
+    const r = await this.redis.admit(
       k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
-      k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey),
-      input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
-      this.requestCacheMs, input.credential.kind, input.credential.value, k.voucherPrefix(),
-      k.dailyPrefix(), k.dailyDevicesPrefix(), this.deviceSalt, this.aggregateRetentionSec, k.deviceBlockPrefix(),
+      k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey), k.deviceBlock(input.mac),
+      k.prefix(), input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
+      this.requestCacheMs, input.credential.kind, input.credential.value, this.deviceSalt, this.aggregateRetentionSec,
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
@@ -143,22 +128,21 @@ export class Pool {
   async account(input: AccountingInput): Promise<AccountingResult> {
     const k = this.keys;
     // One round trip: the script finds the session's own hotspot and device (never the packet's) itself.
-    const r = await this.cmd.account(
+    const r = await this.redis.account(
       k.pool(), k.session(input.sessionId), k.leases(), k.unmatchedAccounting(), k.grant(input.sessionId),
-      input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes, input.outputBytes,
-      input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, input.hotspotId,
-      input.framedIp, input.nasIp, input.mac, k.voucherPrefix(), k.dailyPrefix(), this.aggregateRetentionSec,
-      k.hotspot(''), k.device(''),
+      k.prefix(), input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes,
+      input.outputBytes, input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, input.hotspotId,
+      input.framedIp, input.nasIp, input.mac, this.aggregateRetentionSec,
     );
     return { code: String(r[0]) as AccountingResult['code'], state: String(r[1]) };
   }
 
   /** Releases a live session without accounting. With onlyIfExpired, a session whose lease was renewed stays. */
-  async release(sessionId: string, hotspotId: string, reason: string, onlyIfExpired = false): Promise<string> {
+  async release(sessionId: string, hotspotId: string, reason: string, onlyIfExpired = false): Promise<'released' | 'not-live' | 'lease-renewed'> {
     const k = this.keys;
-    return this.cmd.release(
+    return this.redis.release(
       k.pool(), k.session(sessionId), k.hotspotLive(hotspotId), k.leases(),
-      sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0', k.device(''),
+      k.prefix(), sessionId, reason, this.closedRetentionSec, onlyIfExpired ? '1' : '0',
     );
   }
 
@@ -179,16 +163,16 @@ export class Pool {
     epoch?: number,
   ): Promise<{ code: 'rerated' | 'unchanged' | 'not-live' | 'stale-epoch'; downKbps: number; upKbps: number }> {
     const hotspotId = (await this.redis.hget(this.keys.session(sessionId), 'hotspotId')) ?? '';
-    const r = (await this.cmd.rerate(
+    const r = await this.redis.rerate(
       this.keys.pool(), this.keys.session(sessionId), this.keys.allocatorEpoch(), this.keys.hotspot(hotspotId),
       Math.round(downKbps), Math.round(upKbps), epoch ?? '',
-    )) as unknown as [string, number, number];
+    );
     return { code: r[0] as 'rerated', downKbps: Number(r[1]), upKbps: Number(r[2]) };
   }
 
   /** Takes or renews the allocator lease for `owner`; returns the epoch held, or 0 if another process has it. */
   async allocatorLease(owner: string, leaseMs: number): Promise<number> {
-    return Number(await this.cmd.allocatorLease(this.keys.allocatorLease(), this.keys.allocatorEpoch(), owner, leaseMs));
+    return Number(await this.redis.allocatorLease(this.keys.allocatorLease(), this.keys.allocatorEpoch(), owner, leaseMs));
   }
 
   async snapshot(): Promise<PoolSnapshot> {

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
-import type { Keys } from '../redis/keys';
+import { hotspotField, type Keys } from '../redis/keys';
 
 export interface LedgerTotals {
   readonly allocDownKbps: number;
@@ -52,7 +52,7 @@ export async function reconcile(redis: Redis, keys: Keys): Promise<ReconcileRepo
   const counted = { allocDownKbps, allocUpKbps, sessions };
   const hotspotDrift: Record<string, { booked: number; counted: number }> = {};
   for (const [hotspotId, sum] of perHotspot) {
-    const held = Number((await redis.hget(keys.pool(), `h:${hotspotId}:down`)) ?? 0);
+    const held = Number((await redis.hget(keys.pool(), hotspotField(hotspotId, 'down'))) ?? 0);
     if (held !== sum) hotspotDrift[hotspotId] = { booked: held, counted: sum };
   }
   const drift =

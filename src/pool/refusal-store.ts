@@ -1,7 +1,6 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../redis/keys';
 import { REFUSAL_POLICY, type RefusalReason } from '../refusals';
-import { defineScripts } from '../redis/script-loader';
 
 /** How long the portal can explain a refusal after it happened. */
 export const REFUSAL_WINDOW_MS = 10 * 60_000;
@@ -11,8 +10,7 @@ export const REFUSALS_PER_HOTSPOT = 1000;
 /** Keeps a refusal for the portal (bounded per hotspot); false when it was not kept. */
 export async function recordRefusal(redis: Redis, keys: Keys, hotspotId: string, mac: string, reason: RefusalReason, nowMs = Date.now()): Promise<boolean> {
   if (!REFUSAL_POLICY[reason].kept) return false;
-  defineScripts(redis);
-  const r = await (redis as unknown as { recordRefusal(...a: Array<string | number>): Promise<number> }).recordRefusal(
+  const r = await redis.recordRefusal(
     keys.refusals(hotspotId), mac, JSON.stringify({ reason, atMs: nowMs }), REFUSALS_PER_HOTSPOT, REFUSAL_WINDOW_MS,
   );
   return r === 1;

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { PortalDeps } from './deps';
 import { normalizeSourceIp } from '../radius/nas-directory';
 import { allowanceLeft } from './allowance';
+import { sendApiError } from '../api-errors';
 
 function sourceIp(req: Request): string {
   return normalizeSourceIp(req.ip ?? '');
@@ -20,8 +21,8 @@ export function captiveApiRouter(deps: PortalDeps): Router {
     const hotspotId = String(req.params['hotspotId']);
     const hotspot = /^[a-z0-9-]{1,64}$/.test(hotspotId) ? await deps.hotspots.find({ id: hotspotId }) : null;
     if (!hotspot) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such hotspot; use the URI from DHCP option 114.' } });
-      return;
+      // Not an answer RFC 8908 describes (that is the captive state below): the error body of every JSON API.
+      return sendApiError(res, 'NOT_FOUND', 'No such hotspot; use the URI from DHCP option 114.');
     }
     // Both lead somewhere useful whether or not the phone is captive yet: the venue page says how to log in here
     // (with the hotspot's login page when known), its hours and terms.

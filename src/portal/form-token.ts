@@ -36,7 +36,7 @@ export class FormSigner {
 
 /** The signing key is shared through Redis so that every Limpah process accepts every other's forms. */
 export async function loadFormKey(redis: Redis, keys: Keys): Promise<Buffer> {
-  const key = `${keys.tag}:portal:form-key`;
+  const key = keys.formKey();
   await redis.set(key, randomBytes(32).toString('base64'), 'NX');
   const value = await redis.get(key);
   if (!value) throw new Error('portal form key missing from Redis');

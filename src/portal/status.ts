@@ -4,6 +4,7 @@ import { FormSigner } from './form-token';
 import type { PortalDeps } from './deps';
 import { allowFormAction, renderError } from './render';
 import { formatDuration, type Messages } from './i18n/messages';
+import { sendApiError } from '../api-errors';
 
 /** What a status link names: the session, its hotspot, where to log out on the router, and where to go next. */
 export interface StatusTicket {
@@ -103,8 +104,7 @@ export function statusRouter(deps: PortalDeps & { statusSigner: FormSigner }): R
   router.get('/hotspot/status.json', async (req: Request, res: Response) => {
     const ticket = ticketOf(req);
     if (!ticket) {
-      res.status(400).json({ error: { code: 'BAD_TICKET', message: 'Open the status page from the link after login.' } });
-      return;
+      return sendApiError(res, 'BAD_TICKET', 'Open the status page from the link after login.');
     }
     const status = await readStatus(deps, ticket);
     res.setHeader('Cache-Control', 'no-store');

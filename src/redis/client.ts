@@ -1,4 +1,7 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { BareRedisClient, ScriptCommands } from './scripts';
 
-/** A single Redis (or one behind Sentinel) or a Redis Cluster: every key Limpah uses shares one hash tag. */
-export type RedisClient = Redis | Cluster;
+/**
+ * A single Redis (or one behind Sentinel) or a Redis Cluster, with Limpah's scripts registered as commands
+ * (registerScripts): every key Limpah uses shares one hash tag, so each script touches one Cluster slot.
+ */
+export type RedisClient = BareRedisClient & ScriptCommands;

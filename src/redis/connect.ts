@@ -2,6 +2,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/env';
 import { LimpahError } from '../errors';
 import type { RedisClient } from './client';
+import { registerScripts } from './scripts';
 
 /**
  * The ioredis client as Limpah uses it: a short command timeout (RADIUS must answer within the NAS's timeout and
@@ -33,6 +34,10 @@ export function redisOptions(config: AppConfig['redis']): RedisOptions {
 }
 
 export function connectRedis(config: AppConfig['redis'], url: string | undefined): RedisClient {
+  return registerScripts(bareClient(config, url));
+}
+
+function bareClient(config: AppConfig['redis'], url: string | undefined): Redis | Cluster {
   const options = redisOptions(config);
   if (config.clusterNodes) {
     const { enableAutoPipelining, ...nodeOptions } = options;

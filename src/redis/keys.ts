@@ -1,4 +1,12 @@
 /**
+ * A hotspot's field in the pool hash (`down`, `up`: the kbps its live sessions hold) or in a day's totals
+ * (`sessions`, `sec`, `bytes`, `kbpsSec`). The Lua scripts name it with hotspotField in scripts/lib/keys.lua.
+ */
+export function hotspotField(hotspotId: string, what: 'down' | 'up' | 'sessions' | 'sec' | 'bytes' | 'kbpsSec'): string {
+  return `h:${hotspotId}:${what}`;
+}
+
+/**
  * Every Redis key Limpah uses, built in one place. All keys share the hash tag `{<namespace>}` so that every Lua
  * script touches one Cluster slot; tests give each suite its own namespace.
  */
@@ -46,6 +54,14 @@ export class Keys {
   hotspots(): string {
     return `${this.tag}:hotspots`;
   }
+  /** What every key starts with: the hash tag and a colon. Lua scripts that build keys take it (scripts/lib/keys.lua). */
+  prefix(): string {
+    return `${this.tag}:`;
+  }
+  /** String: the portal's form-signing key, shared by every Limpah process. */
+  formKey(): string {
+    return `${this.tag}:portal:form-key`;
+  }
   /** Hash: a hotspot's descriptive fields and quota. */
   hotspot(hotspotId: string): string {
     return `${this.tag}:hotspot:${hotspotId}`;
@@ -86,10 +102,6 @@ export class Keys {
   deviceBlock(mac: string): string {
     return `${this.tag}:device-block:${mac}`;
   }
-  /** The prefix of deviceBlock(mac), for Lua scripts (same hash tag). */
-  deviceBlockPrefix(): string {
-    return `${this.tag}:device-block:`;
-  }
   /** Sorted set: blocked MAC -> the block's end (ms), so the console can list blocks without scanning keys. */
   deviceBlocks(): string {
     return `${this.tag}:device-blocks`;
@@ -108,10 +120,6 @@ export class Keys {
    */
   voucher(code: string): string {
     return `${this.tag}:voucher:${code}`;
-  }
-  /** The prefix of voucher keys, for Lua scripts that find a session's voucher (same hash tag, same slot). */
-  voucherPrefix(): string {
-    return `${this.tag}:voucher:`;
   }
   /** Set: the MACs of the devices a voucher was used on. */
   voucherDevices(code: string): string {
@@ -172,13 +180,9 @@ export class Keys {
   daily(day: number): string {
     return `${this.tag}:daily:${day}`;
   }
-  /** The prefix of daily(day), for Lua scripts. */
-  dailyPrefix(): string {
-    return `${this.tag}:daily:`;
-  }
-  /** The prefix of per-day, per-hotspot HyperLogLogs of pseudonymised devices: `<prefix><day>:<hotspot id>`. */
-  dailyDevicesPrefix(): string {
-    return `${this.tag}:daily-devices:`;
+  /** HyperLogLog: the pseudonymised devices seen at a hotspot on one WIB day. */
+  dailyDevices(day: number, hotspotId: string): string {
+    return `${this.tag}:daily-devices:${day}:${hotspotId}`;
   }
   /** List: accounting records that matched no session, kept for the reconcile job. */
   unmatchedAccounting(): string {

@@ -3,13 +3,15 @@ import type { Logger } from '../log';
 import type { Keys } from '../redis/keys';
 import type { Capacity } from '../pool/capacity';
 import { refreshCapacity } from '../pool/capacity-refresh';
+import { PeriodicJob, type Job } from '../job';
 
 /**
  * Recomputes capacity on a timer, so that stale telemetry and the start and end of office hours take effect
  * without a push. Every process may run it: the result depends only on Redis state and Redis time.
  */
-export class CapacityJob {
-  private timer: NodeJS.Timeout | undefined;
+export class CapacityJob implements Job {
+  readonly name = 'capacity';
+  private readonly ticks: PeriodicJob<Capacity>;
   private lastDownKbps: number | undefined;
   private lastUpKbps: number | undefined;
 
@@ -17,28 +19,32 @@ export class CapacityJob {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly logger: Logger,
-    private readonly intervalMs = 15_000,
+    intervalMs = 15_000,
     /** Called when public capacity moved: the allocator re-shares it at once instead of at its next round. */
     private readonly onChange?: () => void,
-  ) {}
+  ) {
+    this.ticks = new PeriodicJob({
+      name: this.name,
+      intervalMs,
+      logger,
+      // The baseline at start, so that a push before the first tick that moves capacity is re-shared too.
+      runAtStart: true,
+      run: () => this.refreshNow(),
+      failureMessage: 'capacity refresh failed; keeping the last capacity',
+    });
+  }
 
   start(): void {
-    // The baseline now, so that a push before the first tick that moves capacity is re-shared too.
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.ticks.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  stop(): Promise<void> {
+    return this.ticks.stop();
   }
 
-  private async tick(): Promise<void> {
-    try {
-      await this.refreshNow();
-    } catch (err) {
-      this.logger.warn({ err }, 'capacity refresh failed; keeping the last capacity');
-    }
+  /** One refresh, after the tick in flight if there is one. */
+  runOnce(): Promise<Capacity> {
+    return this.ticks.runOnce();
   }
 
   /**

@@ -2,7 +2,6 @@ import type { RedisClient as Redis } from '../redis/client';
 import { z } from 'zod';
 import type { Keys } from '../redis/keys';
 import { hashApiKey } from '../pool/site-store';
-import { defineScripts } from '../redis/script-loader';
 import { redisNowMs } from '../redis/time';
 
 /** Who sent a batch: the API key's name and the agencies it may report for (null: all). */
@@ -71,12 +70,11 @@ export async function ingestUsage(
   });
   if (problems.length > 0) return { stored: 0, problems };
 
-  defineScripts(redis);
   const args = items.flatMap((i) => [
     i.agencyId,
     i.atMs,
     JSON.stringify({ downKbps: i.downKbps, upKbps: i.upKbps, atMs: i.atMs, receivedAtMs: nowMs }),
   ]);
-  const stored = await (redis as unknown as { recordUsage(...a: Array<string | number>): Promise<number> }).recordUsage(keys.agencyUsage(), ...args);
+  const stored = await redis.recordUsage(keys.agencyUsage(), ...args);
   return { stored, problems };
 }

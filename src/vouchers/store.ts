@@ -1,6 +1,5 @@
 import type { RedisClient as Redis } from '../redis/client';
 import type { Keys } from '../redis/keys';
-import { defineScripts } from '../redis/script-loader';
 import { giveBackHit, takeHit } from '../pool/device-source-limit';
 import { generateCode } from './codes';
 
@@ -114,10 +113,6 @@ export type RedeemResult =
     }
   | { readonly ok: false; readonly reason: 'voucher_invalid' | 'voucher_wrong_hotspot' | 'voucher_expired' | 'voucher_used_up' | 'voucher_devices' | 'device_blocked' };
 
-interface VoucherCommands {
-  redeemVoucher(...args: Array<string | number>): Promise<[string, number, number, number?, number?]>;
-}
-
 /** Makes `spec.count` vouchers with fresh codes; returns the codes. */
 export async function createVouchers(redis: Redis, keys: Keys, spec: VoucherSpec, nowMs = Date.now()): Promise<string[]> {
   const fields = {
@@ -199,21 +194,19 @@ export async function getVoucher(redis: Redis, keys: Keys, code: string, nowMs =
 
 /** Revokes a voucher: it admits no new session, and live sessions on it end at their next interim update. */
 export async function revokeVoucher(redis: Redis, keys: Keys, code: string): Promise<boolean> {
-  defineScripts(redis);
-  return (await (redis as unknown as { revokeVoucher(key: string): Promise<number> }).revokeVoucher(keys.voucher(code))) === 1;
+  return (await redis.revokeVoucher(keys.voucher(code))) === 1;
 }
 
 /** Checks a voucher for a device at a hotspot and, if it may be used, records the device and starts it. */
 export async function redeemVoucher(redis: Redis, keys: Keys, input: { code: string; mac: string; hotspotId: string }): Promise<RedeemResult> {
-  defineScripts(redis);
-  const [code, expiresAt, bytesLeft, startedClock, addedDevice] = await (redis as unknown as VoucherCommands).redeemVoucher(
+  const [code, expiresAt, bytesLeft, startedClock, addedDevice] = await redis.redeemVoucher(
     keys.voucher(input.code),
     keys.voucherDevices(input.code),
+    keys.deviceBlock(input.mac),
+    keys.hotspot(input.hotspotId),
     input.mac,
     input.hotspotId,
     VOUCHER_RETENTION_MS,
-    keys.deviceBlockPrefix(),
-    keys.hotspot(''),
   );
   if (code === 'ok') return { ok: true, expiresAt: Number(expiresAt), bytesLeft: Number(bytesLeft), startedClock: startedClock === 1, addedDevice: addedDevice === 1 };
   return { ok: false, reason: code as Extract<RedeemResult, { ok: false }>['reason'] };

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/redis/client';
 import request from 'supertest';
 import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/redis/keys';

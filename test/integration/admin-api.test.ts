@@ -62,7 +62,13 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
     const bad = await api().put('/api/v1/hotspots/taman-kota-sampit').set(as(admin)).send({ name: 'x', quota: { downKbps: -1 } }).expect(400);
     expect(bad.body.error.code).toBe('INVALID');
     expect(bad.body.error.message).toMatch(/quota\.downKbps|kecamatan/);
+    // The fields, in the body every JSON API answers (the usage push too): each path and what is wrong with it.
+    expect(bad.body.error.details).toEqual(expect.arrayContaining([{ path: 'quota.downKbps', message: expect.any(String) }, { path: 'kecamatan', message: expect.any(String) }]));
+    expect(bad.body.error.message).toBe(bad.body.error.details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).join('; '));
     await api().get('/api/v1/hotspots/nowhere').set(as(admin)).expect(404);
+    expect((await api().get('/api/v1/no-such-route').set(as(admin)).expect(404)).body).toEqual({ error: { code: 'NOT_FOUND', message: 'No such API route; see the README.' } });
+    const broken = await api().put('/api/v1/hotspots/taman-kota-sampit').set(as(admin)).set('Content-Type', 'application/json').send('{"name": ').expect(400);
+    expect(broken.body).toEqual({ error: { code: 'MALFORMED_JSON', message: 'The body is not valid JSON.' } });
     const doc = (await api().get('/api/v1/openapi.json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
     // Written out here, not taken from the route list the document is generated from.

@@ -1,4 +1,5 @@
 import type { Cluster } from 'ioredis';
+import type { ScriptCommands } from '../../src/redis/scripts';
 import { loadConfig } from '../../src/config/env';
 import { connectRedis } from '../../src/redis/connect';
 import pino from 'pino';
@@ -18,12 +19,12 @@ const HOTSPOT = 'taman-kota-sampit';
 
 describe('the pool on a real three-master Redis Cluster', () => {
   let cluster: TestCluster;
-  let redis: Cluster;
+  let redis: Cluster & ScriptCommands;
   beforeAll(async () => {
     cluster = await startCluster();
     // As main.ts connects with REDIS_CLUSTER_NODES.
     const config = loadConfig({ REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') });
-    redis = connectRedis(config.redis, undefined) as Cluster;
+    redis = connectRedis(config.redis, undefined) as Cluster & ScriptCommands;
   }, 60_000);
   afterAll(async () => {
     redis?.disconnect();

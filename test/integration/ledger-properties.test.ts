@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/redis/client';
 import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/redis/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';

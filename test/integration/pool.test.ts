@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/redis/client';
 import { createGrant } from '../../src/grants/grants';
 import { Keys } from '../../src/redis/keys';
 import { Pool, type AccountingInput } from '../../src/pool/pool';
@@ -159,7 +159,7 @@ describe('the pool ledger in a real redis-server', () => {
     // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
     const reaper = new Reaper(pool, pino({ level: 'silent' }));
-    expect(await reaper.reapOnce()).toBe(1);
+    expect(await reaper.runOnce()).toBe(1);
     expect(await pool.session(g.username)).toMatchObject({ state: 'closed', terminateCause: 'never-started' });
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 2048, sessions: 1 });
     expect(await pool.release(g.username, HOTSPOT, 'again')).toBe('not-live');
@@ -171,7 +171,7 @@ describe('the pool ledger in a real redis-server', () => {
     const { g } = await admit(mac);
     // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
-    expect(await new Reaper(pool, pino({ level: 'silent' })).reapOnce()).toBe(1);
+    expect(await new Reaper(pool, pino({ level: 'silent' })).runOnce()).toBe(1);
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
 
     // The Start came late: the router enforces the rate, so the ledger books it again.
@@ -188,7 +188,7 @@ describe('the pool ledger in a real redis-server', () => {
     const { g } = await admit(mac);
     // Not a wait for work: the pending lease (200 ms here) has to run out for the reaper to take the session.
     await new Promise((r) => setTimeout(r, 300));
-    await new Reaper(pool, pino({ level: 'silent' })).reapOnce();
+    await new Reaper(pool, pino({ level: 'silent' })).runOnce();
     expect((await pool.account(acct(g.username, mac, { status: 'stop', sessionTimeSec: 60, inputBytes: 10 }))).code).toBe('ok');
     expect(await pool.snapshot()).toMatchObject({ allocDownKbps: 0, sessions: 0 });
     expect(Object.values(await redis.hgetall(keys.device(mac))).sort()).toEqual(['10', '60']);

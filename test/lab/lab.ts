@@ -4,6 +4,8 @@ import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { registerScripts } from '../../src/redis/scripts';
+import type { RedisClient } from '../../src/redis/client';
 import { paths } from '../../src/paths';
 import { Keys } from '../../src/redis/keys';
 import { ensureChilli, type ChilliBuild } from './chilli-build';
@@ -101,7 +103,7 @@ export interface ChilliSession {
 export interface Lab {
   readonly topology: Topology;
   readonly dir: string;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly chilli: ChilliBuild;
   /** The phones' namespaces, MACs and DHCP addresses. */
@@ -174,7 +176,7 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
   const topology = await makeTopology(dir, options.phones ?? 2);
   const children: ChildProcess[] = [];
   let chilliProc: ChildProcess | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   const limpahLines: Array<Record<string, unknown>> = [];
   const stop = async () => {
     await stopChild(chilliProc);
@@ -191,7 +193,7 @@ export async function startLab(options: { phones?: number; log?: (line: string) 
     const redisProc = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(redisProc);
     spawnLogged(redisProc, join(dir, 'redis.log'));
-    redis = new Redis(sock, { maxRetriesPerRequest: 2 });
+    redis = registerScripts(new Redis(sock, { maxRetriesPerRequest: 2 }));
     redis.on('error', () => undefined);
     await waitFor('redis-server', async () => (await redis!.ping()) === 'PONG', 10_000);
 

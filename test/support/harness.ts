@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/redis/client';
 import type { Site } from '../../src/config/site';
 import type { Logger } from '../../src/log';
 import { UdpListener } from '../../src/radius/transport';

@@ -62,6 +62,60 @@ describe('the console says refusals in its reader\'s language', () => {
   });
 });
 
+describe('the console\'s texts (src/admin/i18n/)', () => {
+  /** Every text with its key's path, e.g. [['confirm', 'disconnect', 'title'], 'Putuskan sesi {mac}?']; a key may hold a dot ('hotspot.create'). */
+  const texts = (o: unknown, path: readonly string[] = []): Array<[readonly string[], unknown]> =>
+    o && typeof o === 'object' ? Object.entries(o).flatMap(([k, v]) => texts(v, [...path, k])) : [[path, o]];
+  /** What a path leads to; a template may go on from a text to a string's method (`a.col.scope.toLowerCase()`). */
+  const at = (root: unknown, path: readonly string[]): unknown =>
+    path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : typeof o === 'string' && k in String.prototype ? o : undefined), root);
+  const placeholders = (text: unknown) => [...new Set([...String(text).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+
+  it('has a text in each language for every key, filling in the same placeholders', () => {
+    for (const [path, text] of texts(id)) {
+      const key = path.join(' > ');
+      const english = at(en, path);
+      expect([key, typeof text, typeof english]).toEqual([key, 'string', 'string']);
+      expect([key, String(text).trim() !== '', String(english).trim() !== '']).toEqual([key, true, true]);
+      expect([key, placeholders(english)]).toEqual([key, placeholders(text)]);
+    }
+  });
+
+  it('takes each key from one area file only (a second one would silently replace the first)', () => {
+    const dir = join(paths.root, 'src', 'admin', 'i18n');
+    const owners = new Map<string, string[]>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts')) {
+      const area = require(join(dir, file)) as { id: object; en: object };
+      expect([file, Object.keys(area.en).sort()]).toEqual([file, Object.keys(area.id).sort()]);
+      for (const key of Object.keys(area.id)) owners.set(key, [...(owners.get(key) ?? []), file]);
+    }
+    expect([...owners].filter(([, files]) => files.length > 1)).toEqual([]);
+    expect([...owners.keys()].sort()).toEqual(Object.keys(id).sort());
+  });
+
+  it('has every text a template asks for, in both languages', () => {
+    // The templates read the texts as `a` (res.locals.a): `a.hotspots.title`, or a lookup such as `a.roles[r]`.
+    const dir = join(paths.root, 'views', 'admin');
+    const used = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ejs'))) {
+      for (const [, code] of readFileSync(join(dir, file), 'utf8').matchAll(/<%[=-]?([\s\S]*?)%>/g)) {
+        for (const m of code!.matchAll(/(?<![\w$.])a((?:\.[A-Za-z_$][\w$]*)+)(\[)?/g)) used.add(`${file}: ${m[1]!.slice(1)}${m[2] ? '[' : ''}`);
+      }
+    }
+    expect(used.size).toBeGreaterThan(100);
+    for (const use of used) {
+      const [file, key] = use.split(': ') as [string, string];
+      const lookup = key.endsWith('[');
+      const path = key.replace(/\[$/, '').split('.');
+      for (const lang of [id, en]) {
+        const found = at(lang, path);
+        // A lookup or a loop (`Object.entries(a.kinds)`) needs a group of texts; anything else, a text.
+        expect([file, key, lookup ? typeof found === 'object' : found !== undefined]).toEqual([file, key, true]);
+      }
+    }
+  });
+});
+
 describe('numbers and times with one decimal mark', () => {
   it('writes Indonesian decimals with a comma and thousands with a dot, English the other way round', () => {
     const fid = formatter('id');

@@ -1,3 +1,4 @@
+import { hotspotField } from '../../redis/keys';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { hotspotSchema, nasSchema, officeHoursSchema, quotaSchema, LOGIN_METHODS, HOTSPOT_KINDS } from '../../config/site';
@@ -72,7 +73,7 @@ export async function readHotspots(d: StoreDeps, ids: readonly string[]): Promis
       quota: quotaOf(h),
       nas: [...nas.values()].filter((n) => n.hotspotId === id).map(({ secret: _, ...n }) => n),
       liveSessions: live,
-      heldDownKbps: Number(pool[`h:${id}:down`] ?? 0),
+      heldDownKbps: Number(pool[hotspotField(id, 'down')] ?? 0),
     }];
   });
 }
@@ -115,7 +116,7 @@ export async function checkKecamatan(d: StoreDeps, names: readonly string[]): Pr
 
 /** What the pool has handed out at a hotspot now, down and up (the sum of its live sessions' rates). */
 export async function hotspotAllocation(d: StoreDeps, id: string): Promise<{ downKbps: number; upKbps: number }> {
-  const [down, up] = await d.redis.hmget(d.keys.pool(), `h:${id}:down`, `h:${id}:up`);
+  const [down, up] = await d.redis.hmget(d.keys.pool(), hotspotField(id, 'down'), hotspotField(id, 'up'));
   return { downKbps: Number(down ?? 0), upKbps: Number(up ?? 0) };
 }
 

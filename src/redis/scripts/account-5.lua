@@ -18,7 +18,7 @@
   - an older record of a live session adds nothing: only counters that grew count.
 
   Sessions Limpah never admitted. A session Redis does not know is booked ('adopted') only while its grant
-  (KEYS[5]) still exists, for this NAS's hotspot (ARGV[10]) and the packet's MAC (ARGV[13]): Limpah issued that
+  (KEYS[5]) still exists, for this NAS's hotspot (ARGV[11]) and the packet's MAC (ARGV[14]): Limpah issued that
   id to that device there, and no admission consumed it. That is an admission lost in a Redis failover (the grant
   reached the replica, the admission script that consumed it did not), or a login accepted while RADIUS failed
   open with a grant stored before the outage. It is booked at its hotspot's ceiling or what is left, marked
@@ -39,7 +39,7 @@
 
   The hotspot and the device are the stored session's, never the packet's (a NAS moved between hotspots or a
   missing Calling-Station-Id must not leak a live-set slot or book usage on the wrong device); their keys are built
-  here from prefixes (ARGV[17], ARGV[18]) and share the hash tag of KEYS, so they are in the same Cluster slot.
+  here (lib/keys.lua).
 
   KEYS[1] pool hash (with the per-hotspot h:<id>:down / h:<id>:up)
   KEYS[2] session hash (an adopted session gets the hotspot's limits as its timeoutSec, idleSec and bytesLimit)
@@ -47,26 +47,24 @@
   KEYS[4] unmatched accounting list
   KEYS[5] grant hash of the session id (hotspotId, mac, voucher): proof that Limpah issued an unknown session's id
 
-  ARGV[1] status: 'start' | 'interim' | 'stop'
-  ARGV[2] session id (User-Name)
-  ARGV[3] Acct-Session-Id
-  ARGV[4] Acct-Session-Time, seconds (whole number below 2^50)
-  ARGV[5] input octets, including gigawords (the client's upload; whole number below 2^50)
-  ARGV[6] output octets, including gigawords (the client's download; whole number below 2^50)
-  ARGV[7] Acct-Terminate-Cause ('' if absent)
-  ARGV[8] JSON of the record, kept in KEYS[4] when no session matches
-  ARGV[9] retention of a closed session record, and of unmatched records, seconds
-  ARGV[10] hotspot id of the NAS that sent it: an adopted session's grant must be for it
-  ARGV[11] Framed-IP-Address ('' if absent)
-  ARGV[12] NAS IP of the router that sent it: it must be the session's own (or the session is adopted with it)
-  ARGV[13] MAC: an adopted session's grant must be for it
-  ARGV[14] the prefix of voucher keys: a session admitted with a voucher books its usage on the voucher too,
-           and is over quota when the voucher's megabytes or validity are used up, not the device's day
-  ARGV[15] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): seconds, bytes and the
-           kbps-seconds of the session's rate are added for its hotspot
-  ARGV[16] how long per-day totals are kept, seconds
-  ARGV[17] the prefix of hotspot keys: `<prefix><id>` is the hotspot hash (quota), `<prefix><id>:live` its live set
-  ARGV[18] the prefix of device hashes: `<prefix><mac>` holds the device's usage and live sessions l:<session id>
+  ARGV[1] the key prefix (lib/keys.lua): the session's hotspot and device, its voucher (a session admitted with a
+          voucher books its usage on the voucher too, and is over quota when the voucher's megabytes or validity
+          are used up, not the device's day) and the per-day totals (seconds, bytes and the kbps-seconds of the
+          session's rate are added for its hotspot)
+  ARGV[2] status: 'start' | 'interim' | 'stop'
+  ARGV[3] session id (User-Name)
+  ARGV[4] Acct-Session-Id
+  ARGV[5] Acct-Session-Time, seconds (whole number below 2^50)
+  ARGV[6] input octets, including gigawords (the client's upload; whole number below 2^50)
+  ARGV[7] output octets, including gigawords (the client's download; whole number below 2^50)
+  ARGV[8] Acct-Terminate-Cause ('' if absent)
+  ARGV[9] JSON of the record, kept in KEYS[4] when no session matches
+  ARGV[10] retention of a closed session record, and of unmatched records, seconds
+  ARGV[11] hotspot id of the NAS that sent it: an adopted session's grant must be for it
+  ARGV[12] Framed-IP-Address ('' if absent)
+  ARGV[13] NAS IP of the router that sent it: it must be the session's own (or the session is adopted with it)
+  ARGV[14] MAC: an adopted session's grant must be for it
+  ARGV[15] how long per-day totals are kept, seconds
 
   Returns {code, state}
   code: 'ok' | 'duplicate' (nothing changed) | 'closed' (session already closed by a Stop or an operator)
@@ -74,30 +72,30 @@
         | 'adopted' (an unknown session with its grant, now booked; a Stop returns 'ok', 'closed')
         | 'over_quota' (counted; the device's daily quota, or the session's voucher, is used up)
         | 'unknown' (no session, and no grant for this device and hotspot; recorded in KEYS[4], nothing booked)
-        | 'foreign' (the session runs on another router, ARGV[12] is not its NAS IP; nothing changed)
+        | 'foreign' (the session runs on another router, ARGV[13] is not its NAS IP; nothing changed)
 ]]
-local status, sid = ARGV[1], ARGV[2]
+-- @include keys
+-- @include time
+-- @include ledger
+-- @include voucher
+local status, sid = ARGV[2], ARGV[3]
 local stored = redis.call('HMGET', KEYS[2], 'hotspotId', 'mac', 'nasIp')
 -- Only the router a session runs on may account for it: another router (even of the same operator) must not
 -- charge a citizen's day, close the session or revive it.
-if stored[3] and stored[3] ~= '' and stored[3] ~= ARGV[12] then return {'foreign', ''} end
-local hotspotId = stored[1] or ARGV[10]
-local hotspotKey = ARGV[17] .. hotspotId
-local liveKey = hotspotKey .. ':live'
-local deviceKey = ARGV[18] .. (stored[2] or ARGV[13])
+if stored[3] and stored[3] ~= '' and stored[3] ~= ARGV[13] then return {'foreign', ''} end
+local hotspotId = stored[1] or ARGV[11]
+local hotspotKey = K.hotspot(hotspotId)
+local liveKey = K.hotspotLive(hotspotId)
+local deviceKey = K.device(stored[2] or ARGV[14])
+local nowSec, nowMs = now()
+local day = wibDay(nowSec)
 
+-- Books the session at the rate it wants, or at what the pool has left if that is less (never beyond capacity).
 local function book(wantDown, wantUp)
-  local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking')
-  local overbook = tonumber(p[5] or '1')
-  local down = math.max(0, math.min(wantDown, math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')))
-  local up = math.max(0, math.min(wantUp, math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')))
-  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', down)
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', up)
-  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', down)
-  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', up)
-  redis.call('HINCRBY', KEYS[1], 'sessions', 1)
-  redis.call('SADD', liveKey, sid)
-  redis.call('HSET', deviceKey, 'l:' .. sid, tonumber(redis.call('TIME')[1]) * 1000)
+  local room = poolRoom(KEYS[1])
+  local down = math.max(0, math.min(wantDown, room.freeDown))
+  local up = math.max(0, math.min(wantUp, room.freeUp))
+  bookSession(KEYS[1], liveKey, deviceKey, hotspotId, sid, down, up, nowMs)
   return down, up
 end
 
@@ -106,19 +104,17 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   local q = redis.call('HMGET', hotspotKey, 'downKbps', 'upKbps', 'interimSeconds', 'sessionMinutes', 'idleMinutes', 'dailyMB')
   local g = redis.call('HMGET', KEYS[5], 'hotspotId', 'mac', 'voucher')
   -- Issued by Limpah to this device at this hotspot, and never admitted (see the header); nothing else is booked.
-  if not q[1] or g[1] ~= ARGV[10] or g[2] ~= ARGV[13] then
-    redis.call('LPUSH', KEYS[4], ARGV[8])
+  if not q[1] or g[1] ~= ARGV[11] or g[2] ~= ARGV[14] then
+    redis.call('LPUSH', KEYS[4], ARGV[9])
     redis.call('LTRIM', KEYS[4], 0, 9999)
-    redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
+    redis.call('EXPIRE', KEYS[4], tonumber(ARGV[10]))
     return {'unknown', ''}
   end
   local down, up = book(tonumber(q[1]), tonumber(q[2]))
-  local t0 = redis.call('TIME')
-  redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', hotspotId, 'mac', ARGV[13], 'nasIp', ARGV[12],
-    'acctSessionId', ARGV[3], 'downKbps', down, 'upKbps', up, 'admittedAt', tonumber(t0[1]) * 1000, 'startedAt',
-    tonumber(t0[1]) * 1000, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
+  redis.call('HSET', KEYS[2], 'state', 'active', 'hotspotId', hotspotId, 'mac', ARGV[14], 'nasIp', ARGV[13],
+    'acctSessionId', ARGV[4], 'downKbps', down, 'upKbps', up, 'admittedAt', nowMs, 'startedAt', nowMs, 'sessionTime', 0, 'inputBytes', 0, 'outputBytes', 0, 'interimSec', tonumber(q[3] or '300'),
     'timeoutSec', tonumber(q[4] or '60') * 60, 'idleSec', tonumber(q[5] or '10') * 60,
-    'bytesLimit', tonumber(q[6] or '0') * 1048576, 'needsRerate', 1, 'adopted', 1)
+    'bytesLimit', tonumber(q[6] or '0') * MIB, 'needsRerate', 1, 'adopted', 1)
   if g[3] then redis.call('HSET', KEYS[2], 'voucher', g[3]) end
   redis.call('DEL', KEYS[5])
   adopted = true
@@ -133,11 +129,7 @@ local reaped = state == 'closed' and (s[9] == 'lease-expired' or s[9] == 'never-
 if state == 'closed' and s[10] == '1' then return {'closed', state} end
 local final = state == 'closed' and not reaped
 
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local day = math.floor((tonumber(t[1]) + 25200) / 86400)
-
-local newTime, newIn, newOut = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local newTime, newIn, newOut = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local dTime = math.max(0, newTime - tonumber(s[2]))
 local dIn = math.max(0, newIn - tonumber(s[3]))
 local dOut = math.max(0, newOut - tonumber(s[4]))
@@ -146,7 +138,7 @@ local changed = dTime > 0 or dIn > 0 or dOut > 0
 -- Whole numbers below 2^50 print exactly with %.0f; HINCRBY refuses anything else.
 local function int(n) return string.format('%.0f', n) end
 -- A voucher session's usage is the voucher's, not the device's free day.
-local voucherKey = s[11] and (ARGV[14] .. s[11]) or nil
+local voucherKey = s[11] and K.voucher(s[11]) or nil
 if voucherKey and redis.call('EXISTS', voucherKey) == 0 then voucherKey = nil end
 local usageKey = voucherKey or deviceKey
 local secField = voucherKey and 'usedSec' or ('d' .. day .. ':s')
@@ -160,16 +152,15 @@ if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
 if dIn + dOut > 0 then redis.call('HINCRBY', usageKey, byteField, int(dIn + dOut)) end
 if changed and not voucherKey then redis.call('EXPIRE', deviceKey, 172800) end
 if changed then
-  local dailyKey = ARGV[15] .. day
-  local h = 'h:' .. hotspotId .. ':'
+  local dailyKey = K.daily(day)
   if dTime > 0 then
-    redis.call('HINCRBY', dailyKey, h .. 'sec', int(dTime))
-    redis.call('HINCRBY', dailyKey, h .. 'kbpsSec', int(dTime * tonumber(s[5] or '0')))
+    redis.call('HINCRBY', dailyKey, hotspotField(hotspotId, 'sec'), int(dTime))
+    redis.call('HINCRBY', dailyKey, hotspotField(hotspotId, 'kbpsSec'), int(dTime * tonumber(s[5] or '0')))
   end
-  if dIn + dOut > 0 then redis.call('HINCRBY', dailyKey, h .. 'bytes', int(dIn + dOut)) end
-  redis.call('EXPIRE', dailyKey, tonumber(ARGV[16]))
+  if dIn + dOut > 0 then redis.call('HINCRBY', dailyKey, hotspotField(hotspotId, 'bytes'), int(dIn + dOut)) end
+  redis.call('EXPIRE', dailyKey, tonumber(ARGV[15]))
 end
-if ARGV[11] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[11]) end
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], 'framedIp', ARGV[12]) end
 if final then
   if status == 'stop' then redis.call('HSET', KEYS[2], 'acctStopped', 1) end
   return {'closed', 'closed'}
@@ -179,19 +170,11 @@ if status == 'stop' then
   redis.call('HSET', KEYS[2], 'lastSeen', nowMs, 'acctStopped', 1)
   if reaped then
     -- Final now: a late or retransmitted Interim must not revive it.
-    redis.call('HSET', KEYS[2], 'terminateCause', ARGV[7] ~= '' and ARGV[7] or 'stopped-after-release')
+    redis.call('HSET', KEYS[2], 'terminateCause', ARGV[8] ~= '' and ARGV[8] or 'stopped-after-release')
     return {changed and 'ok' or 'duplicate', 'closed'}
   end
-  redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[7])
-  redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[5]))  -- 0 - x, not -x: HINCRBY refuses "-0"
-  redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[6]))
-  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', 0 - tonumber(s[5]))
-  redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', 0 - tonumber(s[6]))
-  redis.call('HINCRBY', KEYS[1], 'sessions', -1)
-  redis.call('SREM', liveKey, sid)
-  redis.call('HDEL', deviceKey, 'l:' .. sid)
-  redis.call('ZREM', KEYS[3], sid)
-  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
+  closeSession(KEYS[1], KEYS[2], liveKey, deviceKey, KEYS[3], hotspotId, sid, tonumber(s[5]), tonumber(s[6]), ARGV[8],
+    nowMs, tonumber(ARGV[10]))
   return {'ok', 'closed'}
 end
 
@@ -212,15 +195,15 @@ if reaped then
 elseif adopted then
   code = 'adopted'
 elseif state ~= 'active' then
-  redis.call('HSET', KEYS[2], 'state', 'active', 'startedAt', nowMs, 'acctSessionId', ARGV[3])
+  redis.call('HSET', KEYS[2], 'state', 'active', 'startedAt', nowMs, 'acctSessionId', ARGV[4])
 elseif not changed then
   return {'duplicate', 'active'}
 end
 
 -- A voucher session ends with its voucher; any other with the device's day (minutes or megabytes).
 if voucherKey then
-  local v = redis.call('HMGET', voucherKey, 'expiresAt', 'quotaMB', 'usedBytes', 'revoked')
-  if v[4] == '1' or nowMs >= tonumber(v[1] or '0') or tonumber(v[3] or '0') >= tonumber(v[2] or '0') * 1048576 then
+  local left = voucherLeft(voucherKey, nowMs)
+  if not left or left.revoked or nowMs >= left.expiresAt or left.bytesLeft <= 0 then
     return {'over_quota', 'active'}
   end
   return {code, 'active'}
@@ -228,7 +211,7 @@ end
 local quota = redis.call('HMGET', hotspotKey, 'dailyMinutes', 'dailyMB')
 if quota[1] then
   local used = redis.call('HMGET', deviceKey, 'd' .. day .. ':s', 'd' .. day .. ':b')
-  if tonumber(used[1] or '0') >= tonumber(quota[1]) * 60 or tonumber(used[2] or '0') >= tonumber(quota[2]) * 1048576 then
+  if tonumber(used[1] or '0') >= tonumber(quota[1]) * 60 or tonumber(used[2] or '0') >= tonumber(quota[2]) * MIB then
     return {'over_quota', 'active'}
   end
 end

@@ -14,10 +14,10 @@
 
   Returns 1 (recorded) | 0 (the hash is full; not recorded)
 ]]
+-- @include time
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
   -- Full: entries older than the window are no longer read, so they make room (one pass, only when full).
-  local t = redis.call('TIME')
-  local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local _, nowMs = now()
   local all = redis.call('HGETALL', KEYS[1])
   for i = 1, #all, 2 do
     local ok, r = pcall(cjson.decode, all[i + 1])

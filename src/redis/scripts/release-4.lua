@@ -7,40 +7,32 @@
   KEYS[3] hotspot live set
   KEYS[4] leases sorted set
 
-  ARGV[1] session id
-  ARGV[2] reason, stored as terminateCause (e.g. 'lease-expired')
-  ARGV[3] retention of a closed session record, seconds
-  ARGV[4] only if the lease expired: '1' to release only when the lease is older than Redis time, '0' always
-  ARGV[5] the prefix of device hashes: `<prefix><mac>` of the session's stored MAC loses its live-session entry
-          l:<session id> (same hash tag as KEYS, so the same Cluster slot)
+  ARGV[1] the key prefix (lib/keys.lua): the device hash of the session's stored MAC loses its live-session entry
+          l:<session id>
+  ARGV[2] session id
+  ARGV[3] reason, stored as terminateCause (e.g. 'lease-expired')
+  ARGV[4] retention of a closed session record, seconds
+  ARGV[5] only if the lease expired: '1' to release only when the lease is older than Redis time, '0' always
 
   Returns 'released' | 'not-live' | 'lease-renewed'
 ]]
-local sid = ARGV[1]
+-- @include keys
+-- @include time
+-- @include ledger
+local sid = ARGV[2]
 local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps', 'hotspotId', 'mac')
-local function forgetDevice()
-  if s[5] then redis.call('HDEL', ARGV[5] .. s[5], 'l:' .. sid) end
-end
+local deviceKey = s[5] and K.device(s[5]) or nil
 if not s[1] or s[1] == 'closed' then
   redis.call('ZREM', KEYS[4], sid)
   redis.call('SREM', KEYS[3], sid)
-  forgetDevice()
+  if deviceKey then redis.call('HDEL', deviceKey, 'l:' .. sid) end
   return 'not-live'
 end
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if ARGV[4] == '1' then
+local _, nowMs = now()
+if ARGV[5] == '1' then
   local lease = redis.call('ZSCORE', KEYS[4], sid)
   if lease and tonumber(lease) > nowMs then return 'lease-renewed' end
 end
-redis.call('HSET', KEYS[2], 'state', 'closed', 'closedAt', nowMs, 'terminateCause', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'allocDownKbps', 0 - tonumber(s[2]))  -- 0 - x, not -x: HINCRBY refuses "-0"
-redis.call('HINCRBY', KEYS[1], 'allocUpKbps', 0 - tonumber(s[3]))
-redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':down', 0 - tonumber(s[2]))
-redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':up', 0 - tonumber(s[3]))
-redis.call('HINCRBY', KEYS[1], 'sessions', -1)
-redis.call('SREM', KEYS[3], sid)
-redis.call('ZREM', KEYS[4], sid)
-forgetDevice()
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+closeSession(KEYS[1], KEYS[2], KEYS[3], deviceKey, KEYS[4], s[4], sid, tonumber(s[2]), tonumber(s[3]), ARGV[3], nowMs,
+  tonumber(ARGV[4]))
 return 'released'

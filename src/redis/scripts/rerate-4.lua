@@ -16,30 +16,28 @@
   Returns {code, downKbps, upKbps}: the rate now booked.
   code: 'rerated' | 'unchanged' | 'not-live' | 'stale-epoch'
 ]]
+-- @include keys
+-- @include ledger
 if ARGV[3] ~= '' and tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[3]) then return {'stale-epoch', 0, 0} end
 local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps', 'hotspotId')
 if not s[1] or s[1] == 'closed' then return {'not-live', 0, 0} end
 local oldDown, oldUp = tonumber(s[2]), tonumber(s[3])
 local down, up = tonumber(ARGV[1]), tonumber(ARGV[2])
-local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking',
-  'h:' .. s[4] .. ':down')
-local overbook = tonumber(p[5] or '1')
+local room = poolRoom(KEYS[1])
 if down > oldDown then
-  local free = math.floor(tonumber(p[1] or '0') * overbook) - tonumber(p[3] or '0')
-  down = math.min(down, oldDown + math.max(0, free))
+  down = math.min(down, oldDown + math.max(0, room.freeDown))
   local maxShare = tonumber(redis.call('HGET', KEYS[4], 'maxShareKbps') or '0')
-  if maxShare > 0 then down = math.min(down, math.max(oldDown, maxShare - tonumber(p[6] or '0') + oldDown)) end
+  if maxShare > 0 then
+    local held = tonumber(redis.call('HGET', KEYS[1], hotspotField(s[4], 'down')) or '0')
+    down = math.min(down, math.max(oldDown, maxShare - held + oldDown))
+  end
 end
 if up > oldUp then
-  local free = math.floor(tonumber(p[2] or '0') * overbook) - tonumber(p[4] or '0')
-  up = math.min(up, oldUp + math.max(0, free))
+  up = math.min(up, oldUp + math.max(0, room.freeUp))
 end
 local dDown, dUp = down - oldDown, up - oldUp
 redis.call('HDEL', KEYS[2], 'needsRerate')
 if dDown == 0 and dUp == 0 then return {'unchanged', down, up} end
-redis.call('HINCRBY', KEYS[1], 'allocDownKbps', dDown)
-redis.call('HINCRBY', KEYS[1], 'allocUpKbps', dUp)
-redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':down', dDown)
-redis.call('HINCRBY', KEYS[1], 'h:' .. s[4] .. ':up', dUp)
+moveRate(KEYS[1], s[4], dDown, dUp)
 redis.call('HSET', KEYS[2], 'downKbps', down, 'upKbps', up)
 return {'rerated', down, up}

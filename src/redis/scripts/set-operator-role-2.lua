@@ -5,13 +5,14 @@
   KEYS[1] the set of operator usernames
   KEYS[2] the operator's hash (role, disabled)
 
-  ARGV[1] the prefix of operator hashes (`<prefix><username>`, same hash tag), to count the enabled admins
+  ARGV[1] the key prefix (lib/keys.lua): the other operators' hashes are read to count the enabled admins
   ARGV[2] the operator's username
   ARGV[3] the new role ('admin' | 'operator' | 'viewer')
   ARGV[4] '1' to disable the account, '0' to enable it
 
   Returns 1 (changed) | 0 (refused: no enabled admin would be left) | -1 (no such operator)
 ]]
+-- @include keys
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 local admins = 0
 for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -19,7 +20,7 @@ for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if name == ARGV[2] then
     role, disabled = ARGV[3], ARGV[4]
   else
-    local o = redis.call('HMGET', ARGV[1] .. name, 'role', 'disabled')
+    local o = redis.call('HMGET', K.operator(name), 'role', 'disabled')
     role, disabled = o[1], o[2]
   end
   if role == 'admin' and disabled ~= '1' then admins = admins + 1 end

@@ -18,25 +18,23 @@
   KEYS[6] leases sorted set    (session id -> lease expiry ms)
   KEYS[7] device hash          (usage d<day>:s, d<day>:b; live sessions l:<session id>)
   KEYS[8] admit request key    (cached reply for retransmissions)
+  KEYS[9] device block key     (exists while an operator blocks the device)
 
-  ARGV[1] session id (the grant's username)
-  ARGV[2] MAC from Calling-Station-Id, normalised AA:BB:CC:DD:EE:FF
-  ARGV[3] hotspot id of the NAS that sent the request
-  ARGV[4] NAS IP
-  ARGV[5] Acct-Session-Id from the request ('' if absent)
-  ARGV[6] pending lease, ms (a grant admitted but never started is released after this)
-  ARGV[7] request cache TTL, ms
-  ARGV[8] credential kind: 'pap' | 'chap' | 'verified'
-  ARGV[9] the credential: the PAP password, or the CHAP exchange "<ident>:<challenge>:<response>" in lower-case
+  ARGV[1] the key prefix (lib/keys.lua): a grant the portal issued for a voucher names the voucher's code, and the
+          session is then limited by the voucher (validity and megabytes left) instead of the device's day; an
+          admission counts a session in the per-day totals and the device in the per-day, per-hotspot HyperLogLog
+  ARGV[2] session id (the grant's username)
+  ARGV[3] MAC from Calling-Station-Id, normalised AA:BB:CC:DD:EE:FF
+  ARGV[4] hotspot id of the NAS that sent the request
+  ARGV[5] NAS IP
+  ARGV[6] Acct-Session-Id from the request ('' if absent)
+  ARGV[7] pending lease, ms (a grant admitted but never started is released after this)
+  ARGV[8] request cache TTL, ms
+  ARGV[9] credential kind: 'pap' | 'chap' | 'verified'
+  ARGV[10] the credential: the PAP password, or the CHAP exchange "<ident>:<challenge>:<response>" in lower-case
           hex ('' for 'verified'), compared whole with the one the portal stored
-  ARGV[10] the prefix of voucher keys: a grant the portal issued for a voucher names the voucher's code, and the
-          session is then limited by the voucher (validity and megabytes left) instead of the device's day.
-          The voucher key shares the hash tag of KEYS, so it is in the same Cluster slot.
-  ARGV[11] the prefix of the per-day totals hash (`<prefix><day>`, same hash tag): an admission counts a session
-  ARGV[12] the prefix of the per-day, per-hotspot device HyperLogLogs (`<prefix><day>:<hotspot id>`)
-  ARGV[13] the salt that pseudonymises a MAC for the device count (sha1(salt .. mac); the MAC is not stored there)
-  ARGV[14] how long per-day totals are kept, seconds
-  ARGV[15] the prefix of device-block keys (`<prefix><mac>` exists while an operator blocks the device)
+  ARGV[11] the salt that pseudonymises a MAC for the device count (sha1(salt .. mac); the MAC is not stored there)
+  ARGV[12] how long per-day totals are kept, seconds
 
   Returns an array {code, downKbps, upKbps, sessionTimeoutSec, bytesLeft, idleTimeoutSec, interimSec}
   code: 'ok' | 'check_password' (element 2 is the grant's password; nothing changed)
@@ -53,17 +51,21 @@
   credential check) gives back what redeeming its voucher did and consumes its grant, so its credentials cannot be
   presented again; the citizen taps again. Other refusals change nothing.
 ]]
+-- @include keys
+-- @include time
+-- @include ledger
+-- @include voucher
 local cached = redis.call('GET', KEYS[8])
 if cached then
   return cjson.decode(cached)
 end
 
 local function finish(result)
-  if result[1] == 'ok' then redis.call('SET', KEYS[8], cjson.encode(result), 'PX', tonumber(ARGV[7])) end
+  if result[1] == 'ok' then redis.call('SET', KEYS[8], cjson.encode(result), 'PX', tonumber(ARGV[8])) end
   return result
 end
 
-local sid, mac, hotspotId = ARGV[1], ARGV[2], ARGV[3]
+local sid, mac, hotspotId = ARGV[2], ARGV[3], ARGV[4]
 local grant = redis.call('HMGET', KEYS[4], 'hotspotId', 'mac', 'password', 'chapResponse', 'voucher', 'voucherDevice',
   'voucherClock')
 -- Set once the credential, hotspot and device are checked: a refusal after that is of a real login.
@@ -73,8 +75,8 @@ local checked = false
 -- validity it started) is given back, unless another device has taken the voucher meanwhile. Its records are kept
 -- as long as an unused voucher's are (its redeem-by date plus the retention the redemption used).
 local function giveBackVoucher()
-  local vkey = ARGV[10] .. grant[5]
-  local devices = vkey .. ':devices'
+  local vkey = K.voucher(grant[5])
+  local devices = K.voucherDevices(grant[5])
   if grant[6] == '1' then redis.call('SREM', devices, mac) end
   if grant[7] == '1' and redis.call('SCARD', devices) == 0 then
     local v = redis.call('HMGET', vkey, 'expiresAt', 'redeemBy', 'usedSec')
@@ -97,11 +99,11 @@ local function refuse(code)
 end
 
 if not grant[1] then return refuse('grant_invalid') end
-local kind = ARGV[8]
+local kind = ARGV[9]
 if kind == 'pap' then
-  if ARGV[9] ~= grant[3] then return refuse('wrong_password') end
+  if ARGV[10] ~= grant[3] then return refuse('wrong_password') end
 elseif kind == 'chap' then
-  if not grant[4] or ARGV[9] ~= grant[4] then return {'check_password', grant[3] or ''} end
+  if not grant[4] or ARGV[10] ~= grant[4] then return {'check_password', grant[3] or ''} end
 elseif kind ~= 'verified' then
   return refuse('wrong_password')
 end
@@ -115,21 +117,18 @@ local q = redis.call('HMGET', KEYS[2], 'maxSessions', 'downKbps', 'upKbps', 'min
   'deviceSessions', 'disabled')
 if not q[1] then return refuse('hotspot_unknown') end
 if q[14] == '1' then return refuse('hotspot_disabled') end
-if redis.call('EXISTS', ARGV[15] .. mac) == 1 then return refuse('device_blocked') end
+if redis.call('EXISTS', KEYS[9]) == 1 then return refuse('device_blocked') end
 local maxSessions, downKbps, upKbps = tonumber(q[1]), tonumber(q[2]), tonumber(q[3])
 local minDownKbps, minUpKbps = tonumber(q[4]), tonumber(q[5])
 local sessionSec, dailySec = tonumber(q[6]) * 60, tonumber(q[7]) * 60
-local dailyBytes = tonumber(q[8]) * 1048576
+local dailyBytes = tonumber(q[8]) * MIB
 local idleSec, interimSec = tonumber(q[9]) * 60, tonumber(q[10])
 
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local day = math.floor((tonumber(t[1]) + 25200) / 86400) -- WIB (UTC+7) day number
+local nowSec, nowMs = now()
+local day = wibDay(nowSec)
 
 if q[11] and q[11] ~= '' then
-  local wib = tonumber(t[1]) + 25200
-  local weekday = (day + 4) % 7 -- the epoch's WIB day 0 was a Thursday; 0 = Sunday
-  local minute = math.floor((wib % 86400) / 60)
+  local weekday, minute = wibWeekdayMinute(nowSec)
   local span = cjson.decode(q[11])[weekday + 1]
   if not span or span == cjson.null or minute < span[1] or minute >= span[2] then return refuse('closed_hours') end
 end
@@ -137,17 +136,16 @@ end
 local voucher = grant[5]
 local secLeft, bytesLeft
 if voucher then
-  local v = redis.call('HMGET', ARGV[10] .. voucher, 'expiresAt', 'quotaMB', 'usedBytes', 'revoked')
-  if not v[1] or v[1] == '' or v[4] == '1' then return refuse('voucher_invalid') end
-  secLeft = math.floor((tonumber(v[1]) - nowMs) / 1000)
-  bytesLeft = tonumber(v[2]) * 1048576 - tonumber(v[3] or '0')
+  local left = voucherLeft(K.voucher(voucher), nowMs)
+  if not left or not left.started or left.revoked then return refuse('voucher_invalid') end
+  secLeft, bytesLeft = left.secLeft, left.bytesLeft
   if secLeft < 60 then return refuse('voucher_expired') end
-  if bytesLeft < 1048576 then return refuse('voucher_used_up') end
+  if bytesLeft < MIB then return refuse('voucher_used_up') end
 else
   local used = redis.call('HMGET', KEYS[7], 'd' .. day .. ':s', 'd' .. day .. ':b')
   local usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
   secLeft, bytesLeft = dailySec - usedSec, dailyBytes - usedBytes
-  if secLeft < 60 or bytesLeft < 1048576 then return refuse('daily_limit') end
+  if secLeft < 60 or bytesLeft < MIB then return refuse('daily_limit') end
 end
 
 -- One device, a limited number of sessions at once. At the limit the caller ends the oldest (a phone that logs in
@@ -167,23 +165,17 @@ local replacing = live >= deviceLimit and oldest ~= nil
 local freed = (replacing and redis.call('SISMEMBER', KEYS[3], oldest) == 1) and 1 or 0
 if redis.call('SCARD', KEYS[3]) - freed >= maxSessions then return refuse('hotspot_full') end
 
-
-local p = redis.call('HMGET', KEYS[1], 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', 'sessions')
-local overbook = tonumber(p[5] or '1')
-local totalDown = math.floor(tonumber(p[1] or '0') * overbook)
-local totalUp = math.floor(tonumber(p[2] or '0') * overbook)
-local freeDown = totalDown - tonumber(p[3] or '0')
-local freeUp = totalUp - tonumber(p[4] or '0')
+local room = poolRoom(KEYS[1])
 -- grant = min(ceiling, fair share), from what is free: a newcomer takes no more than an equal share of the pool
 -- (the allocator evens shares out by weight later, and keeps room free for newcomers).
-local n = tonumber(p[6] or '0') + 1
-local grantDown = math.min(downKbps, freeDown, math.max(minDownKbps, math.floor(totalDown / n)))
-local grantUp = math.min(upKbps, freeUp, math.max(minUpKbps, math.floor(totalUp / n)))
+local n = room.sessions + 1
+local grantDown = math.min(downKbps, room.freeDown, math.max(minDownKbps, math.floor(room.totalDown / n)))
+local grantUp = math.min(upKbps, room.freeUp, math.max(minUpKbps, math.floor(room.totalUp / n)))
 if grantDown < minDownKbps or grantUp < minUpKbps then return refuse('pool_full') end
 -- A hotspot may hold at most maxShareKbps of the pool (download), so one busy park cannot take it all.
 local maxShare = tonumber(q[12] or '0')
 if maxShare and maxShare > 0 then
-  local held = tonumber(redis.call('HGET', KEYS[1], 'h:' .. hotspotId .. ':down') or '0')
+  local held = tonumber(redis.call('HGET', KEYS[1], hotspotField(hotspotId, 'down')) or '0')
   grantDown = math.min(grantDown, maxShare - held)
   if grantDown < minDownKbps then return refuse('hotspot_full') end
 end
@@ -194,29 +186,23 @@ if replacing then return {'device_busy', oldest} end
 local timeout = voucher and secLeft or math.min(sessionSec, secLeft)
 
 redis.call('HSET', KEYS[5],
-  'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[4], 'acctSessionId', ARGV[5],
+  'state', 'pending', 'hotspotId', hotspotId, 'mac', mac, 'nasIp', ARGV[5], 'acctSessionId', ARGV[6],
   'downKbps', grantDown, 'upKbps', grantUp, 'admittedAt', nowMs, 'sessionTime', 0, 'inputBytes', 0,
   'outputBytes', 0, 'interimSec', interimSec, 'timeoutSec', timeout, 'idleSec', idleSec, 'bytesLimit', bytesLeft)
 if voucher then redis.call('HSET', KEYS[5], 'voucher', voucher) end
-redis.call('HINCRBY', KEYS[1], 'allocDownKbps', grantDown)
-redis.call('HINCRBY', KEYS[1], 'allocUpKbps', grantUp)
-redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':down', grantDown)
-redis.call('HINCRBY', KEYS[1], 'h:' .. hotspotId .. ':up', grantUp)
-redis.call('HINCRBY', KEYS[1], 'sessions', 1)
-redis.call('SADD', KEYS[3], sid)
-redis.call('HSET', KEYS[7], 'l:' .. sid, nowMs)
+bookSession(KEYS[1], KEYS[3], KEYS[7], hotspotId, sid, grantDown, grantUp, nowMs)
 redis.call('EXPIRE', KEYS[7], 172800)
-redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[6]), sid)
+redis.call('ZADD', KEYS[6], nowMs + tonumber(ARGV[7]), sid)
 redis.call('DEL', KEYS[4])
 -- The day's totals for reports: a session, and the device counted once per hotspot and day, pseudonymised.
-local dailyKey = ARGV[11] .. day
-local devicesKey = ARGV[12] .. day .. ':' .. hotspotId
-local first = redis.call('HINCRBY', dailyKey, 'h:' .. hotspotId .. ':sessions', 1) == 1
-redis.call('PFADD', devicesKey, redis.sha1hex(ARGV[13] .. mac))
+local dailyKey = K.daily(day)
+local devicesKey = K.dailyDevices(day, hotspotId)
+local first = redis.call('HINCRBY', dailyKey, hotspotField(hotspotId, 'sessions'), 1) == 1
+redis.call('PFADD', devicesKey, redis.sha1hex(ARGV[11] .. mac))
 -- The hotspot's first session of the day creates its device count and gives both keys their retention.
 if first then
-  redis.call('EXPIRE', dailyKey, tonumber(ARGV[14]))
-  redis.call('EXPIRE', devicesKey, tonumber(ARGV[14]))
+  redis.call('EXPIRE', dailyKey, tonumber(ARGV[12]))
+  redis.call('EXPIRE', devicesKey, tonumber(ARGV[12]))
 end
 
 return finish({'ok', grantDown, grantUp, timeout, bytesLeft, idleSec, interimSec})

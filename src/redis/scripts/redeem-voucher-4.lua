@@ -8,13 +8,13 @@
                          may be used at ('' and '' for everywhere); written here:
                          firstUsedAt, expiresAt, firstHotspot on first use, lastUsedAt and lastHotspot each time)
   KEYS[2] the voucher's device set (MACs)
+  KEYS[3] the device's block key: a blocked device does not use up a voucher
+  KEYS[4] the hotspot's hash, for its kecamatan: a voucher for a kecamatan is good at every hotspot there, those
+          added after it was made too
 
   ARGV[1] MAC, normalised AA:BB:CC:DD:EE:FF
   ARGV[2] hotspot id
   ARGV[3] how long a voucher's records are kept after it ends, ms
-  ARGV[4] the prefix of device-block keys: a blocked device does not use up a voucher
-  ARGV[5] the prefix of hotspot hashes (`<prefix><id>`, same hash tag), for the hotspot's kecamatan: a voucher for a
-          kecamatan is good at every hotspot there, those added after it was made too
 
   Returns {code, expiresAtMs, bytesLeft, startedClock, addedDevice}: the last two (1 or 0) say whether this call
   started the validity and added the device, which the admission gives back if RADIUS then refuses the login
@@ -22,7 +22,9 @@
         (validity over, or never used before its redeem-by date) | 'voucher_used_up' (no megabytes left)
         | 'voucher_devices' (already used on as many other devices as it allows) | 'device_blocked'
 ]]
-if redis.call('EXISTS', ARGV[4] .. ARGV[1]) == 1 then return {'device_blocked', 0, 0} end
+-- @include time
+-- @include voucher
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'device_blocked', 0, 0} end
 local v = redis.call('HMGET', KEYS[1], 'validityMinutes', 'deviceLimit', 'quotaMB', 'redeemBy', 'revoked',
   'firstUsedAt', 'expiresAt', 'usedBytes', 'hotspots', 'kecamatan')
 if not v[1] or v[5] == '1' then return {'voucher_invalid', 0, 0} end
@@ -35,7 +37,7 @@ if #hotspots > 0 or #kecamatan > 0 then
     if id == ARGV[2] then allowed = true end
   end
   if not allowed and #kecamatan > 0 then
-    local here = redis.call('HGET', ARGV[5] .. ARGV[2], 'kecamatan')
+    local here = redis.call('HGET', KEYS[4], 'kecamatan')
     for _, k in ipairs(kecamatan) do
       if k == here then allowed = true end
     end
@@ -43,8 +45,7 @@ if #hotspots > 0 or #kecamatan > 0 then
   if not allowed then return {'voucher_wrong_hotspot', 0, 0} end
 end
 
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local _, nowMs = now()
 local firstUse = not v[6] or v[6] == ''
 if firstUse then
   if v[4] and v[4] ~= '' and nowMs > tonumber(v[4]) then return {'voucher_expired', 0, 0} end
@@ -52,8 +53,8 @@ elseif nowMs >= tonumber(v[7]) then
   return {'voucher_expired', tonumber(v[7]), 0}
 end
 
-local bytesLeft = tonumber(v[3]) * 1048576 - tonumber(v[8] or '0')
-if bytesLeft < 1048576 then return {'voucher_used_up', tonumber(v[7] or '0'), 0} end
+local bytesLeft = voucherLeft(KEYS[1], nowMs).bytesLeft
+if bytesLeft < MIB then return {'voucher_used_up', tonumber(v[7] or '0'), 0} end
 
 local added = 0
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
