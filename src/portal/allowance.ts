@@ -1,4 +1,5 @@
 import type { Keys } from '../redis/keys';
+import { deviceDayUsage } from '../pool/device-usage';
 import { wibDay } from '../time';
 import type { RedisClient as Redis } from '../redis/client';
 
@@ -28,11 +29,10 @@ export async function allowanceLeft(
       bytes: Math.max(0, Number(quotaMB ?? 0) * 1048576 - Number(usedBytes ?? 0)),
     };
   }
-  const day = wibDay(nowSec * 1000);
-  const [usedSec, usedBytes] = await redis.hmget(keys.device(session.mac ?? ''), `d${day}:s`, `d${day}:b`);
+  const used = await deviceDayUsage(redis, keys, session.mac ?? '', wibDay(nowSec * 1000));
   return {
     voucher: false,
-    seconds: Math.max(0, daily.dailyMinutes * 60 - Number(usedSec ?? 0)),
-    bytes: Math.max(0, daily.dailyMB * 1048576 - Number(usedBytes ?? 0)),
+    seconds: Math.max(0, daily.dailyMinutes * 60 - used.sec),
+    bytes: Math.max(0, daily.dailyMB * 1048576 - used.bytes),
   };
 }

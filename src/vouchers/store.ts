@@ -21,8 +21,8 @@ export const FAILURES_PER_DEVICE = 5;
 export const FAILURES_PER_SOURCE = 100;
 export const FAILURE_WINDOW_MS = 10 * 60_000;
 
-export interface VoucherSpec {
-  readonly count: number;
+/** What a voucher allows: the same for every code of a batch. */
+export interface VoucherTerms {
   /** Hotspot ids it may be used at; with kecamatan empty too, every hotspot. */
   readonly hotspots: readonly string[];
   /** Kecamatan it may be used in, at any of their hotspots (those added later too). */
@@ -33,6 +33,10 @@ export interface VoucherSpec {
   readonly deviceLimit: number;
   /** Megabytes over its whole validity. */
   readonly quotaMB: number;
+}
+
+export interface VoucherSpec extends VoucherTerms {
+  readonly count: number;
   /** If still unused by then (ms since epoch), it expires unused. */
   readonly redeemByMs: number;
   readonly batch: string;
@@ -43,17 +47,13 @@ export interface VoucherSpec {
 
 export type VoucherStatus = 'unused' | 'active' | 'expired' | 'used-up' | 'revoked';
 
-export interface Voucher {
+export interface Voucher extends VoucherTerms {
   readonly code: string;
   readonly batch: string;
   readonly note: string;
   readonly createdAt: number;
   readonly createdBy: string;
-  readonly hotspots: readonly string[];
   readonly kecamatan: readonly string[];
-  readonly validityMinutes: number;
-  readonly deviceLimit: number;
-  readonly quotaMB: number;
   readonly redeemBy: number;
   readonly firstUsedAt: number | null;
   readonly expiresAt: number | null;
@@ -67,17 +67,12 @@ export interface Voucher {
   readonly lastUsedAt: number | null;
 }
 
-export interface VoucherBatch {
+export interface VoucherBatch extends VoucherTerms {
   readonly batch: string;
   readonly note: string;
   readonly createdAt: number;
   readonly createdBy: string;
   readonly count: number;
-  readonly hotspots: readonly string[];
-  readonly kecamatan?: readonly string[];
-  readonly validityMinutes: number;
-  readonly deviceLimit: number;
-  readonly quotaMB: number;
   readonly redeemBy: number;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readAudit } from '../../src/admin/audit';
 import { createOperator } from '../../src/admin/operators';
+import { getHotspot } from '../../src/admin/service';
 import { paths } from '../../src/paths';
 import { launchChromium } from '../support/browser';
 import { fakeMikrotik } from '../support/fake-nas';
@@ -146,7 +147,7 @@ describe('the admin console in headless Chromium', () => {
     await page.getByText(`Sesi ${mac} di Taman Kota Sampit diputus.`).waitFor();
     const disconnects = (await fr.received()).filter((p) => p.code === 'Disconnect-Request');
     expect(disconnects.at(-1)!.attributes).toMatchObject({ 'User-Name': grant.username, 'Acct-Session-Id': 'd1', 'Framed-IP-Address': '10.5.50.77' });
-    expect(await h.redis.hget(keys.session(grant.username), 'state')).toBe('closed');
+    expect(await h.services.pool.session(grant.username)).toMatchObject({ state: 'closed' });
     await context.close();
   });
 
@@ -170,7 +171,7 @@ describe('the admin console in headless Chromium', () => {
       });
       expect([path, r.status()]).toEqual([path, 403]);
     }
-    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).not.toBe('1');
+    expect((await getHotspot({ redis: h.redis, keys }, 'taman-kota-sampit')).disabled).toBe(false);
     // Nothing the viewer did reached the audit log but signing in.
     expect((await readAudit(h.redis, keys, { actor: 'budi' })).map((e) => e.action)).toEqual(['login']);
     await context.close();

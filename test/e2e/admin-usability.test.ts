@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createOperator } from '../../src/admin/operators';
+import { getHotspot } from '../../src/admin/service';
 import { paths } from '../../src/paths';
 import { launchChromium } from '../support/browser';
 import { grantLogin, type Harness } from '../support/harness';
@@ -103,7 +104,7 @@ describe('the admin console for operators, in headless Chromium at 1366 x 768', 
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Nonaktifkan hotspot Taman Kota Sampit?' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'admin-confirm-disable.png') });
-    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).not.toBe('1');
+    expect((await getHotspot({ redis: h.redis, keys }, 'taman-kota-sampit')).disabled).toBe(false);
     // From the top of the page, Tab reaches the confirmation (after the skip link and the menu).
     await page.locator('body').focus();
     let focused = '';
@@ -114,7 +115,7 @@ describe('the admin console for operators, in headless Chromium at 1366 x 768', 
     expect(focused).toBe('Ya, nonaktifkan hotspot');
     await page.keyboard.press('Enter');
     await page.getByText('Hotspot Taman Kota Sampit dinonaktifkan. Warga tidak bisa login di sana sampai diaktifkan lagi.').waitFor();
-    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).toBe('1');
+    expect((await getHotspot({ redis: h.redis, keys }, 'taman-kota-sampit')).disabled).toBe(true);
     await page.getByRole('button', { name: 'Aktifkan' }).click();
     await page.getByText('Hotspot Taman Kota Sampit diaktifkan lagi.').waitFor();
     await context.close();

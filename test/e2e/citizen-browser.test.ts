@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { paths } from '../../src/paths';
 import { formatCode } from '../../src/vouchers/codes';
-import { createVouchers } from '../../src/vouchers/store';
+import { createVouchers, getVoucher } from '../../src/vouchers/store';
 import { launchChromium } from '../support/browser';
 import { fakeMikrotik, type FakeNas } from '../support/fake-nas';
 import type { Harness } from '../support/harness';
@@ -87,12 +87,11 @@ describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
     expect(await page.locator('#speed').textContent()).toMatch(/^\d+\.\d \/ \d+\.\d Mbps$/);
     await page.screenshot({ path: join(SHOTS, `status-360${js ? '' : '-nojs'}.png`), fullPage: true });
     const session = nas.sessions[0]!;
-    expect(await h.redis.hget(keys.session(session.username), 'state')).toBe('active');
-    expect(await h.redis.hget(keys.session(session.username), 'mac')).toBe(mac);
+    expect(await h.services.pool.session(session.username)).toMatchObject({ state: 'active', mac });
 
     await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
     await page.getByText('router: logged out').waitFor();
-    expect(await h.redis.hget(keys.session(session.username), 'state')).toBe('closed');
+    expect(await h.services.pool.session(session.username)).toMatchObject({ state: 'closed' });
     await context.close();
   });
 
@@ -123,7 +122,7 @@ describe('a citizen at a MikroTik hotspot, in headless Chromium', () => {
     // Logout books the router's counters on the voucher, not on the device's free day.
     await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
     await page.getByText('router: logged out').waitFor();
-    expect(await h.redis.hget(keys.voucher(code!), 'usedBytes')).toBe(String(2_300_000));
+    expect((await getVoucher(h.redis, keys, code!))?.usedBytes).toBe(2_300_000);
     await context.close();
   });
 

@@ -71,12 +71,11 @@ describe('a citizen at a CoovaChilli hotspot, in headless Chromium', () => {
     await page.getByText('Sisa waktu hari ini').waitFor();
     await page.screenshot({ path: join(SHOTS, 'chilli-status-360.png'), fullPage: true });
     const sid = nas.sessions[0]!.username;
-    expect(await h.redis.hget(keys.session(sid), 'state')).toBe('active');
-    expect(await h.redis.hget(keys.session(sid), 'mac')).toBe(mac.replaceAll('-', ':'));
+    expect(await h.services.pool.session(sid)).toMatchObject({ state: 'active', mac: mac.replaceAll('-', ':') });
 
     await page.getByRole('button', { name: 'Keluar dari WiFi' }).click();
     await page.getByText('Anda sudah keluar dari WiFi publik').waitFor();
-    expect(await h.redis.hget(keys.session(sid), 'state')).toBe('closed');
+    expect(await h.services.pool.session(sid)).toMatchObject({ state: 'closed' });
     await context.close();
   });
 

@@ -1,4 +1,8 @@
 import request from 'supertest';
+import { buildReport, wibDay } from '../../src/admin/insight';
+import { findHotspot } from '../../src/pool/site-store';
+import { allowanceLeft } from '../../src/portal/allowance';
+import { deviceDayUsage } from '../../src/pool/device-usage';
 import { decodeMikrotikOctal } from '../../src/portal/mikrotik-chap';
 import { startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
@@ -54,14 +58,15 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
     expect(statusLink.searchParams.get('next')).toBe('http://example.org/berita');
     expect(statusLink.searchParams.get('logout')).toBe('http://10.5.50.1/logout');
     expect(login.fields['password']).toMatch(/^[0-9a-f]{32}$/);
-    // The grant keeps the response the router will forward, so RADIUS checks it inside the admission script.
-    expect(await h.redis.hget(h.services.keys.grant(login.fields['username']!), 'chapResponse')).toMatch(new RegExp(`^09:ef53.*:${login.fields['password']}$`));
     expect(connect.headers['content-security-policy']).toContain('form-action');
     expect(connect.headers['content-security-policy']).toContain('http://10.5.50.1');
 
     // 3. The router turns the HTTP CHAP response into a RADIUS CHAP-Password (ident ‖ response).
     const chapId = decodeMikrotikOctal(CHAP_ID)!;
     const challenge = decodeMikrotikOctal(CHAP_CHALLENGE)!;
+    // The grant keeps the response the router will forward, so RADIUS checks it inside the admission script: one
+    // admission, not one that hands back the grant's password for RADIUS to check CHAP itself and then another.
+    const admit = jest.spyOn(h.services.pool, 'admit');
     const reply = await radclient(h.authPort, 'auth', TEST_SECRET, [
       `User-Name = "${login.fields['username']}"`,
       `CHAP-Password = 0x${chapId.toString('hex')}${login.fields['password']}`,
@@ -77,6 +82,10 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
       'Message-Authenticator = 0x00',
     ]);
     expect(reply.code).toBe('Access-Accept');
+    expect(admit.mock.calls.map(([input]) => input.credential)).toEqual([
+      { kind: 'chap', value: `${chapId.toString('hex')}:${challenge.toString('hex')}:${login.fields['password']}` },
+    ]);
+    admit.mockRestore();
     expect(Object.keys(reply.attributes)[0]).toBe('Message-Authenticator');
     expect(reply.attributes).toMatchObject({
       'Mikrotik-Rate-Limit': '1024k/2048k',
@@ -139,10 +148,15 @@ describe('a citizen gets online at a MikroTik hotspot (portal -> radclient -> po
     // 5. The pool is back where it started, and the day's usage is the session's, counted once.
     expect(await h.services.pool.snapshot()).toEqual(before);
     const session = await h.services.pool.session(username);
-    expect(session).toMatchObject({ state: 'closed', terminateCause: 'User-Request', sessionTime: '900' });
-    const usage = await h.redis.hgetall(h.services.keys.device(MAC));
-    const values = Object.entries(usage);
-    expect(values.find(([k]) => k.endsWith(':s'))?.[1]).toBe('900');
-    expect(values.find(([k]) => k.endsWith(':b'))?.[1]).toBe(String(3_000_000 + 2 ** 32 + 100));
+    expect(session).toMatchObject({ state: 'closed', terminateCause: 'User-Request', sessionTime: '900', inputBytes: '3000000', outputBytes: String(2 ** 32 + 100) });
+    // The device's day as the ledger books it: the session's 900 seconds and its octets, gigawords included, once;
+    // and as the portal reads it, the day's 1024 MB used up.
+    expect(await deviceDayUsage(h.redis, h.services.keys, MAC)).toEqual({ sec: 900, bytes: 3_000_000 + 2 ** 32 + 100 });
+    const daily = (await findHotspot(h.redis, h.services.keys, { id: 'taman-kota-sampit' }))!;
+    expect(await allowanceLeft(h.redis, h.services.keys, { mac: MAC }, daily, Math.floor(Date.now() / 1000))).toEqual({ voucher: false, seconds: daily.dailyMinutes * 60 - 900, bytes: 0 });
+    // The day's report counts the session once, with exactly its octets (the gigawords included).
+    const day = wibDay(Date.now());
+    const report = await buildReport({ redis: h.redis, keys: h.services.keys, pool: h.services.pool, nas: h.services.nas, sessions: h.services.sessions, logger: h.logger }, day, day);
+    expect(report.rows).toEqual([expect.objectContaining({ hotspotId: 'taman-kota-sampit', sessions: 1, hours: 900 / 3600, gb: (3_000_000 + 2 ** 32 + 100) / 1e9 })]);
   });
 });

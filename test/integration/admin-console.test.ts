@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS } from '../../src/admin/auth';
 import { readAudit } from '../../src/admin/audit';
+import { getHotspot } from '../../src/admin/service';
 import { createOperator, getOperator, updateOperator } from '../../src/admin/operators';
 import { verifyPassword } from '../../src/admin/passwords';
 import { startHarness, type Harness } from '../support/harness';
@@ -35,6 +36,7 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
   it('keeps passwords as scrypt hashes, never as text', async () => {
     const op = (await getOperator(h.redis, keys, 'siti'))!;
     expect(op.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    // Storage: what is stored of the account must not contain the password in clear.
     expect(JSON.stringify(await h.redis.hgetall(keys.operator('siti')))).not.toContain(PASSWORD);
     expect(await verifyPassword(PASSWORD, op.passwordHash)).toBe(true);
     expect(await verifyPassword('pasir-panjang-2025', op.passwordHash)).toBe(false);
@@ -57,9 +59,9 @@ describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
     const form = { name: 'Taman Kota Sampit', kecamatan: 'Mentawa Baru Ketapang', kind: 'park', loginMethods: ['click', 'voucher'], maxSessions: '60', downKbps: '2048', upKbps: '1024', minDownKbps: '256', minUpKbps: '128', sessionMinutes: '60', dailyMinutes: '180', dailyMB: '1024', idleMinutes: '10', interimSeconds: '300', deviceSessions: '1', maxShareKbps: '0' };
     await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send(form).expect(403);
     await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send({ ...form, _csrf: 'x'.repeat(32) }).expect(403);
-    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'maxSessions')).toBe('50');
+    expect((await getHotspot({ redis: h.redis, keys }, 'taman-kota-sampit')).quota.maxSessions).toBe(50);
     await app().post('/admin/hotspots/taman-kota-sampit').set('Cookie', cookie).type('form').send({ ...form, _csrf: csrf }).expect(303);
-    expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'maxSessions')).toBe('60');
+    expect((await getHotspot({ redis: h.redis, keys }, 'taman-kota-sampit')).quota.maxSessions).toBe(60);
   });
 
   it('ends the session at sign-out: the cookie no longer opens the console', async () => {
@@ -187,6 +189,7 @@ describe('sign-in throttling per account and address', () => {
   });
 
   it('keeps no failure counter past its window', async () => {
+    // Storage: every failure counter must expire within its window (no interface lists them).
     const counters = await h.redis.keys(`{${h.namespace}}:login-fail:*`);
     expect(counters.length).toBeGreaterThan(10);
     for (const key of counters) {

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createAdminApiKey } from '../../src/admin/auth';
 import { createOperator, type Actor } from '../../src/admin/operators';
-import { createVoucherBatch } from '../../src/admin/service';
+import { createVoucherBatch, getHotspot, hotspotAllocation, listHotspots } from '../../src/admin/service';
+import { loginState } from '../../src/pool/availability';
 import { batchVouchers } from '../../src/vouchers/store';
 import { grantLogin, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
@@ -65,7 +66,8 @@ describe('the admin console for operators (issue 12)', () => {
       // Nothing answers Disconnect at the test router's CoA port: the block holds, the session stays in the ledger.
       const blocked = await post(siti, '/admin/devices/block', { mac: mac.toLowerCase(), minutes: '90', reason: 'spam pesan' }).expect(303);
       expect(flash(blocked.headers['location'])).toMatch(new RegExp(`^Perangkat ${mac} diblokir sampai \\d+ \\w+ \\d{4} \\d\\d\\.\\d\\d WIB; 0 sesi diputus, tetapi 1 sesi belum bisa diputus karena routernya tidak menjawab`));
-      expect(await h.redis.hget(keys.session(session), 'state')).toBe('active');
+      expect(await h.services.pool.session(session)).toMatchObject({ state: 'active' });
+      expect((await loginState(h.redis, keys, 'taman-kota-sampit', mac)).obstacle).toBe('device_blocked');
 
       const page = text((await get(siti, '/admin/sessions')).text);
       const row = page.slice(page.indexOf(`${mac} Taman Kota Sampit`), page.indexOf('Perangkat yang diblokir'));
@@ -90,8 +92,9 @@ describe('the admin console for operators (issue 12)', () => {
       const after = text((await get(siti, '/admin/sessions')).text);
       expect(after).toContain('Tidak ada perangkat yang sedang diblokir.');
       expect(after).not.toContain('diblokir, belum diputus router');
-      expect(await h.redis.exists(keys.deviceBlock(mac))).toBe(0);
-      expect(await h.redis.zcard(keys.deviceBlocks())).toBe(0);
+      expect((await app().get('/api/v1/devices/blocks').set('Authorization', `Bearer ${key}`).expect(200)).body).toEqual([]);
+      // Nothing stands in the way of the device's next login.
+      expect((await loginState(h.redis, keys, 'taman-kota-sampit', mac)).obstacle).toBeNull();
     }, 30_000);
   });
 
@@ -103,10 +106,11 @@ describe('the admin console for operators (issue 12)', () => {
 
       const typo = await post(siti, '/admin/hotspots/taman-kota-sampit', { ...TAMAN, kecamatan: 'Mentawa Baru Ketapan' }).expect(400);
       expect(text(typo.text)).toContain('Kecamatan "Mentawa Baru Ketapan" tidak ada di daftar kecamatan. Pilih salah satu: Baamang, Mentawa Baru Ketapang.');
-      expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'kecamatan')).toBe('Mentawa Baru Ketapang');
+      expect((await getHotspot(deps(), 'taman-kota-sampit')).kecamatan).toBe('Mentawa Baru Ketapang');
 
       await post(siti, '/admin/hotspots', { ...TAMAN, id: 'aula-desa-baru', name: 'Aula Desa Baru', kecamatan: 'baamang' }).expect(400);
-      expect(await h.redis.sismember(keys.hotspots(), 'aula-desa-baru')).toBe(0);
+      expect((await listHotspots(deps())).map((x) => x.id)).not.toContain('aula-desa-baru');
+      await expect(getHotspot(deps(), 'aula-desa-baru')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
       // An operator's scope too: a typo there would match no hotspot at all.
       const scope = await post(siti, '/admin/operators/andi', { role: 'operator', scopeKecamatan: 'Mentawa Baru Ketapang, Bamang', scopeHotspots: '' }).expect(400);
@@ -131,16 +135,16 @@ describe('the admin console for operators (issue 12)', () => {
       expect(ask.text).toContain('<input type="hidden" name="confirmed" value="1">');
       expect(ask.text).toMatch(/<a class="button" href="\/admin\/hotspots\/taman-kota-sampit">Batal<\/a>/);
       expect(ask.text).not.toContain('<script');
-      expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).not.toBe('1');
+      expect((await getHotspot(deps(), 'taman-kota-sampit')).disabled).toBe(false);
 
       const done = await post(siti, '/admin/hotspots/taman-kota-sampit', { action: 'disable', confirmed: '1' }).expect(303);
       expect(flash(done.headers['location'])).toBe('Hotspot Taman Kota Sampit dinonaktifkan. Warga tidak bisa login di sana sampai diaktifkan lagi.');
-      expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).toBe('1');
+      expect((await getHotspot(deps(), 'taman-kota-sampit')).disabled).toBe(true);
       expect(text((await get(siti, '/admin/hotspots/taman-kota-sampit')).text)).toContain('Hotspot ini nonaktif: warga tidak bisa login di sini.');
       // Enabling takes nothing away: no question.
       const enabled = await post(siti, '/admin/hotspots/taman-kota-sampit', { action: 'enable' }).expect(303);
       expect(flash(enabled.headers['location'])).toBe('Hotspot Taman Kota Sampit diaktifkan lagi. Warga bisa login di sana.');
-      expect(await h.redis.hget(keys.hotspot('taman-kota-sampit'), 'disabled')).toBe('0');
+      expect((await getHotspot(deps(), 'taman-kota-sampit')).disabled).toBe(false);
     });
 
     it('asks before an operator outside the hotspot scope could even be asked: refused first', async () => {
@@ -155,10 +159,10 @@ describe('the admin console for operators (issue 12)', () => {
       await post(siti, '/admin/hotspots/aula-desa-baamang/nas', { type: 'mikrotik', ip: '127.0.1.60', identifier: 'MT-Cadangan', coaPort: '3799', rateChange: 'coa' }).expect(200);
       const askRouter = await post(siti, '/admin/hotspots/aula-desa-baamang/nas/remove', { ip: '127.0.1.60' }).expect(200);
       expect(askRouter.text).toContain('Hapus router MT-Cadangan dari Aula Desa Baamang Barat?');
-      expect(await h.redis.hexists(keys.nasByIp(), '127.0.1.60')).toBe(1);
+      expect(h.services.nas.lookup('127.0.1.60')).toMatchObject({ identifier: 'MT-Cadangan' });
       const removed = await post(siti, '/admin/hotspots/aula-desa-baamang/nas/remove', { ip: '127.0.1.60', confirmed: '1' }).expect(303);
       expect(flash(removed.headers['location'])).toBe('Router MT-Cadangan (127.0.1.60) dihapus dari Aula Desa Baamang Barat.');
-      expect(await h.redis.hexists(keys.nasByIp(), '127.0.1.60')).toBe(0);
+      expect(h.services.nas.lookup('127.0.1.60')).toBeUndefined();
 
       const { batch } = await createVoucherBatch(deps(), ADMIN, { count: 3, validityHours: 24, deviceLimit: 1, quotaMB: 100, hotspots: ['taman-kota-sampit'] });
       const askBatch = await post(siti, `/admin/vouchers/${batch}/revoke`, {}).expect(200);
@@ -172,7 +176,7 @@ describe('the admin console for operators (issue 12)', () => {
       const session = await started(mac, 'd11');
       const askDisconnect = await post(siti, `/admin/sessions/${session}/disconnect`, {}).expect(200);
       expect(text(askDisconnect.text)).toContain(`Putuskan sesi ${mac}? Perangkat ${mac} di Taman Kota Sampit langsung terputus dari WiFi.`);
-      expect(await h.redis.hget(keys.session(session), 'state')).toBe('active');
+      expect(await h.services.pool.session(session)).toMatchObject({ state: 'active' });
       // The test router does not answer: the console says so, in Indonesian, and what to check.
       const failed = await post(siti, `/admin/sessions/${session}/disconnect`, { confirmed: '1' }).expect(502);
       expect(text(failed.text)).toContain(`Router MikroTik-Taman tidak menjawab permintaan putus, jadi sesi ${mac} masih tercatat berjalan. Periksa koneksi ke router (port CoA 3799), lalu coba lagi.`);
@@ -261,8 +265,8 @@ describe('the admin console for operators (issue 12)', () => {
       const mac = 'AA:00:00:00:94:01';
       await started(mac, 'live1');
       const page = (await get(siti, '/admin/hotspots/taman-kota-sampit')).text;
-      const live = Number(await h.redis.scard(keys.hotspotLive('taman-kota-sampit')));
-      const down = Number(await h.redis.hget(keys.pool(), 'h:taman-kota-sampit:down'));
+      const live = (await h.services.pool.liveSessions('taman-kota-sampit')).length;
+      const down = (await hotspotAllocation(deps(), 'taman-kota-sampit')).downKbps;
       expect(down).toBeGreaterThan(0);
       expect(page).toContain(`<dd id="live-sessions">${live} / 50</dd>`);
       expect(page).toMatch(new RegExp(`<dd id="live-allocation">${(down / 1000).toLocaleString('id-ID', { maximumFractionDigits: 1 })} Mbps / [\\d,]+ Mbps</dd>`));

@@ -159,7 +159,8 @@ describe('the operator CLI', () => {
       { what: 'Limpah to start', timeoutMs: 45_000 },
     );
     expect(port).not.toBe(3000);
-    // The announcement is written right after the "running" line.
+    // The announcement is written right after the "running" line. Storage: it is how main.js tells the CLI its URL
+    // (cli.ts reads this field), and no read-only command prints it, so the wait reads it where the CLI will.
     const keys = new Keys(namespace);
     await eventually(async () => expect(await h.redis.hget(keys.instance(), 'publicUrl')).toBeTruthy(), { what: 'the instance announcement in Redis', timeoutMs: 5000 });
 

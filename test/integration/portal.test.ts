@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { REPLY_MESSAGES } from '../../src/refusals';
-import { startHarness, type Harness } from '../support/harness';
+import { papLogin, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { testSite } from '../support/site';
 
@@ -136,10 +136,16 @@ describe('the MikroTik portal pages', () => {
     expect(login['password']).toMatch(/^[a-z2-9]{16}$/); // PAP: no chap-id from the router
     expect(ok.headers['cache-control']).toBe('no-store');
     expect(ok.text).toMatch(/<script nonce="[^"]+">document.getElementById\('router-login'\).submit\(\);<\/script>/);
+    // Storage: the grant must expire by itself, two minutes after it was issued.
     const ttl = await h.redis.pttl(h.services.keys.grant(login['username']!));
     expect(ttl).toBeGreaterThan(100_000);
     expect(ttl).toBeLessThanOrEqual(120_000);
-    expect(await h.redis.hgetall(h.services.keys.grant(login['username']!))).toMatchObject({ hotspotId: 'taman-kota-sampit', mac: 'AA:BB:CC:DD:EE:02' });
+    // The grant is for this device at this hotspot: RADIUS refuses it for another device or at another hotspot.
+    const admit = (mac: string, hotspotId: string) =>
+      h.services.pool.admit({ sessionId: login['username']!, mac, hotspotId, nasIp: '127.0.0.1', acctSessionId: 'p1', requestKey: `${mac}-${hotspotId}`, credential: { kind: 'pap', value: login['password']! } });
+    expect(await admit('AA:BB:CC:DD:EE:99', 'taman-kota-sampit')).toEqual({ ok: false, reason: 'mac_mismatch' });
+    expect(await admit('AA:BB:CC:DD:EE:02', 'aula-desa-baamang')).toEqual({ ok: false, reason: 'grant_invalid' });
+    expect((await papLogin(h, { username: login['username']!, password: login['password']!, mac: 'AA:BB:CC:DD:EE:02' })).code).toBe('Access-Accept');
   });
 
   it('reports health with Redis reachable', async () => {

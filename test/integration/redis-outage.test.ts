@@ -1,7 +1,10 @@
+import { deviceDayUsage } from '../../src/pool/device-usage';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrant } from '../../src/grants/grants';
+import { findHotspot } from '../../src/pool/site-store';
+import { allowanceLeft } from '../../src/portal/allowance';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded';
 import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
@@ -94,8 +97,8 @@ describe('when the real redis-server stops and comes back', () => {
 
     // The router retransmits the Stop it already had answered: still counted once.
     expect((await acct(g.username, 'Stop', stop)).code).toBe('Accounting-Response');
-    const usage = Object.values(await h.redis.hgetall(h.services.keys.device(MAC))).sort();
-    expect(usage).toEqual(['1000000', '600']);
+    // The device's day, as the ledger books it.
+    expect(await deviceDayUsage(h.redis, h.services.keys, MAC)).toEqual({ sec: 600, bytes: 1_000_000 });
 
     // And logins go through the ledger again.
     const g2 = await createGrant(h.redis, h.services.keys, { hotspotId: 'taman-kota-sampit', mac: 'AA:BB:CC:00:07:05' });

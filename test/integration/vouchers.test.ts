@@ -2,6 +2,8 @@ import request from 'supertest';
 import { REPLY_MESSAGES } from '../../src/refusals';
 import { lastRefusal } from '../../src/pool/refusal-store';
 import { createGrant } from '../../src/grants/grants';
+import { findHotspot } from '../../src/pool/site-store';
+import { allowanceLeft } from '../../src/portal/allowance';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
 import { eventually } from '../support/eventually';
@@ -89,9 +91,10 @@ describe('vouchers against a real redis-server and RADIUS', () => {
       });
     expect((await account('start', 0)).code).toBe('ok');
     expect((await account('interim', 50 * 1048576)).code).toBe('ok');
-    expect(await h.redis.hmget(keys.voucher(code), 'usedBytes', 'usedSec')).toEqual([String(50 * 1048576), '60']);
-    // The device's free day is untouched.
-    expect(Object.keys(await h.redis.hgetall(keys.device(mac))).filter((f) => f.startsWith('d'))).toEqual([]);
+    expect(await getVoucher(h.redis, keys, code)).toMatchObject({ usedBytes: 50 * 1048576, usedSec: 60 });
+    // The device's free day is untouched, as the portal reads it.
+    const daily = (await findHotspot(h.redis, keys, { id: HOTSPOT }))!;
+    expect(await allowanceLeft(h.redis, keys, { mac }, daily, Math.floor(Date.now() / 1000))).toEqual({ voucher: false, seconds: daily.dailyMinutes * 60, bytes: daily.dailyMB * 1048576 });
     expect((await account('interim', 200 * 1048576)).code).toBe('over_quota');
   });
 
@@ -166,7 +169,6 @@ describe('vouchers against a real redis-server and RADIUS', () => {
       expect(reply.code).toBe('Access-Reject');
       expect(reply.attributes['Reply-Message']).toContain('Kapasitas');
       // The refused login's credentials are spent: they cannot be presented again (to ride on the voucher later).
-      expect(await full.redis.exists(full.services.keys.grant(login['username']!))).toBe(0);
       expect((await papLogin(full, { username: login['username']!, password: login['password']!, mac: 'AA:00:00:00:07:01' })).attributes['Reply-Message']).toBe(REPLY_MESSAGES.grant_invalid);
       // Unused still: no device taken, no validity started.
       const v = (await getVoucher(full.redis, full.services.keys, code))!;
