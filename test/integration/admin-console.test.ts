@@ -6,7 +6,7 @@ import { readAudit } from '../../src/admin/audit';
 import { getHotspot } from '../../src/admin/service';
 import { createOperator, getOperator, updateOperator } from '../../src/admin/operators';
 import { verifyPassword } from '../../src/admin/passwords';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForSuite, startHarness, type Harness } from '../support/harness';
 
 const PASSWORD = 'pasir-panjang-2026';
 
@@ -14,15 +14,12 @@ const PASSWORD = 'pasir-panjang-2026';
 describe('the admin console: sign-in, sessions, CSRF and throttling', () => {
   let h: Harness;
   let keys: Harness['services']['keys'];
-  beforeAll(async () => {
-    h = await startHarness();
+  harnessForSuite(async (started) => {
+    h = started;
     keys = h.services.keys;
     await createOperator(h.redis, keys, { username: 'siti', name: 'Siti', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'budi', name: 'Budi', role: 'viewer', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'rina', name: 'Rina', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
-  });
-  afterAll(async () => {
-    await h.close();
   });
   const app = () => request(h.services.app);
 

@@ -2,7 +2,7 @@ import { blockDevice, setHotspotDisabled, unblockDevice } from '../../src/admin/
 import type { Actor } from '../../src/admin/operators';
 import { sweepSessions } from '../../src/pool/retention';
 import { buildReport, wibDay } from '../../src/admin/insight';
-import { grantLogin, startHarness, type Harness } from '../support/harness';
+import { grantLogin, harnessForSuite, startHarness, type Harness } from '../support/harness';
 
 const ADMIN: Actor = { kind: 'operator', name: 'siti', role: 'admin', scope: { kecamatan: [], hotspots: [] } };
 
@@ -10,12 +10,9 @@ const ADMIN: Actor = { kind: 'operator', name: 'siti', role: 'admin', scope: { k
 describe('admin changes at RADIUS, and retention', () => {
   let h: Harness;
   let keys: Harness['services']['keys'];
-  beforeAll(async () => {
-    h = await startHarness();
+  harnessForSuite((started) => {
+    h = started;
     keys = h.services.keys;
-  });
-  afterAll(async () => {
-    await h.close();
   });
   const deps = () => ({ redis: h.redis, keys, pool: h.services.pool, nas: h.services.nas, sessions: h.services.sessions, logger: h.logger });
   const login = async (mac: string) => {

@@ -4,7 +4,7 @@ import { createOperator, type Actor } from '../../src/admin/operators';
 import { createVoucherBatch, getHotspot, hotspotAllocation, listHotspots } from '../../src/admin/service';
 import { loginState } from '../../src/pool/availability';
 import { batchVouchers } from '../../src/vouchers/store';
-import { grantLogin, startHarness, type Harness } from '../support/harness';
+import { grantLogin, harnessForSuite, startHarness, type Harness } from '../support/harness';
 import { radclient } from '../support/radclient';
 import { TEST_SECRET } from '../support/site';
 
@@ -26,14 +26,11 @@ const TAMAN = {
 describe('the admin console for operators (issue 12)', () => {
   let h: Harness;
   let keys: Harness['services']['keys'];
-  beforeAll(async () => {
-    h = await startHarness();
+  harnessForSuite(async (started) => {
+    h = started;
     keys = h.services.keys;
     await createOperator(h.redis, keys, { username: 'siti', name: 'Siti', role: 'admin', scope: { kecamatan: [], hotspots: [] }, password: PASSWORD });
     await createOperator(h.redis, keys, { username: 'andi', name: 'Andi', role: 'operator', scope: { kecamatan: ['Mentawa Baru Ketapang'], hotspots: [] }, password: PASSWORD });
-  });
-  afterAll(async () => {
-    await h.close();
   });
   const app = () => request(h.services.app);
   const deps = () => ({ redis: h.redis, keys, pool: h.services.pool, nas: h.services.nas, sessions: h.services.sessions, logger: h.logger });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { MESSAGES } from '../../src/portal/i18n/messages';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForSuite, startHarness, type Harness } from '../support/harness';
 
 const MAC = 'AA:BB:CC:DD:EE:77';
 const ROUTER = { mac: MAC, 'link-login-only': 'http://10.5.50.1/login', 'link-orig': 'http://example.org/', identity: 'MikroTik-Taman' };
@@ -9,12 +9,9 @@ const ROUTER = { mac: MAC, 'link-login-only': 'http://10.5.50.1/login', 'link-or
 describe('refusal pages', () => {
   let h: Harness;
   let keys: Harness['services']['keys'];
-  beforeAll(async () => {
-    h = await startHarness();
+  harnessForSuite((started) => {
+    h = started;
     keys = h.services.keys;
-  });
-  afterAll(async () => {
-    await h.close();
   });
   const splash = (lang: 'id' | 'en') =>
     request(h.services.app).post('/hotspot/mikrotik').type('form').send({ ...ROUTER, error: 'RADIUS said no', lang }).expect(200);

@@ -7,7 +7,7 @@ import { allowanceLeft } from '../../src/portal/allowance';
 import { createVouchers, FAILURES_PER_DEVICE, getVoucher, redeemVoucher, revokeVoucher, type VoucherSpec } from '../../src/vouchers/store';
 import { formatCode } from '../../src/vouchers/codes';
 import { eventually } from '../support/eventually';
-import { grantLogin, papLogin, startHarness, type Harness } from '../support/harness';
+import { grantLogin, papLogin, harnessForSuite, startHarness, type Harness } from '../support/harness';
 import { formFields } from '../support/html';
 import { testSite } from '../support/site';
 
@@ -20,12 +20,9 @@ const HOTSPOT = 'taman-kota-sampit';
 describe('vouchers against a real redis-server and RADIUS', () => {
   let h: Harness;
   let keys: Harness['services']['keys'];
-  beforeAll(async () => {
-    h = await startHarness();
+  harnessForSuite((started) => {
+    h = started;
     keys = h.services.keys;
-  });
-  afterAll(async () => {
-    await h.close();
   });
   const voucher = async (spec: Partial<VoucherSpec> = {}): Promise<string> => (await createVouchers(h.redis, keys, { ...SPEC, ...spec }))[0]!;
   const redeem = (code: string, mac: string, hotspotId = HOTSPOT) => redeemVoucher(h.redis, keys, { code, mac, hotspotId });

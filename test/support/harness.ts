@@ -72,3 +72,18 @@ export async function grantLogin(h: Harness, mac: string, options: { hotspotId?:
   const grant = await createGrant(h.redis, h.services.keys, { hotspotId: options.hotspotId ?? 'taman-kota-sampit', mac, ...(options.voucher ? { voucher: options.voucher } : {}) });
   return { grant, reply: await papLogin(h, grant) };
 }
+
+/**
+ * A harness for a whole describe block: started before its tests, closed after them. `use` gets it once it runs
+ * (to keep it, its keys, or to make operators).
+ */
+export function harnessForSuite(use: (h: Harness) => void | Promise<void>, ...args: Parameters<typeof startHarness>): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness(...args);
+    await use(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+}
