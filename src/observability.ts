@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { hotspotField, type Keys } from './redis/keys';
 import type { RadiusCounters } from './radius/server';
+import type { CollectorTallies } from './telemetry/snmp/collector';
 import type { RedisClient as Redis } from './redis/client';
 import type { Logger } from './log';
 import { PeriodicJob, type Job } from './job';
@@ -22,6 +23,7 @@ export function createObservability(deps: {
   redis: Redis;
   keys: Keys;
   radius: { readonly counters: RadiusCounters };
+  snmp?: CollectorTallies;
   breakerOpen: () => boolean;
   logger: Logger;
 }): Observability {
@@ -58,6 +60,27 @@ export function createObservability(deps: {
   const received = new Counter({ name: 'limpah_radius_packets_received_total', help: 'RADIUS datagrams received on both ports', registers: [registry] });
   const retransmits = new Counter({ name: 'limpah_radius_retransmits_total', help: 'Retransmissions answered from the reply cache', registers: [registry] });
   const dropped = new Counter({ name: 'limpah_radius_dropped_total', help: 'Datagrams dropped silently, by reason', labelNames: ['reason'], registers: [registry] });
+
+  const snmpPolls: Counter = new Counter({
+    name: 'limpah_snmp_polls_total', help: 'SNMP polls of the agencies\' devices, by device and result (ok, timeout, auth, ...)', labelNames: ['device', 'result'], registers: [registry],
+    collect() {
+      for (const [device, byResult] of deps.snmp?.polls ?? []) for (const [result, n] of byResult) sync(snmpPolls, { device, result }, n);
+    },
+  });
+  new Gauge({
+    name: 'limpah_agency_measured_kbps', help: 'Each agency\'s last measured rate, kbps, by direction and source (snmp or push)', labelNames: ['agency', 'direction', 'source'], registers: [registry],
+    async collect() {
+      const all = await deps.redis.hgetall(deps.keys.agencyUsage()).catch(() => null);
+      if (!all) return;
+      this.reset();
+      for (const [agency, json] of Object.entries(all)) {
+        const u = JSON.parse(json) as { downKbps: number; upKbps: number; source?: { kind: string } };
+        const source = u.source?.kind ?? 'push';
+        this.set({ agency, direction: 'down', source }, u.downKbps);
+        this.set({ agency, direction: 'up', source }, u.upKbps);
+      }
+    },
+  });
 
   const redisLatency = new Histogram({
     name: 'limpah_redis_latency_seconds', help: 'Round trip of a PING to Redis', registers: [registry],

@@ -25,6 +25,7 @@ import { FailOpenPolicy, type FailOpenOptions } from './radius/fail-open';
 import { RadiusServer } from './radius/server';
 import { CircuitBreaker } from './redis/breaker';
 import { CapacityJob } from './telemetry/capacity-job';
+import { SnmpCollector } from './telemetry/snmp/collector';
 import { SessionControl } from './radius/session-control';
 import type { RadiusEndpoint } from './admin/router-config';
 import type { Job } from './job';
@@ -121,10 +122,14 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
     allocator.runOnce().catch((err: unknown) => o.logger.warn({ err }, 'allocation after a capacity change failed'));
   });
   // One sample of the pool a minute, for the console's charts.
+  // Agencies measured over SNMP: a stored measurement recomputes capacity at once (within one poll interval).
+  const snmp = new SnmpCollector(o.redis, keys, o.logger.child({ component: 'snmp' }), () => {
+    capacity.refreshNow().catch((err: unknown) => o.logger.warn({ err }, 'capacity refresh after an SNMP poll failed'));
+  });
   const sampler = poolSampler(o.redis, keys, o.logger.child({ component: 'history' }));
   const retention = retentionJob(o.redis, keys, o.site.reporting.sessionRetentionDays, o.logger.child({ component: 'retention' }));
   const signer = new FormSigner(formKey);
-  const observability = createObservability({ redis: o.redis, keys, radius, breakerOpen: () => breaker.open, logger: o.logger.child({ component: 'metrics' }) });
+  const observability = createObservability({ redis: o.redis, keys, radius, snmp: snmp.tallies, breakerOpen: () => breaker.open, logger: o.logger.child({ component: 'metrics' }) });
   const app = createApp({
     observability,
     redis: o.redis,
@@ -141,7 +146,7 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
 
   // Started in this order and stopped in reverse. The reaper comes first, so that it stops last; capacity comes
   // after the allocator, so that it stops first and no capacity change starts a round once the allocator stopped.
-  const jobs: readonly Job[] = [reaper, nas, spoolReplay, reconcileCheck, allocator, capacity, sampler, retention, observability.redisPing];
+  const jobs: readonly Job[] = [reaper, nas, spoolReplay, reconcileCheck, allocator, capacity, snmp, sampler, retention, observability.redisPing];
   for (const job of jobs) job.start();
   return {
     keys,

@@ -1,18 +1,22 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { HOTSPOT_KINDS } from '../config/site';
+import { agencyMeasureSchema, HOTSPOT_KINDS } from '../config/site';
 import { apiActor, createAdminApiKey, listAdminApiKeys, revokeAdminApiKey } from './auth';
 import { readAudit } from './audit';
 import { buildReport, dayToIso, isoToDay, poolHistory, poolOverview, reportCsv, wibDay } from './insight';
+import { rightSizingAgenciesCsv, rightSizingHoursCsv } from './right-sizing-view';
 import { AdminError, parseOrInvalid } from './errors';
 import { ROLES, scopeSchema, type Actor } from './operators';
 import { can } from './policy';
 import { DEFAULT_RADIUS_ENDPOINT, routerOsScript } from './router-config';
+import { pollerAddressOf, routerOsSnmpScript } from './routeros-snmp';
+// SNMP devices and the agencies' measures (src/admin/service/snmp.ts).
+import { getSnmpDevice, listAgencyMeasurements, listSnmpDevices, removeSnmpDevice, saveSnmpDevice, setAgencyMeasure, snmpDeviceInputSchema, snmpDeviceWithSecrets, testSnmpDevice } from './service';
 import {
   addNas, batchVouchers, blockDevice, blockSchema, createTelemetryKey, createVoucherBatch, disconnectSession, getHotspot, hotspotInputSchema,
   listAgencies, listBatches, listHotspots, listSessions, listTelemetryKeys, nasInputSchema, nasSecret, removeNas, revokeBatch, revokeTelemetryKey,
   revokeVoucherCode, saveHotspot, setAgencyCommitted, setHotspotDisabled, unblockDevice, voucherBatchSchema, canUseBatch, maskCode,
-  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, findVoucher, listOperatorAccounts, type AdminDeps,
+  createOperatorAccount, changeOperator, operatorCreateSchema, operatorChangeSchema, listBlocks, findVoucher, listOperatorAccounts, rightSizingReport, type AdminDeps,
 } from './service';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { API_BODY_LIMIT_KB, API_ERROR_SCHEMA, apiErrorHandler, apiNotFound, issueDetails, sendApiError } from '../api-errors';
@@ -41,6 +45,11 @@ interface Route {
 const hotspotFilter = z.object({ kecamatan: z.string().optional(), kind: z.enum(HOTSPOT_KINDS).optional() });
 const sessionFilter = z.object({ hotspot: z.string().optional(), kecamatan: z.string().optional(), mac: z.string().optional() });
 const reportQuery = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), format: z.enum(['json', 'csv']).optional() });
+const rightSizingQuery = z.object({
+  days: z.coerce.number().int().min(1).max(400).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  part: z.enum(['agencies', 'hours']).optional(),
+});
 const auditQuery = z.object({ actor: z.string().optional(), action: z.string().optional(), target: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const committedBody = z.strictObject({ committedKbps: z.number().int().min(0).max(100_000_000) });
 const telemetryKeyBody = z.strictObject({ name: z.string().min(1).max(60), agencies: z.array(z.string()).default([]) });
@@ -73,6 +82,30 @@ const ROUTES: readonly Route[] = [
   { method: 'get', path: '/telemetry-keys', tag: 'agencies', summary: 'API keys for agencies to push usage (names only)', handler: ({ deps }) => listTelemetryKeys(deps) },
   { method: 'post', path: '/telemetry-keys', tag: 'agencies', summary: 'Create a telemetry key; answers it once (admin)', body: telemetryKeyBody, handler: async ({ deps, actor, body }) => { const b = body as z.infer<typeof telemetryKeyBody>; return { key: await createTelemetryKey(deps, actor, b.name, b.agencies) }; } },
   { method: 'delete', path: '/telemetry-keys/:id', tag: 'agencies', summary: 'Revoke a telemetry key (admin)', handler: async ({ deps, actor, req }) => (await revokeTelemetryKey(deps, actor, p(req, 'id')), { revoked: p(req, 'id') }) },
+  {
+    method: 'get', path: '/agencies/measurements', tag: 'agencies',
+    summary: "Per agency: its SNMP measure (device, interface/ifIndex/queue, download direction), its last measurement with its source (SNMP device and counter, or the push key's name), age in seconds and whether it is stale, and what keeps the collector from a fresh rate (the device's last error, or the collector's reason for that agency)",
+    handler: ({ deps }) => listAgencyMeasurements(deps),
+  },
+  { method: 'put', path: '/agencies/:id/measure', tag: 'agencies', summary: 'Measure an agency over SNMP: a device, exactly one of interface (ifName or ifDescr), ifIndex or queue (MikroTik simple queue), and which direction is its download (admin)', body: agencyMeasureSchema, handler: async ({ deps, actor, req, body }) => ({ id: p(req, 'id'), measure: await setAgencyMeasure(deps, actor, p(req, 'id'), body) }) },
+  { method: 'delete', path: '/agencies/:id/measure', tag: 'agencies', summary: 'Stop measuring an agency over SNMP (admin)', handler: async ({ deps, actor, req }) => ({ id: p(req, 'id'), measure: await setAgencyMeasure(deps, actor, p(req, 'id'), null) }) },
+  { method: 'get', path: '/snmp-devices', tag: 'snmp', summary: 'SNMP devices Limpah polls, with their last poll and the agencies they measure; never a community or key, only whether each is set', handler: ({ deps }) => listSnmpDevices(deps) },
+  { method: 'get', path: '/snmp-devices/:id', tag: 'snmp', summary: 'One SNMP device with its last poll', handler: ({ deps, req }) => getSnmpDevice(deps, p(req, 'id')) },
+  { method: 'put', path: '/snmp-devices/:id', tag: 'snmp', summary: 'Create or change an SNMP device (admin); a community or key left out keeps the stored one. It is managed in the console from then on', body: snmpDeviceInputSchema, handler: ({ deps, actor, req, body }) => saveSnmpDevice(deps, actor, p(req, 'id'), body) },
+  { method: 'delete', path: '/snmp-devices/:id', tag: 'snmp', summary: 'Remove an SNMP device made in the console (admin); refused (409) while an agency is measured on it, or for a device of the site file', handler: async ({ deps, actor, req }) => (await removeSnmpDevice(deps, actor, p(req, 'id')), { removed: p(req, 'id') }) },
+  {
+    method: 'get', path: '/snmp-devices/:id/inventory', tag: 'snmp',
+    summary: 'Test a device: poll it once (short timeout) for sysDescr, its interfaces (ifIndex, ifName, ifDescr, whether 64-bit counters exist) and MikroTik simple queues. A device that does not answer is {"ok": false, "code", "message"}, not an error',
+    handler: ({ deps, req }) => testSnmpDevice(deps, p(req, 'id')),
+  },
+  {
+    method: 'get', path: '/snmp-devices/:id/routeros', tag: 'snmp', summary: 'The RouterOS 7 commands that let Limpah poll the router, with its community or v3 keys (admin)', produces: 'text/plain',
+    handler: async ({ deps, actor, req, res }) => {
+      if (!can(actor, 'administer')) throw new AdminError('FORBIDDEN', 'only an admin may download SNMP keys').says('adminOnly');
+      res.type('text/plain; charset=utf-8').send(routerOsSnmpScript({ device: await snmpDeviceWithSecrets(deps, p(req, 'id')), pollerAddress: pollerAddressOf(deps.radius), reveal: true }));
+      return undefined;
+    },
+  },
   { method: 'get', path: '/sessions', tag: 'sessions', summary: 'Live sessions, filtered by hotspot, kecamatan or MAC', query: sessionFilter, handler: ({ deps, query }) => listSessions(deps, query) },
   { method: 'post', path: '/sessions/:id/disconnect', tag: 'sessions', summary: 'Disconnect a session through its router (RFC 5176 Disconnect-Request)', handler: async ({ deps, actor, req }) => ({ result: await disconnectSession(deps, actor, p(req, 'id')) }) },
   { method: 'post', path: '/devices/block', tag: 'sessions', summary: 'Block a device for some minutes and disconnect its sessions', body: blockSchema, handler: ({ deps, actor, body }) => blockDevice(deps, actor, body) },
@@ -115,6 +148,19 @@ const ROUTES: readonly Route[] = [
         return undefined;
       }
       return { ...report, from: dayToIso(from), to: dayToIso(to) };
+    },
+  },
+  {
+    method: 'get', path: '/reports/right-sizing', tag: 'reports', query: rightSizingQuery,
+    summary:
+      'Per agency over the last `days` (default 30, at most the history kept): committed rate, measured p50/p95/peak in and outside office hours, the share of minutes above 80% of the commitment and a suggested commitment (p95 + margin); per WIB hour, the capacity citizens would gain if every suggestion were taken and its value a month. CSV with format=csv: by agency, or by hour with part=hours',
+    handler: async ({ deps, query, res }) => {
+      const report = await rightSizingReport(deps, query['days'] ? Number(query['days']) : undefined);
+      if (query['format'] === 'csv') {
+        res.type('text/csv; charset=utf-8').send(query['part'] === 'hours' ? rightSizingHoursCsv(report) : rightSizingAgenciesCsv(report));
+        return undefined;
+      }
+      return { from: new Date(report.fromMs).toISOString(), to: new Date(report.toMs).toISOString(), ...report };
     },
   },
   { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first, filtered', query: auditQuery, handler: ({ deps, query }) => readAudit(deps.redis, deps.keys, { actor: query['actor'], action: query['action'], target: query['target'], limit: query['limit'] ? Number(query['limit']) : undefined }) },

@@ -13,6 +13,7 @@ import { agencyRoutes } from './console/agencies';
 import { hotspotRoutes } from './console/hotspots';
 import { insightRoutes } from './console/insight';
 import { operatorRoutes } from './console/operators';
+import { rightSizingRoutes } from './console/right-sizing';
 import { sessionRoutes } from './console/sessions';
 import { voucherRoutes } from './console/vouchers';
 
@@ -101,6 +102,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
 
   router.use(insightRoutes(deps));
+  router.use(rightSizingRoutes(deps));
   router.use(hotspotRoutes(deps));
   router.use(sessionRoutes(deps));
   router.use(voucherRoutes(deps));

@@ -4,6 +4,7 @@ import type { RedisClient as Redis } from '../redis/client';
 import { refreshCapacity } from '../pool/capacity-refresh';
 import { redisNowMs } from '../redis/time';
 import { AdminError, listHotspots, type AdminDeps } from './service';
+import { mbpsHoursValueIdr, pricePerMbpsMonthIdr } from './value';
 
 /**
  * What the dashboard and the reports show: the pool now, its last hour, day or week (one sample a minute), and per-day
@@ -175,9 +176,6 @@ export interface Report {
   readonly delivered: DeliveredValue;
 }
 
-/** A month of 730 hours, as telecom prices count it. */
-const HOURS_PER_MONTH = 730;
-
 export async function buildReport(d: AdminDeps, fromDay: number, toDay: number): Promise<Report> {
   if (toDay < fromDay || toDay - fromDay > 366) throw new AdminError('INVALID', 'from..to: a report covers 1 to 367 days, the start first').says('reportRange');
   const hotspots = await listHotspots(d);
@@ -231,8 +229,7 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
     kecamatan: list[0]!.kecamatan,
     devices: sum(list, 'devices'), sessions: sum(list, 'sessions'), hours: sum(list, 'hours'), gb: sum(list, 'gb'), mbpsHours: sum(list, 'mbpsHours'),
   }));
-  const uplinkMbps = Math.max(1, Number(site['capacityKbps'] ?? 0) / 1000);
-  const price = Number(site['pricePerMbpsMonthIdr'] ?? 0) || Number(site['contractIdrPerYear'] ?? 2_200_000_000) / 12 / uplinkMbps;
+  const price = pricePerMbpsMonthIdr(site);
   const mbpsHours = sum(rows, 'mbpsHours');
   return {
     from: dayToIso(fromDay),
@@ -241,7 +238,7 @@ export async function buildReport(d: AdminDeps, fromDay: number, toDay: number):
     byHotspot,
     byKecamatan,
     uniqueDevices: deviceKeys.length ? await d.redis.pfcount(...(deviceKeys as [string, ...string[]])) : 0,
-    delivered: { gb: sum(rows, 'gb'), mbpsHours, pricePerMbpsMonthIdr: Math.round(price), valueIdr: Math.round((mbpsHours / HOURS_PER_MONTH) * price) },
+    delivered: { gb: sum(rows, 'gb'), mbpsHours, pricePerMbpsMonthIdr: Math.round(price), valueIdr: Math.round(mbpsHoursValueIdr(mbpsHours, price)) },
   };
 }
 

@@ -29,9 +29,9 @@ export const RADIUS_ADDRESS_PLACEHOLDER = 'LIMPAH_RADIUS_IP';
 const TAG = 'Limpah';
 const PORTAL_TAG = 'Limpah portal';
 
-/** A RouterOS string literal: quoted, with \\, " and $ escaped, and no control characters. */
+/** A RouterOS string literal: quoted, with \\, ", $ and ? escaped (? opens the console's help), and no control characters. */
 export function rosString(value: string): string {
-  return `"${value.replace(/[\x00-\x1f\x7f]/g, '').replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+  return `"${value.replace(/[\x00-\x1f\x7f]/g, '').replace(/[\\"$?]/g, (c) => `\\${c}`)}"`;
 }
 
 /** Text for a comment line: one line, no control characters. */

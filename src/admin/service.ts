@@ -12,3 +12,5 @@ export * from './service/vouchers';
 export * from './service/agencies';
 export * from './service/keys';
 export * from './service/operators';
+export * from './service/right-sizing';
+export * from './service/snmp';

@@ -122,11 +122,60 @@ export const hotspotSchema = z.strictObject({
     .default(['click']),
 });
 
+/**
+ * Which counters on an SNMP device are an agency's traffic: an interface (by ifName or ifDescr, or its ifIndex) or a
+ * MikroTik simple queue (by name). `download` says which direction is the agency's download, as the device counts
+ * it: 'out' (default) when the counted interface or queue faces the agency, so traffic leaving it goes to the agency.
+ */
+export const agencyMeasureSchema = z
+  .strictObject({
+    device: id,
+    interface: z.string().trim().min(1).max(128).optional(),
+    ifIndex: z.number().int().min(1).optional(),
+    queue: z.string().trim().min(1).max(128).optional(),
+    download: z.enum(['in', 'out'], { error: "must be 'in' or 'out'" }).default('out'),
+  })
+  .refine((m) => [m.interface, m.ifIndex, m.queue].filter((x) => x !== undefined).length === 1, {
+    message: 'name exactly one of interface, ifIndex or queue',
+  });
+
 export const agencySchema = z.strictObject({
   id,
   name: z.string().trim().min(1).max(120),
   committedKbps: z.number().int().min(0, 'must not be negative'),
+  /** Measured by Limpah's SNMP collector (telemetry.snmp) instead of, or besides, the push API. */
+  measure: agencyMeasureSchema.optional(),
 });
+
+export const SNMP_AUTH_PROTOCOLS = ['sha', 'sha256'] as const;
+
+/** A router Limpah polls over SNMP for the agencies' traffic counters. */
+export const snmpDeviceSchema = z
+  .strictObject({
+    id,
+    host: z.union([z.ipv4(), z.ipv6()], { error: 'must be the IPv4 or IPv6 address Limpah polls' }),
+    port: z.number().int().min(1).max(65535).default(161),
+    version: z.enum(['2c', '3'], { error: "must be '2c' or '3'" }),
+    /** SNMP v2c: the read-only community. */
+    community: z.string().min(1).max(64).optional(),
+    /** SNMP v3 (authPriv): user, authentication (SHA or SHA-256) and privacy (AES-128) keys. */
+    user: z.string().min(1).max(32).optional(),
+    authProtocol: z.enum(SNMP_AUTH_PROTOCOLS, { error: "must be 'sha' or 'sha256'" }).default('sha256'),
+    authKey: z.string().min(8, 'must be at least 8 characters (RFC 3414)').max(64).optional(),
+    privProtocol: z.literal('aes', { error: "must be 'aes'" }).default('aes'),
+    privKey: z.string().min(8, 'must be at least 8 characters (RFC 3414)').max(64).optional(),
+    intervalSeconds: z.number().int().min(5).max(3600).default(30),
+    timeoutMs: z.number().int().min(200).max(30_000).default(3000),
+    retries: z.number().int().min(0).max(5).default(1),
+  })
+  .superRefine((d, ctx) => {
+    if (d.version === '2c' && !d.community) ctx.addIssue({ code: 'custom', path: ['community'], message: 'SNMP v2c needs the read-only community' });
+    if (d.version === '3') {
+      for (const f of ['user', 'authKey', 'privKey'] as const) {
+        if (!d[f]) ctx.addIssue({ code: 'custom', path: [f], message: `SNMP v3 (authPriv) needs ${f}` });
+      }
+    }
+  });
 
 export const telemetrySchema = z.strictObject({
   /** Measured usage older than this is stale: the agency is claimed at its committed rate again. */
@@ -143,6 +192,14 @@ export const telemetrySchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Routers Limpah polls itself for the agencies' traffic (agencies[].measure names the counters). */
+  snmp: z
+    .strictObject({
+      devices: z.array(snmpDeviceSchema).default([]),
+      /** Devices polled at the same time, at most; each device keeps its own interval. */
+      maxConcurrentPolls: z.number().int().min(1).max(64).default(8),
+    })
+    .default({ devices: [], maxConcurrentPolls: 8 }),
 });
 
 export const siteSchema = z
@@ -152,7 +209,7 @@ export const siteSchema = z
     kecamatan: z.array(z.string().trim().min(1)).optional(),
     agencies: z.array(agencySchema).default([]),
     hotspots: z.array(hotspotSchema).default([]),
-    telemetry: telemetrySchema.default({ staleAfterSeconds: 300, safetyMarginPercent: 20, apiKeys: [] }),
+    telemetry: telemetrySchema.default({ staleAfterSeconds: 300, safetyMarginPercent: 20, apiKeys: [], snmp: { devices: [], maxConcurrentPolls: 8 } }),
     /** With no telemetry at all, agencies are claimed at their committed rate in office hours... */
     officeHours: officeHoursSchema.default(DEFAULT_OFFICE_HOURS as unknown as z.infer<typeof officeHoursSchema>),
     /** ...and at this fraction of it outside them. */
@@ -171,8 +228,13 @@ export const siteSchema = z
         sessionRetentionDays: z.number().int().min(1).max(366).default(7),
         /** Per-day totals (reports) are kept this many days. */
         aggregateRetentionDays: z.number().int().min(30).max(3650).default(800),
+        /**
+         * Each agency's per-minute usage (the right-sizing report) is kept this many days: about 12 KB of Redis per
+         * agency per day (bench/usage-history-memory.ts measures it).
+         */
+        usageHistoryDays: z.number().int().min(30).max(400).default(90),
       })
-      .default({ contractIdrPerYear: 2_200_000_000, sessionRetentionDays: 7, aggregateRetentionDays: 800 }),
+      .default({ contractIdrPerYear: 2_200_000_000, sessionRetentionDays: 7, aggregateRetentionDays: 800, usageHistoryDays: 90 }),
   })
   .superRefine((site, ctx) => {
     if (site.uplink.headroomKbps >= site.uplink.capacityKbps) {
@@ -206,6 +268,13 @@ export const siteSchema = z
         if (!agencyIds.has(a)) ctx.addIssue({ code: 'custom', path: ['telemetry', 'apiKeys', i, 'agencies', j], message: `unknown agency "${a}"` });
       }),
     );
+    seen('SNMP device id', site.telemetry.snmp.devices.map((d, i) => [d.id, ['telemetry', 'snmp', 'devices', i, 'id']]));
+    const deviceIds = new Set(site.telemetry.snmp.devices.map((d) => d.id));
+    site.agencies.forEach((a, i) => {
+      if (a.measure && !deviceIds.has(a.measure.device)) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'measure', 'device'], message: `unknown SNMP device "${a.measure.device}": add it to telemetry.snmp.devices` });
+      }
+    });
     const keyAt = new Map<string, number>();
     site.telemetry.apiKeys.forEach((k, i) => {
       const first = keyAt.get(k.key);
@@ -232,6 +301,8 @@ export type Hotspot = z.infer<typeof hotspotSchema>;
 export type HotspotQuota = z.infer<typeof quotaSchema>;
 export type Nas = z.infer<typeof nasSchema>;
 export type Agency = z.infer<typeof agencySchema>;
+export type AgencyMeasure = z.infer<typeof agencyMeasureSchema>;
+export type SnmpDevice = z.infer<typeof snmpDeviceSchema>;
 export type OfficeHours = z.infer<typeof officeHoursSchema>;
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -111,6 +111,8 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
   const staleIdentifiers = Object.keys(await redis.hgetall(keys.nasByIdentifier())).filter((i) => !identifiers.has(i));
   const existingAgencies = await redis.hgetall(keys.agencies());
   const consoleAgencies = new Set(Object.entries(existingAgencies).filter(([, json]) => (JSON.parse(json) as { source?: string }).source === 'console').map(([id]) => id));
+  const existingDevices = await redis.hgetall(keys.snmpDevices());
+  const consoleDevices = new Set(Object.entries(existingDevices).filter(([, json]) => (JSON.parse(json) as { source?: string }).source === 'console').map(([id]) => id));
   const existingKeys = await redis.hgetall(keys.apiKeys());
   const siteKeyHashes = Object.entries(existingKeys).filter(([, json]) => (JSON.parse(json) as { source?: string }).source !== 'console').map(([h]) => h);
 
@@ -136,11 +138,15 @@ export async function upsertSite(redis: Redis, keys: Keys, site: Site, logger?: 
     outsideOfficeFraction: site.outsideOfficeFraction,
     contractIdrPerYear: site.reporting.contractIdrPerYear,
     pricePerMbpsMonthIdr: site.reporting.pricePerMbpsMonthIdr ?? 0,
+    usageHistoryDays: site.reporting.usageHistoryDays,
   });
   // The file's agencies and API keys are rewritten whole, to the same content on a second start; those the
   // console created or edited stay.
   for (const id of Object.keys(existingAgencies)) if (!consoleAgencies.has(id)) tx.hdel(keys.agencies(), id);
   for (const a of site.agencies) if (!consoleAgencies.has(a.id)) tx.hset(keys.agencies(), a.id, JSON.stringify(a));
+  for (const id of Object.keys(existingDevices)) if (!consoleDevices.has(id)) tx.hdel(keys.snmpDevices(), id);
+  for (const d of site.telemetry.snmp.devices) if (!consoleDevices.has(d.id)) tx.hset(keys.snmpDevices(), d.id, JSON.stringify({ ...d, source: 'site' }));
+  tx.hset(keys.site(), 'snmpMaxConcurrentPolls', site.telemetry.snmp.maxConcurrentPolls);
   for (const h of siteKeyHashes) tx.hdel(keys.apiKeys(), h);
   for (const k of site.telemetry.apiKeys) {
     tx.hset(keys.apiKeys(), hashApiKey(k.key), JSON.stringify({ name: k.name, agencies: k.agencies ?? null }));

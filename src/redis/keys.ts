@@ -38,7 +38,15 @@ export class Keys {
   apiKeys(): string {
     return `${this.tag}:api-keys`;
   }
-  /** Hash: agency id -> JSON of its last measured usage { downKbps, upKbps, atMs, receivedAtMs }. */
+  /** Hash: SNMP device id -> JSON of the device (host, port, version, credentials, interval; source 'site' or 'console'). */
+  snmpDevices(): string {
+    return `${this.tag}:snmp-devices`;
+  }
+  /** Hash: SNMP device id -> JSON of its last poll { okAtMs, error, errorAtMs, durationMs, agencies }, for the console. */
+  snmpStatus(): string {
+    return `${this.tag}:snmp-status`;
+  }
+  /** Hash: agency id -> JSON of its last measured usage { downKbps, upKbps, atMs, receivedAtMs, source }. */
   agencyUsage(): string {
     return `${this.tag}:agency-usage`;
   }
@@ -175,6 +183,14 @@ export class Keys {
   /** Sorted set: one JSON sample of the pool per minute (score: ms), for the dashboard's 24-hour charts. */
   poolHistory(): string {
     return `${this.tag}:pool-history`;
+  }
+  /**
+   * String: an agency's measured usage on one WIB day, one 8-byte slot per minute (1440 slots, 11,520 bytes, the
+   * day's last minute first): down kbps + 1 and up kbps + 1 as big-endian uint32, 0 for a minute without a sample
+   * (src/telemetry/usage-history.ts). Expires reporting.usageHistoryDays after the day ends.
+   */
+  agencyMinutes(agencyId: string, day: number): string {
+    return `${this.tag}:agency-minutes:${agencyId}:${day}`;
   }
   /** Hash: one WIB day's totals per hotspot (h:<id>:sessions, :sec, :bytes, :kbpsSec). */
   daily(day: number): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Keys } from '../redis/keys';
 import { hashApiKey } from '../pool/site-store';
 import { redisNowMs } from '../redis/time';
+import { recordUsageSamples } from './usage-history';
 
 /** Who sent a batch: the API key's name and the agencies it may report for (null: all). */
 export interface ApiKeyIdentity {
@@ -70,11 +71,35 @@ export async function ingestUsage(
   });
   if (problems.length > 0) return { stored: 0, problems };
 
+  const stored = await recordMeasurements(redis, keys, items.map((i) => ({ ...i, source: { kind: 'push', key: who.name } })), nowMs);
+  return { stored, problems };
+}
+
+/** Where a measurement came from, shown beside it in the console. */
+export type UsageSource = { readonly kind: 'push'; readonly key: string } | { readonly kind: 'snmp'; readonly device: string; readonly counter: string };
+
+export interface Measured {
+  readonly agencyId: string;
+  readonly downKbps: number;
+  readonly upKbps: number;
+  readonly atMs: number;
+  readonly source: UsageSource;
+}
+
+/**
+ * Stores measurements from the push API or the SNMP collector alike: for each agency the newest wins, whichever
+ * way it came (record-usage script), so an agency measured both ways is claimed at its latest reading. Each also
+ * goes into the agency's per-minute history (usage-history.ts), older ones too (their minute may still be empty).
+ */
+export async function recordMeasurements(redis: Redis, keys: Keys, items: readonly Measured[], receivedAtMs: number): Promise<number> {
+  if (items.length === 0) return 0;
   const args = items.flatMap((i) => [
     i.agencyId,
     i.atMs,
-    JSON.stringify({ downKbps: i.downKbps, upKbps: i.upKbps, atMs: i.atMs, receivedAtMs: nowMs }),
+    JSON.stringify({ downKbps: i.downKbps, upKbps: i.upKbps, atMs: i.atMs, receivedAtMs, source: i.source }),
   ]);
   const stored = await redis.recordUsage(keys.agencyUsage(), ...args);
-  return { stored, problems };
+  // Every measurement also goes into the per-minute history the right-sizing report reads.
+  await recordUsageSamples(redis, keys, items.map((i) => ({ agencyId: i.agencyId, atMs: i.atMs, downKbps: i.downKbps, upKbps: i.upKbps })));
+  return stored;
 }

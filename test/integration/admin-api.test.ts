@@ -76,8 +76,11 @@ describe('the admin API (/api/v1) with scoped API keys', () => {
       'get /pool', 'get /pool/history', 'get /hotspots', 'get /hotspots/{id}', 'put /hotspots/{id}', 'post /hotspots/{id}/disable', 'post /hotspots/{id}/enable',
       'post /hotspots/{id}/nas', 'delete /nas/{ip}', 'get /nas/{ip}/routeros', 'get /agencies', 'patch /agencies/{id}', 'get /telemetry-keys', 'post /telemetry-keys',
       'delete /telemetry-keys/{id}', 'get /sessions', 'post /sessions/{id}/disconnect', 'post /devices/block', 'get /devices/blocks', 'delete /devices/{mac}/block', 'get /voucher-batches',
-      'post /voucher-batches', 'get /voucher-batches/{batch}', 'post /voucher-batches/{batch}/revoke', 'get /vouchers/{code}', 'post /vouchers/{code}/revoke', 'get /reports',
+      'post /voucher-batches', 'get /voucher-batches/{batch}', 'post /voucher-batches/{batch}/revoke', 'get /vouchers/{code}', 'post /vouchers/{code}/revoke', 'get /reports', 'get /reports/right-sizing',
       'get /audit', 'get /operators', 'post /operators', 'patch /operators/{username}', 'get /api-keys', 'post /api-keys', 'delete /api-keys/{id}', 'post /agencies/usage',
+      // SNMP devices and the agencies' measures (src/admin/service/snmp.ts).
+      'get /agencies/measurements', 'put /agencies/{id}/measure', 'delete /agencies/{id}/measure', 'get /snmp-devices', 'get /snmp-devices/{id}', 'put /snmp-devices/{id}',
+      'delete /snmp-devices/{id}', 'get /snmp-devices/{id}/inventory', 'get /snmp-devices/{id}/routeros',
     ];
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(documented.sort()).toEqual(expected.sort());

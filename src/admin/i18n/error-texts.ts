@@ -47,6 +47,10 @@ export const id = {
     reportRange: 'Laporan mencakup 1 sampai 367 hari; tanggal "Dari" harus sebelum "Sampai".',
     wrongCurrent: 'Kata sandi sekarang salah.',
     passwordMismatch: 'Kedua kata sandi baru tidak sama.',
+    noSnmpDevice: 'Perangkat SNMP {id} tidak ada.',
+    snmpDeviceExists: 'Sudah ada perangkat SNMP dengan ID {id}. Pakai ID lain.',
+    snmpDeviceInUse: 'Perangkat SNMP {id} masih dipakai untuk mengukur {agencies}. Ganti dulu pengukuran instansi itu (atau hentikan), lalu hapus perangkatnya.',
+    snmpDeviceFromSite: 'Perangkat SNMP {id} berasal dari file situs: hapus dari telemetry.snmp.devices di file situs, lalu jalankan ulang Limpah.',
   },
   /** Form fields a schema refused, by what is wrong with them ({field} is the field's label). */
   problems: {
@@ -86,6 +90,12 @@ export const id = {
     username: 'Nama pengguna', role: 'Peran', scope: 'Wilayah kerja', password: 'Kata sandi', passwordChanged: 'Kata sandi diganti', disabled: 'Nonaktif',
     committedKbps: 'Bandwidth komitmen (kbps)', agencies: 'Instansi', state: 'Status', result: 'Hasil', status: 'Status', source: 'Diatur dari', hotspotId: 'Hotspot',
     validityMinutes: 'Masa berlaku (menit)', ssid: 'Nama WiFi (SSID)',
+    host: 'Alamat IP perangkat', port: 'Port SNMP (UDP)', version: 'Versi SNMP', community: 'Community (v2c)', user: 'Pengguna SNMP v3',
+    authProtocol: 'Autentikasi', authKey: 'Kunci autentikasi', privProtocol: 'Enkripsi', privKey: 'Kunci enkripsi (AES)',
+    intervalSeconds: 'Baca tiap (detik)', timeoutMs: 'Tunggu jawaban (ms)', retries: 'Coba ulang', device: 'Perangkat SNMP',
+    interface: 'Interface (ifName atau ifDescr)', ifIndex: 'ifIndex', queue: 'Simple queue MikroTik', download: 'Arah unduhan instansi',
+    measure: 'Pengukuran SNMP', communitySet: 'Community terisi', authKeySet: 'Kunci autentikasi terisi', privKeySet: 'Kunci enkripsi terisi',
+    secretsChanged: 'Rahasia diganti',
   },
 };
 
@@ -132,6 +142,10 @@ export const en: typeof id = {
     reportRange: 'A report covers 1 to 367 days; "From" comes before "To".',
     wrongCurrent: 'The current password is wrong.',
     passwordMismatch: 'The two new passwords differ.',
+    noSnmpDevice: 'There is no SNMP device {id}.',
+    snmpDeviceExists: 'An SNMP device with id {id} exists already. Choose another id.',
+    snmpDeviceInUse: 'SNMP device {id} still measures {agencies}. Give those agencies another measure (or none) first, then remove the device.',
+    snmpDeviceFromSite: 'SNMP device {id} comes from the site file: remove it from telemetry.snmp.devices there, then restart Limpah.',
   },
   problems: {
     number: '{field} must be a number.',
@@ -169,5 +183,11 @@ export const en: typeof id = {
     username: 'Username', role: 'Role', scope: 'Area', password: 'Password', passwordChanged: 'Password changed', disabled: 'Disabled',
     committedKbps: 'Committed bandwidth (kbps)', agencies: 'Agencies', state: 'State', result: 'Result', status: 'Status', source: 'Managed from', hotspotId: 'Hotspot',
     validityMinutes: 'Validity (minutes)', ssid: 'WiFi name (SSID)',
+    host: 'Device IP address', port: 'SNMP port (UDP)', version: 'SNMP version', community: 'Community (v2c)', user: 'SNMP v3 user',
+    authProtocol: 'Authentication', authKey: 'Authentication key', privProtocol: 'Encryption', privKey: 'Encryption key (AES)',
+    intervalSeconds: 'Read every (seconds)', timeoutMs: 'Wait for an answer (ms)', retries: 'Retries', device: 'SNMP device',
+    interface: 'Interface (ifName or ifDescr)', ifIndex: 'ifIndex', queue: 'MikroTik simple queue', download: "Agency's download direction",
+    measure: 'SNMP measure', communitySet: 'Community set', authKeySet: 'Authentication key set', privKeySet: 'Encryption key set',
+    secretsChanged: 'Secrets changed',
   },
 };

@@ -5,8 +5,10 @@ import * as hotspots from './hotspots';
 import * as insight from './insight';
 import * as operators from './operators';
 import * as outcomes from './outcomes';
+import * as rightSizing from './right-sizing';
 import * as sessions from './sessions';
 import * as shell from './shell';
+import * as snmp from './snmp';
 import * as vouchers from './vouchers';
 
 /**
@@ -21,7 +23,7 @@ export type AdminLang = 'id' | 'en';
 function inLanguage(lang: AdminLang) {
   return {
     ...shell[lang], ...insight[lang], ...outcomes[lang], ...errorTexts[lang], ...hotspots[lang],
-    ...sessions[lang], ...vouchers[lang], ...agencies[lang], ...operators[lang], ...audit[lang],
+    ...sessions[lang], ...vouchers[lang], ...agencies[lang], ...operators[lang], ...audit[lang], ...rightSizing[lang], ...snmp[lang],
   };
 }
 

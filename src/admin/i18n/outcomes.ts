@@ -23,6 +23,11 @@ export const id = {
     operatorCreated: 'Akun {username} dibuat.',
     operatorSaved: 'Perubahan akun {username} disimpan.',
     apiKeyRevoked: 'Kunci API skrip {name} dicabut.',
+    snmpDeviceCreated: 'Perangkat SNMP {id} ditambahkan. Limpah mulai membacanya dalam beberapa detik.',
+    snmpDeviceSaved: 'Perubahan perangkat SNMP {id} disimpan. Limpah memakainya dalam beberapa detik.',
+    snmpDeviceRemoved: 'Perangkat SNMP {id} dihapus.',
+    measureSaved: '{name} kini diukur dari {counter} di {device}. Angka pertama muncul setelah dua kali baca.',
+    measureCleared: '{name} tidak lagi diukur lewat SNMP.',
   },
   /** The step before a destructive action: what will happen, and a button that says it. */
   confirm: {
@@ -62,6 +67,16 @@ export const id = {
       body: 'Skrip yang memakai kunci ini langsung ditolak.',
       button: 'Ya, cabut kunci',
     },
+    removeSnmpDevice: {
+      title: 'Hapus perangkat SNMP {id}?',
+      body: 'Limpah berhenti membaca {host}. Kunci SNMP-nya ikut terhapus dari Limpah; community di router tetap ada sampai dihapus di router.',
+      button: 'Ya, hapus perangkat',
+    },
+    clearMeasure: {
+      title: 'Hentikan pengukuran SNMP untuk {name}?',
+      body: 'Limpah berhenti membaca {counter} di {device} untuk instansi ini. Tanpa data terukur lain (kiriman API), setelah datanya terlambat {name} dihitung penuh sesuai komitmennya.',
+      button: 'Ya, hentikan pengukuran',
+    },
   },
 };
 
@@ -85,6 +100,11 @@ export const en: typeof id = {
     operatorCreated: 'Account {username} created.',
     operatorSaved: 'Changes to account {username} saved.',
     apiKeyRevoked: 'Script API key {name} revoked.',
+    snmpDeviceCreated: 'SNMP device {id} added. Limpah starts reading it within seconds.',
+    snmpDeviceSaved: 'Changes to SNMP device {id} saved. Limpah uses them within seconds.',
+    snmpDeviceRemoved: 'SNMP device {id} removed.',
+    measureSaved: '{name} is now measured by {counter} on {device}. The first rate comes after two readings.',
+    measureCleared: '{name} is no longer measured over SNMP.',
   },
   confirm: {
     note: 'Check before you go on.',
@@ -122,6 +142,16 @@ export const en: typeof id = {
       title: 'Revoke script API key {name}?',
       body: 'Scripts using this key are refused at once.',
       button: 'Yes, revoke the key',
+    },
+    removeSnmpDevice: {
+      title: 'Remove SNMP device {id}?',
+      body: 'Limpah stops reading {host}. Its SNMP keys are deleted from Limpah; the community on the router stays until it is removed there.',
+      button: 'Yes, remove the device',
+    },
+    clearMeasure: {
+      title: 'Stop measuring {name} over SNMP?',
+      body: 'Limpah stops reading {counter} on {device} for this agency. Without other measurements (the push API), once its data is late {name} is counted at its full commitment.',
+      button: 'Yes, stop measuring',
     },
   },
 };
