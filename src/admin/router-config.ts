@@ -3,6 +3,9 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { NasRecord } from '../pool/site-store';
 import { paths } from '../paths';
+import { commentText, rosString } from './routeros';
+
+export { rosString } from './routeros';
 
 /**
  * What an engineer pastes onto a hotspot's router: a RouterOS 7 setup script with every value filled in (the
@@ -28,16 +31,6 @@ export const RADIUS_ADDRESS_PLACEHOLDER = 'LIMPAH_RADIUS_IP';
 /** The comment that marks what the script adds, so that running it again replaces its entries instead of adding more. */
 const TAG = 'Limpah';
 const PORTAL_TAG = 'Limpah portal';
-
-/** A RouterOS string literal: quoted, with \\, ", $ and ? escaped (? opens the console's help), and no control characters. */
-export function rosString(value: string): string {
-  return `"${value.replace(/[\x00-\x1f\x7f]/g, '').replace(/[\\"$?]/g, (c) => `\\${c}`)}"`;
-}
-
-/** Text for a comment line: one line, no control characters. */
-function commentText(value: string): string {
-  return value.replace(/[\x00-\x1f\x7f]+/g, ' ');
-}
 
 /** An IP address that can stand in a RouterOS command unquoted, or an error. */
 function address(value: string): string {

@@ -3,11 +3,16 @@ import { wibClock } from '../time';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
+/** Where a measurement came from: an agency's push (by API key name) or Limpah's SNMP collector. */
+export type UsageSource = { readonly kind: 'push'; readonly key: string } | { readonly kind: 'snmp'; readonly device: string; readonly counter: string };
+
 export interface AgencyUsage {
   readonly downKbps: number;
   readonly upKbps: number;
   /** When the agency measured it, ms since the epoch. */
   readonly atMs: number;
+  /** Absent on measurements stored before sources were recorded (pushes). */
+  readonly source?: UsageSource;
 }
 
 export interface CapacityInput {

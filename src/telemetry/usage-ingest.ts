@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Keys } from '../redis/keys';
 import { hashApiKey } from '../pool/site-store';
 import { redisNowMs } from '../redis/time';
+import type { UsageSource } from '../pool/capacity';
 import { recordUsageSamples } from './usage-history';
 
 /** Who sent a batch: the API key's name and the agencies it may report for (null: all). */
@@ -76,7 +77,7 @@ export async function ingestUsage(
 }
 
 /** Where a measurement came from, shown beside it in the console. */
-export type UsageSource = { readonly kind: 'push'; readonly key: string } | { readonly kind: 'snmp'; readonly device: string; readonly counter: string };
+export type { UsageSource } from '../pool/capacity';
 
 export interface Measured {
   readonly agencyId: string;

@@ -18,6 +18,7 @@ import { startSnmpd, type SnmpdLab } from '../support/snmpd';
  */
 
 const INTERVAL_S = 5;
+const PUSH_KEY = 'lmp_test_push_snmp_0123456789abcdef';
 const ROOT: Actor = { kind: 'operator', name: 'root', role: 'admin', scope: { kecamatan: [], hotspots: [] } };
 const STALE_S = 30;
 
@@ -27,6 +28,7 @@ function site(lab: SnmpdLab): Site {
     outsideOfficeFraction: 1,
     uplink: { capacityKbps: 100_000, headroomKbps: 10_000 },
     telemetry: {
+      apiKeys: [{ name: 'dinkes-router', key: PUSH_KEY, agencies: ['dinkes'] }],
       staleAfterSeconds: STALE_S,
       safetyMarginPercent: 20,
       snmp: {
@@ -78,8 +80,8 @@ describe('SNMP collectors against a real snmpd', () => {
     let done = false;
     void during.finally(() => (done = true));
     while (!done) {
-      const u = (await readAgencyUsage(h.redis, h.services.keys)).get(agencyId) as { atMs: number; downKbps: number; source?: { kind: string; counter?: string } } | undefined;
-      if (u) seen.set(u.atMs, { atMs: u.atMs, downKbps: u.downKbps, source: `${u.source?.kind}:${u.source?.counter ?? ''}` });
+      const u = (await readAgencyUsage(h.redis, h.services.keys)).get(agencyId);
+      if (u) seen.set(u.atMs, { atMs: u.atMs, downKbps: u.downKbps, source: u.source?.kind === 'snmp' ? `snmp:${u.source.counter}` : `push:` });
       await new Promise((r) => setTimeout(r, 250));
     }
     await during;
@@ -145,6 +147,21 @@ describe('SNMP collectors against a real snmpd', () => {
     busiestMinuteMs = minutes.find((m) => m.downKbps === peak)!.atMs;
   }, 90_000);
 
+  it('claims an agency measured both ways at its newest measurement, and says where it came from', async () => {
+    const usage = async () => (await readAgencyUsage(h.redis, h.services.keys)).get('dinkes')!;
+    await request(h.services.app).post('/api/v1/agencies/usage').set('Authorization', `Bearer ${PUSH_KEY}`)
+      .send([{ agencyId: 'dinkes', downKbps: 1777, upKbps: 111, at: Date.now() }]).expect(200);
+    expect(await usage()).toMatchObject({ downKbps: 1777, source: { kind: 'push', key: 'dinkes-router' } });
+    // The next poll is newer: SNMP wins again.
+    await eventually(async () => expect((await usage()).source).toMatchObject({ kind: 'snmp', device: 'core', counter: 'queue dinkes' }), {
+      what: 'the next SNMP measurement', timeoutMs: INTERVAL_S * 1000 + 2000,
+    });
+    // A push measured before it does not move the agency back in time.
+    await request(h.services.app).post('/api/v1/agencies/usage').set('Authorization', `Bearer ${PUSH_KEY}`)
+      .send([{ agencyId: 'dinkes', downKbps: 1666, upKbps: 1, at: Date.now() - 60_000 }]).expect(200);
+    expect((await usage()).source?.kind).toBe('snmp');
+  }, 30_000);
+
   it('says why a device with a wrong v3 key is refused, and counts it on /metrics', async () => {
     await eventually(async () => {
       const status = (await readSnmpStatus(h.redis, h.services.keys)).get('wrong-key');
@@ -156,47 +173,40 @@ describe('SNMP collectors against a real snmpd', () => {
     expect(metrics).toMatch(/limpah_agency_measured_kbps\{agency="dinkes",direction="down",source="snmp",app="limpah"\} \d/);
   });
 
-  it('gives no spike when the router restarts and its queue counters start from zero', async () => {
+  /**
+   * Moves the queue's traffic at 1500 kbps for `seconds` and, `atMs` into it, disturbs the counters; returns the
+   * rate moved and the readings whose interval began after the transfer did (a poll interval is at most INTERVAL_S
+   * + 1 s of ticks: earlier ones still hold the previous test's traffic), each checked to be no spike: never below 0,
+   * never more than what moved.
+   */
+  async function disturbedTransfer(seconds: number, atMs: number, disturb: () => Promise<void>): Promise<{ kbps: number; startMs: number; during: Reading[] }> {
     const startMs = Date.now();
-    const queue = lab.receive(1_500 * 1000 * 26 / 8, 1_500, 'dinkes'); // 26 s at 1500 kbps
-    const restarted = (async () => {
-      await new Promise((r) => setTimeout(r, 7_000));
-      await lab.restart({ resetQueueCounters: true });
+    const queue = lab.receive(1_500 * 1000 * seconds / 8, 1_500, 'dinkes');
+    const disturbed = (async () => {
+      await new Promise((r) => setTimeout(r, atMs));
+      await disturb();
     })();
-    const readings = await watch('dinkes', Promise.all([queue, restarted]));
+    const readings = await watch('dinkes', Promise.all([queue, disturbed]));
     const q = await queue;
     const kbps = (q.bytes * 8) / q.ms;
-    // Readings whose interval began after this transfer did (a poll interval is at most INTERVAL_S + 1 s of ticks):
-    // earlier ones still hold the previous test's traffic.
     const during = readings.filter((r) => r.atMs > startMs + (INTERVAL_S + 1.5) * 1000);
     expect(during.length).toBeGreaterThanOrEqual(2);
-    // Never more than what moved: no interval invents traffic from the counters going back to zero.
     for (const r of during) {
       expect(r.downKbps).toBeGreaterThanOrEqual(0);
       expect(r.downKbps).toBeLessThanOrEqual(kbps * 1.1);
     }
-    // And measuring resumes after the restart: the first poll after it gives no rate, the next one does.
+    return { kbps, startMs, during };
+  }
+
+  it('gives no spike when the router restarts and its queue counters start from zero', async () => {
+    const { kbps, startMs, during } = await disturbedTransfer(26, 7_000, () => lab.restart({ resetQueueCounters: true }));
+    // Measuring resumes after the restart: the first poll after it gives no rate, the next one does.
     expect(during.some((r) => r.atMs > startMs + 7_000 + INTERVAL_S * 1000 && Math.abs(r.downKbps - kbps) / kbps <= 0.1)).toBe(true);
   }, 60_000);
 
   it('gives no rate, and no spike, when a queue is recreated and its counters start from zero while the router runs on', async () => {
-    const startMs = Date.now();
-    const queue = lab.receive(1_500 * 1000 * 20 / 8, 1_500, 'dinkes'); // 20 s at 1500 kbps
-    const reset = (async () => {
-      await new Promise((r) => setTimeout(r, 8_000));
-      await lab.resetQueueCounters();
-    })();
-    const readings = await watch('dinkes', Promise.all([queue, reset]));
-    const q = await queue;
-    const kbps = (q.bytes * 8) / q.ms;
-    const during = readings.filter((r) => r.atMs > startMs + (INTERVAL_S + 1.5) * 1000);
-    expect(during.length).toBeGreaterThanOrEqual(2);
-    for (const r of during) {
-      expect(r.downKbps).toBeGreaterThanOrEqual(0);
-      expect(r.downKbps).toBeLessThanOrEqual(kbps * 1.1);
-    }
-    const status = (await readSnmpStatus(h.redis, h.services.keys)).get('core');
-    expect(status?.errorCode).toBeNull();
+    await disturbedTransfer(26, 8_000, () => lab.resetQueueCounters());
+    expect((await readSnmpStatus(h.redis, h.services.keys)).get('core')?.errorCode).toBeNull();
   }, 60_000);
 
   it('turns the agencies of a silent device stale, and the pool falls back to their committed rates', async () => {

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/env';
 import { RADIUS_ADDRESS_PLACEHOLDER, routerOsScript, type RadiusEndpoint } from '../../src/admin/router-config';
 import type { HotspotView } from '../../src/admin/service';
 import type { NasRecord } from '../../src/pool/site-store';
+import { words } from '../support/routeros-words';
 
 /**
  * The generated RouterOS script, checked command by command against RouterOS's documented syntax. The property
@@ -67,39 +68,6 @@ const DOCUMENTED: Record<string, { settings?: boolean; args: Record<string, Chec
     args: { 'dst-address': ipv4, 'dst-host': hostName, protocol: oneOf('tcp', 'udp'), 'dst-port': num(0, 65535), action: oneOf('accept', 'drop', 'reject'), comment: str },
   },
 };
-
-/** Splits a command line into words, keeping quoted strings and [...] selectors whole. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  let word = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      word += c;
-      if (c === '\\') word += line[++i] ?? '';
-      else if (c === '"') quoted = false;
-    } else if (c === '"') {
-      quoted = true;
-      word += c;
-    } else if (c === '[') {
-      depth++;
-      word += c;
-    } else if (c === ']') {
-      depth--;
-      word += c;
-    } else if (c === ' ' && depth === 0) {
-      if (word) out.push(word);
-      word = '';
-    } else {
-      word += c;
-    }
-  }
-  expect({ line, quoted, depth }).toEqual({ line, quoted: false, depth: 0 });
-  if (word) out.push(word);
-  return out;
-}
 
 /** A selector as the script writes them: [find], [find where k=v], or the profile of the hotspot server. */
 function checkSelector(menu: string, selector: string): void {

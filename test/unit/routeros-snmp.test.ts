@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
-import { POLLER_ADDRESS_PLACEHOLDER, pollerAddressOf, rosQuoted, routerOsSnmpScript, type SnmpScriptInput } from '../../src/admin/routeros-snmp';
+import { POLLER_ADDRESS_PLACEHOLDER, pollerAddressOf, routerOsSnmpScript, type SnmpScriptInput } from '../../src/admin/routeros-snmp';
+import { rosSecret as rosQuoted } from '../../src/admin/routeros';
+import { words } from '../support/routeros-words';
 
 /**
  * The RouterOS commands that let Limpah poll a core router over SNMP, checked command by command against the
@@ -35,37 +37,6 @@ const DOCUMENTED: Record<string, { settings?: boolean; find?: Record<string, Che
     },
   },
 };
-
-/** Splits a command line into words, keeping quoted strings and [...] selectors whole. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  let word = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      word += c;
-      if (c === '\\') word += line[++i] ?? '';
-      else if (c === '"') quoted = false;
-    } else if (c === '"') {
-      quoted = true;
-      word += c;
-    } else if (c === '[') {
-      depth++;
-      word += c;
-    } else if (c === ']') {
-      depth--;
-      word += c;
-    } else if (c === ' ' && depth === 0) {
-      if (word) out.push(word);
-      word = '';
-    } else word += c;
-  }
-  if (quoted || depth !== 0) throw new Error(`unbalanced: ${line}`);
-  if (word) out.push(word);
-  return out;
-}
 
 /** A quoted RouterOS string back to its value. */
 function unquote(v: string): string {
