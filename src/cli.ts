@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from './config/env';
+import { cliCommand } from './paths';
 import { Keys } from './redis/keys';
 import { connectRedis, waitForRedis } from './redis/connect';
 import { URL_FILE } from './redis/embedded';
@@ -15,23 +16,28 @@ import {
 } from './admin/service';
 
 /**
- * Operator commands on the server: `npm run cli -- <command>` (USAGE below). Every change goes through the same
- * service as the console and the admin API (the same checks, batch ids and audit log, with "cli" as the actor), and
- * what it makes works at once: keys and vouchers live in Redis, which Limpah reads on every request.
+ * Operator commands on the server: `npm run cli -- <command>`, or `limpah <command>` in the container image (USAGE
+ * below). Every change goes through the same service as the console and the admin API (the same checks, batch ids
+ * and audit log, with "cli" as the actor), and what it makes works at once: keys and vouchers live in Redis, which
+ * Limpah reads on every request.
  * Redis is REDIS_URL (or Sentinel/Cluster, as for Limpah), else the embedded server of a Limpah running from this
  * folder (DATA_DIR). Links are printed with the URL the running Limpah announced (its PUBLIC_URL, or its real port).
  */
 
+/** How the CLI is run here: `npm run cli --` in a checkout, `limpah` in the container image. */
+const CLI = cliCommand.here;
+const INDENT = ' '.repeat(CLI.length); // keeps continuation lines under their command, whatever its length
+
 const USAGE = `usage:
-  npm run cli -- new-api-key [name] [agency-id ...]          a key for agencies' usage push (POST /api/v1/agencies/usage)
-  npm run cli -- api-key create NAME --role admin|operator|viewer [--kecamatan NAME ...] [--hotspot ID ...]
-                                                              a script key for the admin API (/api/v1)
-  npm run cli -- api-key list | api-key revoke ID
-  npm run cli -- vouchers create --count 20 --hours 24 --devices 1 --mb 500 [--hotspot ID ...] [--kecamatan NAME ...]
-                                 [--redeem-days 90] [--note TEXT]
-  npm run cli -- vouchers show CODE | vouchers revoke CODE | vouchers revoke-batch BATCH
-  npm run cli -- admin create USERNAME [--name "Full Name"] [--role admin|operator|viewer]
-  npm run cli -- admin password USERNAME
+  ${CLI} new-api-key [name] [agency-id ...]          a key for agencies' usage push (POST /api/v1/agencies/usage)
+  ${CLI} api-key create NAME --role admin|operator|viewer [--kecamatan NAME ...] [--hotspot ID ...]
+  ${INDENT}                                              a script key for the admin API (/api/v1)
+  ${CLI} api-key list | api-key revoke ID
+  ${CLI} vouchers create --count 20 --hours 24 --devices 1 --mb 500 [--hotspot ID ...] [--kecamatan NAME ...]
+  ${INDENT}                 [--redeem-days 90] [--note TEXT]
+  ${CLI} vouchers show CODE | vouchers revoke CODE | vouchers revoke-batch BATCH
+  ${CLI} admin create USERNAME [--name "Full Name"] [--role admin|operator|viewer]
+  ${CLI} admin password USERNAME
   (the password is asked for, or read from the first line of standard input)
 `;
 
@@ -117,7 +123,7 @@ async function apiKeys(args: string[]): Promise<number> {
       const key = await createAdminApiKey(c.redis, c.keys, CLI_ACTOR, { name, role, scope });
       process.stdout.write(
         `Admin API key "${name}" (${role}${role === 'operator' ? ` of ${[...scope.kecamatan, ...scope.hotspots].join(', ')}` : ''}; shown once, keep it secret):\n${key}\n\n` +
-          `It works now (revoke it under Operators, or: npm run cli -- api-key revoke ID). Try it:\n` +
+          `It works now (revoke it under Operators, or: ${CLI} api-key revoke ID). Try it:\n` +
           `curl -s -H "Authorization: Bearer ${key}" ${c.publicUrl}/api/v1/pool\n`,
       );
       return 0;
@@ -252,7 +258,7 @@ async function admin(args: string[]): Promise<number> {
       try {
         await createOperatorAccount(c, CLI_ACTOR, { username: user.data, name: values.name ?? user.data, role, password });
       } catch (err) {
-        if (err instanceof AdminError && err.code === 'CONFLICT') throw new UsageError(`${user.data} exists already; to set a new password: npm run cli -- admin password ${user.data}`);
+        if (err instanceof AdminError && err.code === 'CONFLICT') throw new UsageError(`${user.data} exists already; to set a new password: ${CLI} admin password ${user.data}`);
         throw err;
       }
       process.stdout.write(`created ${role} ${user.data}; sign in at ${c.publicUrl}/admin\n`);

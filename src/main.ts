@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from './config/env';
 import { loadSiteFile } from './config/site';
 import { isLimpahError } from './errors';
 import { createLogger, type Logger } from './log';
-import { paths } from './paths';
+import { cliCommand, paths } from './paths';
 import { connectRedis, waitForRedis } from './redis/connect';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded';
 import { UdpListener } from './radius/transport';
@@ -139,7 +139,7 @@ async function start(
   if ((await redis.scard(services.keys.operators())) === 0) {
     logger.warn(
       { console: `${publicUrl}/admin` },
-      'no console account yet: create the first admin with `npm run cli -- admin create <username>` (there is no default password)',
+      `no console account yet: create the first admin with \`${cliCommand.fromHost} admin create <username>\` (there is no default password)`,
     );
   }
 }

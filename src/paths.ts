@@ -26,3 +26,15 @@ export const paths = Object.freeze({
   exampleSite: join(PROJECT_ROOT, 'sites', 'example-kotim.json'),
   defaultDataDir: join(PROJECT_ROOT, 'data'),
 });
+
+/** The container image has no scripts/ (nor a compiler, nor a redis-server): a checkout has. */
+export const inContainerImage = !existsSync(join(PROJECT_ROOT, 'scripts', 'build-if-stale.js'));
+
+/**
+ * How an operator runs the CLI (src/cli.ts) where this copy of Limpah is installed, for the texts that name it. A
+ * checkout has package.json's `npm run cli`, which compiles first (scripts/build-if-stale.js); the container image
+ * has neither scripts/ nor a compiler, but a `limpah` command (Dockerfile), run from the host through the engine.
+ */
+export const cliCommand = !inContainerImage
+  ? Object.freeze({ here: 'npm run cli --', fromHost: 'npm run cli --' })
+  : Object.freeze({ here: 'limpah', fromHost: 'docker exec -it <container> limpah' });

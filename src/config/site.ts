@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LimpahError } from '../errors';
 import { deepFreeze } from './env';
+import { cliCommand } from '../paths';
 
 const id = z
   .string()
@@ -187,7 +188,7 @@ export const telemetrySchema = z.strictObject({
     .array(
       z.strictObject({
         name: z.string().trim().min(1).max(60),
-        key: z.string().min(24, 'must be at least 24 characters; make one with `npm run cli -- new-api-key`').max(200),
+        key: z.string().min(24, `must be at least 24 characters; make one with \`${cliCommand.fromHost} new-api-key\``).max(200),
         agencies: z.array(z.string()).optional(),
       }),
     )

@@ -8,6 +8,7 @@ import { refreshCapacity } from './capacity-refresh';
 import { openMinutes } from './capacity';
 import type { Keys } from '../redis/keys';
 import type { Logger } from '../log';
+import { cliCommand } from '../paths';
 
 /** A NAS as the RADIUS server and portal see it. */
 export interface NasRecord {
@@ -201,7 +202,7 @@ export async function restoreLostSite(
   await tx.exec();
   logger.error(
     { restoredRouters: restored, lostRouters: lost },
-    'Redis lost its data (restarted without persistence, or flushed): the site file was written back and the routers this process knew restored; hotspots, agencies and API keys made in the console, operators, vouchers, live sessions and usage are gone. Turn on Redis persistence (appendonly yes), and recreate the console accounts with `npm run cli -- admin create`',
+    `Redis lost its data (restarted without persistence, or flushed): the site file was written back and the routers this process knew restored; hotspots, agencies and API keys made in the console, operators, vouchers, live sessions and usage are gone. Turn on Redis persistence (appendonly yes), and recreate the console accounts with \`${cliCommand.fromHost} admin create\``,
   );
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { LimpahError } from '../errors';
 import type { Logger } from '../log';
+import { inContainerImage } from '../paths';
 
 export interface EmbeddedRedis {
   readonly url: string;
@@ -107,8 +108,10 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
         reject(
           new LimpahError(
             'REDIS_SERVER_MISSING',
-            `${binary} is not installed. Install the Debian package redis-server (apt-get install -y redis-server), ` +
-              'or point Limpah at an existing Redis with REDIS_URL=redis://host:6379/0.',
+            inContainerImage
+              ? `The container image has no ${binary}: point Limpah at a Redis with REDIS_URL=redis://:password@host:6379/0 (compose.yaml does).`
+              : `${binary} is not installed. Install the Debian package redis-server (apt-get install -y redis-server), ` +
+                'or point Limpah at an existing Redis with REDIS_URL=redis://host:6379/0.',
           ),
         );
       } else {

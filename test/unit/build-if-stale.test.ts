@@ -47,9 +47,18 @@ describe('build-if-stale', () => {
     expect(staleReason(root)).toBe('package-lock.json changed');
     age('package-lock.json', T - 100);
     // A removed (or added) file moves its folder's time.
-    rmSync(join(root, 'bench', 'pool.ts'));
-    expect(staleReason(root)).toBe('bench changed');
-    age('bench', T - 100);
+    rmSync(join(root, 'src', 'pool', 'pool.ts'));
+    expect(staleReason(root)).toBe(`${join('src', 'pool')} changed`);
+    age('src/pool', T - 100);
+    expect(staleReason(root)).toBeNull();
+  });
+
+  it('does not compile again for a benchmark: dist/ holds what src/ makes (tsconfig.build.json), as the image does', () => {
+    put('dist/src/main.js', T);
+    put('dist/src/cli.js', T);
+    put(STAMP, T);
+    age('bench/pool.ts', T + 5);
+    age('bench', T + 5);
     expect(staleReason(root)).toBeNull();
   });
 });
