@@ -115,7 +115,7 @@ describe('the container image', () => {
   it('will not start without a Redis to use: the image has no redis-server of its own, and says to set REDIS_URL', async () => {
     const r = await runCommand('podman', ['run', '--rm', ...RUNTIME, ...ULIMITS, '--network=none', built.image]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/redis-server is not installed.*REDIS_URL=redis:\/\//);
+    expect(r.stdout).toMatch(/The container image has no redis-server: point Limpah at a Redis with REDIS_URL=redis:\/\//);
   });
 
   it('answers /healthz, /readyz, the splash page and Status-Server, and its HEALTHCHECK passes', async () => {
