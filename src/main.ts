@@ -11,6 +11,7 @@ import { connectRedis, waitForRedis } from './redis/connect';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded';
 import { UdpListener } from './radius/transport';
 import { buildServices } from './services';
+import { reportRunning, superviseWorkers, thisWorker, workerCount } from './workers';
 
 /** The composition root: the only place that listens, binds, handles signals or exits. */
 async function main(): Promise<void> {
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
   }
-  const logger = createLogger({ level: config.logLevel });
+  const worker = thisWorker();
+  const base = createLogger({ level: config.logLevel });
+  const logger = worker ? base.child({ worker: worker.index }) : base;
   const cleanups: Array<() => Promise<void>> = [];
   let stopping = false;
   const shutdown = async (reason: string, code: number) => {
@@ -47,12 +50,35 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
 
   try {
-    await start(config, logger, cleanups, (reason) => void shutdown(reason, 1));
+    const count = workerCount(config.workers);
+    if (!worker && count > 1) await supervise(count, config, logger, cleanups, (reason) => void shutdown(reason, 1));
+    else await start(config, logger, cleanups, (reason) => void shutdown(reason, 1));
   } catch (err) {
     if (isLimpahError(err)) logger.fatal({ code: err.code }, err.message);
     else logger.fatal({ err }, 'Limpah failed to start');
     await shutdown('start failed', 1);
   }
+}
+
+/** Without REDIS_URL, Sentinel or Cluster, a private redis-server started here (in the primary, for all workers). */
+async function embeddedRedisUrl(config: AppConfig, logger: Logger, cleanups: Array<() => Promise<void>>, fatal: (reason: string) => void): Promise<string | undefined> {
+  if (config.redis.url || config.redis.sentinels || config.redis.clusterNodes) return config.redis.url;
+  const embedded: EmbeddedRedis = await startEmbeddedRedis({
+    dataDir: resolve(config.dataDir ?? 'data', 'redis'),
+    logger,
+    onUnexpectedExit: () => fatal('the embedded redis-server exited'),
+  });
+  cleanups.push(() => embedded.stop());
+  return embedded.url;
+}
+
+/** The primary of WORKERS > 1: the embedded Redis if there is one, and the workers (src/workers.ts); nothing else. */
+async function supervise(count: number, config: AppConfig, logger: Logger, cleanups: Array<() => Promise<void>>, fatal: (reason: string) => void): Promise<void> {
+  const redisUrl = await embeddedRedisUrl(config, logger, cleanups, fatal);
+  const workers = superviseWorkers(count, logger, config.redis.url ? undefined : redisUrl);
+  cleanups.push(() => workers.stop());
+  await workers.ready;
+  logger.info({ workers: count }, 'Limpah is running in several worker processes');
 }
 
 async function start(
@@ -61,17 +87,8 @@ async function start(
   cleanups: Array<() => Promise<void>>,
   fatal: (reason: string) => void,
 ): Promise<void> {
-  let redisUrl = config.redis.url;
-  if (!redisUrl && !config.redis.sentinels && !config.redis.clusterNodes) {
-    const dataDir = resolve(config.dataDir ?? 'data', 'redis');
-    const embedded: EmbeddedRedis = await startEmbeddedRedis({
-      dataDir,
-      logger,
-      onUnexpectedExit: () => fatal('the embedded redis-server exited'),
-    });
-    cleanups.push(() => embedded.stop());
-    redisUrl = embedded.url;
-  }
+  const worker = thisWorker();
+  const redisUrl = worker?.redisUrl ?? (await embeddedRedisUrl(config, logger, cleanups, fatal));
   const redis = connectRedis(config.redis, redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   cleanups.push(async () => {
@@ -100,6 +117,8 @@ async function start(
     trustProxy: config.http.trustProxy,
     adminNetworks: config.http.adminNetworks,
     spoolDir: resolve(config.dataDir ?? 'data', 'spool'),
+    // In several workers, what must happen once runs in the leader only (src/workers.ts).
+    jobs: worker?.role === 'follower' ? 'local' : 'all',
     failOpen: config.failOpen,
     radius: { address: config.radius.publicAddress, authPort: config.radius.authPort, acctPort: config.radius.acctPort },
   });
@@ -129,6 +148,7 @@ async function start(
       radiusAcct: `${config.radius.host}:${acctPort}`,
       publicUrl: config.publicUrl,
       nas: services.nas.size,
+      pid: process.pid,
     },
     'Limpah is running',
   );
@@ -136,7 +156,8 @@ async function start(
   // PUBLIC_URL, the port it really listens on.
   const publicUrl = process.env['PUBLIC_URL'] ? config.publicUrl : `http://localhost:${(http.address() as AddressInfo).port}`;
   await redis.hset(services.keys.instance(), { publicUrl, startedAt: Date.now() });
-  if ((await redis.scard(services.keys.operators())) === 0) {
+  reportRunning();
+  if (worker?.role !== 'follower' && (await redis.scard(services.keys.operators())) === 0) {
     logger.warn(
       { console: `${publicUrl}/admin` },
       `no console account yet: create the first admin with \`${cliCommand.fromHost} admin create <username>\` (there is no default password)`,

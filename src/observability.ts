@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { METRICS_REQUEST, type MetricsReply } from './workers';
 import { hotspotField, type Keys } from './redis/keys';
 import type { RadiusCounters } from './radius/server';
 import type { CollectorTallies } from './telemetry/snmp/collector';
@@ -13,6 +15,11 @@ import { PeriodicJob, type Job } from './job';
  */
 export interface Observability {
   readonly registry: Registry;
+  /**
+   * The text /metrics serves: this process's metrics, or in several workers (WORKERS) every worker's, gathered by
+   * the primary (counters summed; gauges read from Redis taken once).
+   */
+  metrics(): Promise<string>;
   /** Whether Limpah can serve: Redis answers (within a second, three tries) and the site is loaded. */
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   /** The PING every 10 s for the latency histogram and limpah_redis_up; started and stopped with the other jobs. */
@@ -68,7 +75,7 @@ export function createObservability(deps: {
     },
   });
   new Gauge({
-    name: 'limpah_agency_measured_kbps', help: 'Each agency\'s last measured rate, kbps, by direction and source (snmp or push)', labelNames: ['agency', 'direction', 'source'], registers: [registry],
+    name: 'limpah_agency_measured_kbps', aggregator: 'first', help: 'Each agency\'s last measured rate, kbps, by direction and source (snmp or push)', labelNames: ['agency', 'direction', 'source'], registers: [registry],
     async collect() {
       const all = await deps.redis.hgetall(deps.keys.agencyUsage()).catch(() => null);
       if (!all) return;
@@ -86,7 +93,7 @@ export function createObservability(deps: {
     name: 'limpah_redis_latency_seconds', help: 'Round trip of a PING to Redis', registers: [registry],
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   });
-  const redisUp = new Gauge({ name: 'limpah_redis_up', help: '1 when Redis answered the last PING', registers: [registry] });
+  const redisUp = new Gauge({ name: 'limpah_redis_up', aggregator: 'min', help: '1 when Redis answered the last PING', registers: [registry] });
   const ping = async (): Promise<boolean> => {
     const t0 = process.hrtime.bigint();
     try {
@@ -102,7 +109,7 @@ export function createObservability(deps: {
   // ping() never throws: a failed PING is limpah_redis_up 0, not a log line.
   const redisPing = new PeriodicJob({ name: 'redis-ping', intervalMs: 10_000, logger: deps.logger, run: ping });
 
-  new Gauge({ name: 'limpah_redis_breaker_open', help: '1 while the circuit breaker in front of Redis is open (RADIUS fails open)', registers: [registry], collect() { this.set(deps.breakerOpen() ? 1 : 0); } });
+  new Gauge({ name: 'limpah_redis_breaker_open', aggregator: 'max', help: '1 while the circuit breaker in front of Redis is open (RADIUS fails open)', registers: [registry], collect() { this.set(deps.breakerOpen() ? 1 : 0); } });
 
   // prom-client collects every metric at once (Promise.all), so no gauge can rely on another's collect having run:
   // each awaits the same reading of the pool, made once per scrape.
@@ -126,7 +133,7 @@ export function createObservability(deps: {
     return reading;
   };
   new Gauge({
-    name: 'limpah_pool_kbps', help: 'The pool: public capacity and allocation, kbps', labelNames: ['kind', 'direction'], registers: [registry],
+    name: 'limpah_pool_kbps', aggregator: 'first', help: 'The pool: public capacity and allocation, kbps', labelNames: ['kind', 'direction'], registers: [registry],
     async collect() {
       const r = await readPool();
       if (!r) return;
@@ -139,14 +146,14 @@ export function createObservability(deps: {
     },
   });
   new Gauge({
-    name: 'limpah_pool_sessions', help: 'Live sessions in the pool', registers: [registry],
+    name: 'limpah_pool_sessions', aggregator: 'first', help: 'Live sessions in the pool', registers: [registry],
     async collect() {
       const r = await readPool();
       if (r) this.set(Number(r.pool['sessions'] ?? 0));
     },
   });
   new Gauge({
-    name: 'limpah_hotspot_sessions', help: 'Live sessions per hotspot', labelNames: ['hotspot'], registers: [registry],
+    name: 'limpah_hotspot_sessions', aggregator: 'first', help: 'Live sessions per hotspot', labelNames: ['hotspot'], registers: [registry],
     async collect() {
       const r = await readPool();
       if (!r) return;
@@ -155,7 +162,7 @@ export function createObservability(deps: {
     },
   });
   new Gauge({
-    name: 'limpah_hotspot_allocated_down_kbps', help: 'Download rate held by a hotspot, kbps', labelNames: ['hotspot'], registers: [registry],
+    name: 'limpah_hotspot_allocated_down_kbps', aggregator: 'first', help: 'Download rate held by a hotspot, kbps', labelNames: ['hotspot'], registers: [registry],
     async collect() {
       const r = await readPool();
       if (!r) return;
@@ -164,14 +171,43 @@ export function createObservability(deps: {
     },
   });
   new Gauge({
-    name: 'limpah_pool_scrape_ok', help: '1 when the pool gauges could be read from Redis at this scrape', registers: [registry],
+    name: 'limpah_pool_scrape_ok', aggregator: 'min', help: '1 when the pool gauges could be read from Redis at this scrape', registers: [registry],
     async collect() {
       this.set((await readPool()) ? 1 : 0);
     },
   });
 
+  // In a worker, the primary asks for this registry when it gathers everyone's. prom-client answers those requests
+  // once an AggregatorRegistry exists in the process (its constructor adds the listener).
+  if (cluster.isWorker) {
+    AggregatorRegistry.setRegistries([registry]);
+    new AggregatorRegistry();
+  }
+  let asked = 0;
+  const metrics = (): Promise<string> => {
+    if (!cluster.isWorker || !process.send) return registry.metrics();
+    const id = ++asked;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        process.off('message', onReply);
+        reject(new Error('the primary did not gather the workers\' metrics within 6 s'));
+      }, 6000);
+      const onReply = (m: unknown) => {
+        const reply = m as Partial<MetricsReply>;
+        if (reply?.type !== METRICS_REQUEST || reply.id !== id) return;
+        clearTimeout(timer);
+        process.off('message', onReply);
+        if (reply.error !== undefined) reject(new Error(reply.error));
+        else resolve(reply.text ?? '');
+      };
+      process.on('message', onReply);
+      process.send!({ type: METRICS_REQUEST, id });
+    });
+  };
+
   return {
     registry,
+    metrics,
     async ready() {
       let redisOk = false;
       for (let i = 0; i < 3 && !redisOk; i++) redisOk = await Promise.race([ping(), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]);

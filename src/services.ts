@@ -67,6 +67,12 @@ export interface ServiceOptions {
   readonly allocatorIntervalMs?: number;
   /** How often the RADIUS server re-reads its routers from Redis (and notices Redis lost the site). */
   readonly nasRefreshMs?: number;
+  /**
+   * Which background jobs this process runs: 'all' (one process, or the leader worker), or 'local' (the other
+   * workers: only what each process needs for itself — its routers' list, its spool's replay, its Redis ping).
+   * The allocator's Redis lease keeps one allocator anyway; the rest must not run twice.
+   */
+  readonly jobs?: 'all' | 'local';
   /** Where routers reach the RADIUS server (RADIUS_PUBLIC_ADDRESS and the ports), for the generated RouterOS script. */
   readonly radius?: RadiusEndpoint;
 }
@@ -146,7 +152,10 @@ export async function buildServices(o: ServiceOptions): Promise<Services> {
 
   // Started in this order and stopped in reverse. The reaper comes first, so that it stops last; capacity comes
   // after the allocator, so that it stops first and no capacity change starts a round once the allocator stopped.
-  const jobs: readonly Job[] = [reaper, nas, spoolReplay, reconcileCheck, allocator, capacity, snmp, sampler, retention, observability.redisPing];
+  const jobs: readonly Job[] =
+    o.jobs === 'local'
+      ? [nas, spoolReplay, observability.redisPing]
+      : [reaper, nas, spoolReplay, reconcileCheck, allocator, capacity, snmp, sampler, retention, observability.redisPing];
   for (const job of jobs) job.start();
   return {
     keys,

@@ -58,6 +58,9 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   DATA_DIR: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: "must be a number of worker processes (1-64) or 'auto' (one per core)" })
+    .default(1),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(20).max(10_000).default(150),
   FAIL_OPEN_DOWN_KBPS: z.coerce.number().int().min(64).max(100_000).default(512),
   FAIL_OPEN_UP_KBPS: z.coerce.number().int().min(32).max(100_000).default(256),
@@ -112,6 +115,8 @@ export interface AppConfig {
   readonly publicUrl: string;
   readonly dataDir: string | undefined;
   readonly logLevel: string;
+  /** Worker processes sharing the RADIUS ports and the portal: a number, or 'auto' (one per core). */
+  readonly workers: number | 'auto';
 }
 
 /** RADIUS_HOST when it names one address a router could reach (not every address, not loopback), else undefined. */
@@ -173,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     publicUrl,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    workers: e.WORKERS,
   });
 }
 

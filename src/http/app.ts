@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type(deps.observability.registry.contentType).send(await deps.observability.registry.metrics());
+    res.type(deps.observability.registry.contentType).send(await deps.observability.metrics());
   });
 
   // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a

@@ -109,6 +109,50 @@ describe('the Limpah process', () => {
     expect(JSON.stringify(r.lines)).not.toContain('limpah-demo-secret');
   });
 
+  it('runs several workers on the same ports (WORKERS=2), starts a killed one again, and stops them all on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
+    const r = run({ DATA_DIR: dataDir, WORKERS: '2' });
+    await eventually(() => found(r.lines.find((l) => l['msg'] === 'Limpah is running in several worker processes'), 'not running yet'), {
+      what: 'the primary saying its workers run', timeoutMs: 30_000,
+    });
+    const workers = r.lines.filter((l) => l['msg'] === 'Limpah is running');
+    expect(workers.map((l) => l['worker']).sort()).toEqual([1, 2]);
+    // One redis-server, started by the primary, for both.
+    expect(r.lines.filter((l) => String(l['msg']).startsWith('started embedded redis-server'))).toHaveLength(1);
+    // The same HTTP and RADIUS ports in both workers: the primary shares them.
+    expect(new Set(workers.map((l) => `${l['http']} ${l['radiusAuth']} ${l['radiusAcct']}`)).size).toBe(1);
+    const httpPort = Number(String(workers[0]!['http']).split(':').pop());
+    const authPort = Number(String(workers[0]!['radiusAuth']).split(':').pop());
+
+    // /metrics, from whichever worker answers, counts every worker's RADIUS requests: 6 Status-Servers in all,
+    // and the pool gauges (read from Redis) once, not once per worker.
+    for (let i = 0; i < 6; i++) expect((await radclient(authPort, 'status', 'limpah-demo-secret', ['Message-Authenticator = 0x00'])).code).toBe('Access-Accept');
+    const metricsReply = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+    const metrics = await metricsReply.text();
+    if (metricsReply.status !== 200) throw new Error(`/metrics: ${metricsReply.status} ${metrics.slice(0, 2000)}\n${r.lines.filter((l) => Number(l["level"]) >= 40).map((l) => JSON.stringify(l)).join("\n")}`);
+    expect(metrics).toMatch(/^limpah_radius_packets_received_total\{app="limpah"\} 6$/m);
+    const sessions = /^limpah_pool_sessions\{app="limpah"\} (\d+)$/m.exec(metrics);
+    expect(sessions?.[1]).toBe('0');
+
+    // Worker 1 (the leader) dies: worker 2 answers meanwhile, and the primary starts worker 1 again.
+    const leaderPid = Number(workers.find((l) => l['worker'] === 1)!['pid']);
+    process.kill(leaderPid, 'SIGKILL');
+    await eventually(() => expect(alive(leaderPid)).toBe(false), { what: 'worker 1 gone', timeoutMs: 5000 });
+    expect((await radclient(authPort, 'status', 'limpah-demo-secret', ['Message-Authenticator = 0x00'])).code).toBe('Access-Accept');
+    expect(await (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json()).toEqual({ status: 'ok' });
+    await eventually(
+      () => found(r.lines.find((l) => l['msg'] === 'Limpah is running' && l['worker'] === 1 && Number(l['pid']) !== leaderPid), 'worker 1 not back yet'),
+      { what: 'worker 1 started again', timeoutMs: 20_000 },
+    );
+    expect(r.lines.some((l) => l['msg'] === 'a worker exited; starting it again' && l['worker'] === 1)).toBe(true);
+
+    const pids = r.lines.filter((l) => l['msg'] === 'Limpah is running').map((l) => Number(l['pid']));
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(existsSync(join(dataDir, 'redis', 'limpah-redis.pid'))).toBe(false);
+  });
+
   it('has no account until the documented CLI command makes the first admin, who can then sign in', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'limpah-main-'));
     const r = run({ DATA_DIR: dataDir });
