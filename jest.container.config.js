@@ -13,4 +13,6 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   maxWorkers: 1,
   testTimeout: 60000,
+  // A failed run can leave a client or a container's process behind: end the run rather than hang CI.
+  forceExit: true,
 };
