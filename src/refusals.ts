@@ -4,7 +4,7 @@ import type { Keys } from './redis/keys';
 import type { RedisClient as Redis } from './redis/client';
 
 /**
- * Every reason a login can be refused, in one place: the list (the admission script, `admit-9.lua`, returns these
+ * Every reason a login can be refused, in one place: the list (the admission script, `admit-8.lua`, returns these
  * codes; `test/unit/refusals.test.ts` checks it returns no other), what the portal still offers after each, when to
  * come back, and the words: RADIUS's Reply-Message (Indonesian; RouterOS shows it as it is) and the portal's page
  * in both languages.

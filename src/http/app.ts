@@ -7,7 +7,8 @@ import { parseCidr } from '../config/env';
 import { normalizeSourceIp } from '../radius/nas-directory';
 import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
+import type { HelmetOptions } from 'helmet';
+import { securityHeaders } from './security-headers';
 import type { RedisClient as Redis } from '../redis/client';
 import { isLimpahError } from '../errors';
 import { apiNotFound } from '../api-errors';
@@ -29,7 +30,7 @@ import { consoleRouter } from '../admin/console';
 import { adminApiRouter } from '../admin/api';
 import type { AdminDeps } from '../admin/service';
 import type { Observability } from '../observability';
-import { renderError } from '../portal/render';
+import { renderError, renderPage } from '../portal/render';
 
 export interface AppDeps {
   /** Addresses or networks that may reach the console, the admin API and /metrics; undefined: anywhere. */
@@ -59,8 +60,52 @@ function assetVersions(dir: string): Map<string, string> {
   );
 }
 
+/**
+ * Script nonces (CSP): 16 random bytes each, cut in turn from a larger draw of the CSPRNG, which is asked once per
+ * 256 responses instead of once per response.
+ */
+function nonces(): () => string {
+  let pool = Buffer.alloc(0);
+  let at = 0;
+  return () => {
+    if (at + 16 > pool.length) {
+      pool = randomBytes(4096);
+      at = 0;
+    }
+    at += 16;
+    return pool.toString('base64', at - 16, at);
+  };
+}
+
 /** The citizen's language choice, kept on the portal's origin. */
 const LANG_COOKIE = 'limpah_lang';
+
+/**
+ * The security headers of every response (helmet's, see securityHeaders). The script nonce is the request's
+ * (res.locals.nonce); the router-login page widens form-action to the router's origin (see allowFormAction).
+ * Exported for the portal benchmark's floor, which runs helmet itself with them.
+ */
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = Object.freeze({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'script-src': [(_req: unknown, res: unknown) => `'nonce-${(res as Response).locals['nonce'] as string}'`],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'none'"],
+      'frame-ancestors': ["'none'"],
+      // The router-login page widens this to the router's origin (see allowFormAction).
+      'form-action': ["'self'"],
+    },
+  },
+  // The router is reached over plain http on the LAN: never upgrade or pin https for it.
+  strictTransportSecurity: false,
+  crossOriginEmbedderPolicy: false,
+});
 
 /** Builds the HTTP app without listening; main.ts listens, tests hand it to supertest. */
 export function createApp(deps: AppDeps): Express {
@@ -71,13 +116,34 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.set('view engine', 'ejs');
   app.set('views', paths.views);
+  // Templates are compiled once, whatever NODE_ENV says (Express caches them only in production): they change with
+  // a release, never while Limpah runs. (The citizens' pages are compiled by renderPage.)
+  app.set('view cache', true);
+  // Pages are made per request and sent with no-store: an ETag (a hash of every page) would never be used. Static
+  // assets keep theirs (express.static makes its own).
+  app.set('etag', false);
   app.locals['format'] = format;
+  const versions = assetVersions(paths.public);
+  app.locals['asset'] = (name: string) => `/static/${name}?v=${versions.get(name) ?? '0'}`;
+
+  // Each request's logger, with the request's own id, made when something logs: most pages log nothing.
+  const requestLogs = new WeakMap<Request, Logger>();
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request): Logger {
+      let log = requestLogs.get(this);
+      if (!log) {
+        log = deps.logger.child({ reqId: randomUUID() });
+        requestLogs.set(this, log);
+      }
+      return log;
+    },
+  });
+  const nonce = nonces();
 
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const id = randomUUID();
-    req.log = deps.logger.child({ reqId: id });
-    res.locals['nonce'] = randomBytes(16).toString('base64');
+    res.locals['nonce'] = nonce();
     // A language the citizen chose sticks (a cookie on the portal) through the router's round trips, which carry
     // no language: the refusal page, the status page and the next visit come back in it.
     const chosen = req.query['lang'] ?? (req.body as Record<string, unknown> | undefined)?.['lang'];
@@ -92,36 +158,41 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': [(_req, res) => `'nonce-${(res as Response).locals['nonce'] as string}'`],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'connect-src': ["'self'"],
-          'font-src': ["'self'"],
-          'object-src': ["'none'"],
-          'base-uri': ["'none'"],
-          'frame-ancestors': ["'none'"],
-          // The router-login page widens this to the router's origin (see allowFormAction).
-          'form-action': ["'self'"],
-        },
-      },
-      // The router is reached over plain http on the LAN: never upgrade or pin https for it.
-      strictTransportSecurity: false,
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(securityHeaders(HELMET_OPTIONS));
 
-  // gzip for slow links; tiny responses are not worth it.
-  app.use(compression({ threshold: 512 }));
+  // The citizens' routes first: they are nearly all of the traffic, and they gzip their pages themselves, whole
+  // (renderPage), so they need neither compression() nor the operators' routes in front of them.
+
+  // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a
+  // browser that says which page posted (Origin) must name this portal. (No Origin, or "null" after a redirect,
+  // is left to the token: captive browsers differ.)
+  const ownOrigin = new URL(deps.publicUrl).origin;
+  app.use('/hotspot', (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    if (req.method === 'POST' && req.path.endsWith('/connect') && origin && origin !== 'null' && origin !== ownOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) {
+      req.log?.warn({ origin }, 'form posted from another site: refused');
+      return renderError(res, 403, 'errBadRequest');
+    }
+    next();
+  });
+
+  app.use(mikrotikRouter({ ...deps, hotspots }));
+  app.use(chilliRouter({ ...deps, hotspots }));
+  app.use(captiveApiRouter({ ...deps, hotspots }));
+  app.use(statusRouter({ ...deps, hotspots }));
+  app.use(venueRouter({ ...deps, hotspots }));
+  app.use(voucherLinkRouter());
+  app.get('/hotspot/welcome', async (req, res) => {
+    const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;
+    const hotspot = id && /^[a-z0-9-]{1,64}$/.test(id) ? await hotspots.find({ id }) : null;
+    renderPage(res, 'welcome', { hotspot });
+  });
+
+  // gzip for slow links; tiny responses are not worth it. An 8 KB window (zlib's default is 32 KB) holds a page
+  // of the console whole and costs a third less CPU per response (npm run bench:portal).
+  app.use(compression({ threshold: 512, windowBits: 13 }));
   // Assets by a URL that names their content (`?v=<digest>`): a phone keeps one for a year and still gets the new
   // one after an upgrade. Asked for without it (an old page), they are revalidated every time.
-  const versions = assetVersions(paths.public);
-  app.locals['asset'] = (name: string) => `/static/${name}?v=${versions.get(name) ?? '0'}`;
   app.use(
     '/static',
     express.static(paths.public, {
@@ -179,33 +250,8 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.observability.registry.contentType).send(await deps.observability.metrics());
   });
 
-  // CSRF: every form that changes something carries a signed, expiring token bound to its fields; on top, a
-  // browser that says which page posted (Origin) must name this portal. (No Origin, or "null" after a redirect,
-  // is left to the token: captive browsers differ.)
-  const ownOrigin = new URL(deps.publicUrl).origin;
-  app.use('/hotspot', (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.get('origin');
-    if (req.method === 'POST' && req.path.endsWith('/connect') && origin && origin !== 'null' && origin !== ownOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) {
-      req.log?.warn({ origin }, 'form posted from another site: refused');
-      return renderError(res, 403, 'errBadRequest');
-    }
-    next();
-  });
-
   app.use('/api/v1', adminApiRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
-  app.use(captiveApiRouter({ ...deps, hotspots }));
-  app.use(mikrotikRouter({ ...deps, hotspots }));
-  app.use(chilliRouter({ ...deps, hotspots }));
-  app.use(statusRouter({ ...deps, hotspots }));
-  app.use(venueRouter({ ...deps, hotspots }));
-  app.use(voucherLinkRouter());
   app.use('/admin', consoleRouter({ ...deps.admin, publicUrl: deps.publicUrl }));
-
-  app.get('/hotspot/welcome', async (req, res) => {
-    const id = typeof req.query['hotspot'] === 'string' ? req.query['hotspot'] : undefined;
-    const hotspot = id && /^[a-z0-9-]{1,64}$/.test(id) ? await hotspots.find({ id }) : null;
-    res.render('welcome', { hotspot });
-  });
 
   app.get('/', (_req, res) => {
     renderError(res, 200, 'errNotThroughRouter');

@@ -16,24 +16,24 @@ export interface LoginState {
  * Why a login by this device at this hotspot would be refused right now, as the admission script would decide it
  * (the same conditions, read without changing anything), and the last refusal kept for the portal. For the splash
  * page, so that a citizen learns before "Sambungkan" that the hotspot is closed, full or that the day's allowance is
- * used up; the admission still decides. One pipelined round trip.
+ * used up; the admission still decides. One round trip: the reads are issued together and the client's
+ * auto-pipelining sends them in one write. No MULTI: a hint needs no transaction, and a MULTI of these reads costs
+ * the portal more CPU than the reads themselves (npm run bench:portal).
  */
 export async function loginState(redis: Redis, keys: Keys, hotspotId: string, mac: string, nowMs = Date.now()): Promise<LoginState> {
   const day = wibDay(nowMs);
-  const r = await redis
-    .multi()
-    .hmget(keys.hotspot(hotspotId), 'maxSessions', 'minDownKbps', 'minUpKbps', 'dailyMinutes', 'dailyMB', 'openMinutes', 'maxShareKbps', 'disabled')
-    .exists(keys.deviceBlock(mac))
-    .hmget(keys.device(mac), `d${day}:s`, `d${day}:b`)
-    .scard(keys.hotspotLive(hotspotId))
-    .hmget(keys.pool(), 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', hotspotField(hotspotId, 'down'))
-    .hget(keys.refusals(hotspotId), mac)
-    .exec();
-  if (!r || r.some(([err]) => err)) return { recorded: null, obstacle: null };
-  return { recorded: refusalWithinWindow(r[5]![1] as string | null, nowMs), obstacle: obstacleFrom(r.map(([, v]) => v), day, nowMs) };
+  const r = await Promise.all([
+    redis.hmget(keys.hotspot(hotspotId), 'maxSessions', 'minDownKbps', 'minUpKbps', 'dailyMinutes', 'dailyMB', 'openMinutes', 'maxShareKbps', 'disabled'),
+    redis.exists(keys.deviceBlock(mac)),
+    redis.hmget(keys.device(mac), `d${day}:s`, `d${day}:b`),
+    redis.scard(keys.hotspotLive(hotspotId)),
+    redis.hmget(keys.pool(), 'capDownKbps', 'capUpKbps', 'allocDownKbps', 'allocUpKbps', 'overbooking', hotspotField(hotspotId, 'down')),
+    redis.hget(keys.refusals(hotspotId), mac),
+  ]);
+  return { recorded: refusalWithinWindow(r[5], nowMs), obstacle: obstacleFrom(r, day, nowMs) };
 }
 
-/** The admission script's conditions, in its order, over the replies of the pipeline above. */
+/** The admission script's conditions, in its order, over the replies above. */
 function obstacleFrom(r: unknown[], day: number, nowMs: number): RefusalReason | null {
   const [maxSessions, minDown, minUp, dailyMinutes, dailyMB, openMinutes, maxShare, disabled] = r[0] as Array<string | null>;
   if (!maxSessions) return null;

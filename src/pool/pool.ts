@@ -77,27 +77,35 @@ export interface PoolOptions {
 
 /** The ledger: admission, accounting and release, each one Lua script, all keys under one hash tag. */
 export class Pool {
-  private readonly pendingLeaseMs: number;
-  private readonly requestCacheMs: number;
+  private readonly pendingLeaseMs: string;
+  private readonly requestCacheMs: string;
   private readonly closedRetentionSec: number;
-  private readonly aggregateRetentionSec: number;
+  private readonly aggregateRetentionSec: string;
   private readonly deviceSalt: string;
+  /** The keys every admission names, built once. */
+  private readonly poolKey: string;
+  private readonly leasesKey: string;
+  private readonly prefix: string;
 
   constructor(private readonly redis: Redis, readonly keys: Keys, options: PoolOptions = {}) {
-    this.pendingLeaseMs = options.pendingLeaseMs ?? 180_000;
-    this.requestCacheMs = options.requestCacheMs ?? 30_000;
+    this.pendingLeaseMs = String(options.pendingLeaseMs ?? 180_000);
+    this.requestCacheMs = String(options.requestCacheMs ?? 30_000);
     this.closedRetentionSec = options.closedRetentionSec ?? 7 * 86400;
-    this.aggregateRetentionSec = options.aggregateRetentionSec ?? 800 * 86400;
+    this.aggregateRetentionSec = String(options.aggregateRetentionSec ?? 800 * 86400);
     this.deviceSalt = options.deviceSalt ?? 'limpah';
+    this.poolKey = keys.pool();
+    this.leasesKey = keys.leases();
+    this.prefix = keys.prefix();
   }
 
   async admit(input: AdmitInput, replaced = false): Promise<Admission> {
     const k = this.keys;
     const r = await this.redis.admit(
-      k.pool(), k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
-      k.session(input.sessionId), k.leases(), k.device(input.mac), k.admitRequest(input.requestKey), k.deviceBlock(input.mac),
-      k.prefix(), input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
+      this.poolKey, k.hotspot(input.hotspotId), k.hotspotLive(input.hotspotId), k.grant(input.sessionId),
+      k.session(input.sessionId), this.leasesKey, k.device(input.mac), k.deviceBlock(input.mac),
+      this.prefix, input.sessionId, input.mac, input.hotspotId, input.nasIp, input.acctSessionId, this.pendingLeaseMs,
       this.requestCacheMs, input.credential.kind, input.credential.value, this.deviceSalt, this.aggregateRetentionSec,
+      input.requestKey,
     );
     const code = String(r[0]);
     if (code === 'check_password') return { ok: false, reason: 'check_password', password: String(r[1]) };
@@ -129,8 +137,8 @@ export class Pool {
     const k = this.keys;
     // One round trip: the script finds the session's own hotspot and device (never the packet's) itself.
     const r = await this.redis.account(
-      k.pool(), k.session(input.sessionId), k.leases(), k.unmatchedAccounting(), k.grant(input.sessionId),
-      k.prefix(), input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes,
+      this.poolKey, k.session(input.sessionId), this.leasesKey, k.unmatchedAccounting(), k.grant(input.sessionId),
+      this.prefix, input.status, input.sessionId, input.acctSessionId, input.sessionTimeSec, input.inputBytes,
       input.outputBytes, input.terminateCause, JSON.stringify(input.record), this.closedRetentionSec, input.hotspotId,
       input.framedIp, input.nasIp, input.mac, this.aggregateRetentionSec,
     );

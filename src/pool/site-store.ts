@@ -49,6 +49,11 @@ export interface HotspotInfo {
 export function hotspotFields(h: Omit<Hotspot, 'nas'> & { nas: ReadonlyArray<{ loginHost?: string | undefined }> }, source: 'site' | 'console' = 'site'): Record<string, string | number> {
   const loginHosts = h.nas.flatMap((n) => (n.loginHost ? [n.loginHost.toLowerCase()] : []));
   return {
+    // What every admission reads comes first, in the order the admit script asks for it: Redis finds a field of a
+    // small hash by walking it from the start (a third of the admission's read of this hash, bench:radius).
+    ...h.quota,
+    openMinutes: h.openingHours ? JSON.stringify(openMinutes(h.openingHours)) : '',
+    maxShareKbps: h.quota.maxShareKbps ?? 0, // 0: no limit (written, so that removing it from the file takes effect)
     id: h.id,
     name: h.name,
     kecamatan: h.kecamatan,
@@ -58,9 +63,6 @@ export function hotspotFields(h: Omit<Hotspot, 'nas'> & { nas: ReadonlyArray<{ l
     loginHosts: JSON.stringify(loginHosts),
     loginMethods: h.loginMethods.join(','),
     openingHours: h.openingHours ? JSON.stringify(h.openingHours) : '',
-    openMinutes: h.openingHours ? JSON.stringify(openMinutes(h.openingHours)) : '',
-    ...h.quota,
-    maxShareKbps: h.quota.maxShareKbps ?? 0, // 0: no limit (written, so that removing it from the file takes effect)
   };
 }
 

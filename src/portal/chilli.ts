@@ -8,7 +8,7 @@ import { grantForChoice, loginChoice, renderRouterLogin, signedFields } from './
 import type { Messages } from './i18n/messages';
 import type { HotspotInfo } from '../pool/site-store';
 import { prefilledVoucher, readRefusal, renderSplash, type LanguageToggle, type RefusalView } from './splash';
-import { allowFormAction, renderError } from './render';
+import { allowFormAction, renderError, renderPage } from './render';
 import { isRouterLoginUrl } from './router-url';
 import { statusUrl } from './status';
 
@@ -71,7 +71,7 @@ export function chilliRouter(deps: PortalDeps): Router {
       // only a URL this portal made (or the router saw) arrives here; anything else gets the generic page.
       const status = `${deps.publicUrl}/hotspot/status?`;
       if (p.userurl?.startsWith(status)) return res.redirect(303, p.userurl);
-      return res.render('welcome', { hotspot });
+      return renderPage(res, 'welcome', { hotspot });
     }
     if (p.res === 'logoff') return renderError(res, 200, 'errLoggedOff');
     if (!p.challenge) return renderError(res, 400, 'errBadRequest');

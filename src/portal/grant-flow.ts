@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { allowGrant, createGrant, unstoredGrant, type Grant } from '../grants/grants';
 import type { HotspotInfo } from '../pool/site-store';
 import type { PortalDeps } from './deps';
-import { allowFormAction, renderError } from './render';
+import { allowFormAction, renderError, renderPage } from './render';
 import type { Messages } from './i18n/messages';
 import { normalizeCode } from '../vouchers/codes';
 import { redeemVoucher, refundVoucherAttempt, takeVoucherAttempt } from '../vouchers/store';
@@ -86,7 +86,7 @@ export function renderRouterLogin(res: Response, action: string, method: 'get' |
   // A GET login (CoovaChilli's /logon) is a redirect: no page in between, no JavaScript needed, one tap fewer.
   if (method === 'get') return res.redirect(303, `${action}?${new URLSearchParams(loginFields).toString()}`);
   allowFormAction(res, new URL(action).origin);
-  res.render('router-login', { action, method, loginFields });
+  renderPage(res, 'router-login', { action, method, loginFields });
 }
 
 /** What the citizen chose on the splash page: free access, or a voucher with the code as typed. */

@@ -44,8 +44,11 @@ function params(req: Request): Record<string, unknown> {
   return req.method === 'POST' ? { ...(req.body as object) } : { ...req.query };
 }
 
+/** A hotspot id as the site file allows it: anything else names no hotspot. */
+const HOTSPOT_ID = /^[a-z0-9-]{1,64}$/;
+
 async function resolveHotspot(deps: PortalDeps, hotspotId: string | undefined, identity: string | undefined): Promise<HotspotInfo | null> {
-  const byId = hotspotId && /^[a-z0-9-]{1,64}$/.test(hotspotId) ? await deps.hotspots.find({ id: hotspotId }) : null;
+  const byId = hotspotId && HOTSPOT_ID.test(hotspotId) ? await deps.hotspots.find({ id: hotspotId }) : null;
   return byId ?? (identity ? deps.hotspots.find({ identifier: identity }) : null);
 }
 
@@ -64,6 +67,11 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       return renderError(res, 400, 'errBadRequest');
     }
     const p = parsed.data;
+    const t = res.locals['t'] as Messages;
+    // The login.html Limpah ships names the hotspot: what stands in this device's way there is then read in the same
+    // round trip as the hotspot itself. (Read for nothing when the id turns out to name no hotspot.)
+    const named = p.hotspot && HOTSPOT_ID.test(p.hotspot) ? p.hotspot : undefined;
+    const refusalThere = named ? readRefusal(deps.redis, deps.keys, named, mac, t, Boolean(p.error)) : undefined;
     const hotspot = await resolveHotspot(deps, p.hotspot, p.identity);
     if (!hotspot) return renderError(res, 404, 'errUnknownHotspot');
 
@@ -84,7 +92,7 @@ export function mikrotikRouter(deps: PortalDeps): Router {
       chapChallenge: p['chap-challenge'] ?? '',
     };
     // The router shows its login page again after a refused login, with its reason in $(error).
-    const refusal = await readRefusal(deps.redis, deps.keys, hotspot.id, mac, res.locals['t'] as Messages, Boolean(p.error));
+    const refusal = await (hotspot.id === named && refusalThere ? refusalThere : readRefusal(deps.redis, deps.keys, hotspot.id, mac, t, Boolean(p.error)));
     showSplash(res, hotspot, fields, deps.signer.sign(fields), {
       routerError: p.error,
       refusal,

@@ -18,10 +18,12 @@ export const httpUrl = (max: number) =>
 export const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' || v === undefined || Array.isArray(v) ? undefined : v), schema.optional());
 
+const DESTINATION = httpUrl(2048);
+
 /** A destination after login: the page the citizen wanted if it is a plain http(s) URL, else our welcome page. */
 export function destination(linkOrig: string | undefined, fallback: string): string {
   if (!linkOrig) return fallback;
-  const ok = httpUrl(2048).safeParse(linkOrig);
+  const ok = DESTINATION.safeParse(linkOrig);
   return ok.success ? linkOrig : fallback;
 }
 

@@ -8,6 +8,7 @@ import type { Keys } from '../redis/keys';
 import { formatCode, normalizeCode } from '../vouchers/codes';
 import { format, formatDuration, type Messages } from './i18n/messages';
 import { cookies } from '../cookies';
+import { renderPage } from './render';
 import { isOwnReplyMessage, readComeBack, REFUSAL_POLICY, REFUSAL_TEXTS } from '../refusals';
 
 /**
@@ -84,7 +85,7 @@ export function renderSplash(res: Response, o: SplashOptions): void {
   const t = res.locals['t'] as Messages;
   res.setHeader('Cache-Control', 'no-store');
   const methods = o.hotspot.loginMethods;
-  res.status(o.status ?? 200).render('splash', {
+  renderPage(res, 'splash', {
     hotspot: o.hotspot,
     routerError: o.refusal ? undefined : routerMessage(o.routerError, t),
     refusal: o.refusal ?? null,
@@ -104,7 +105,7 @@ export function renderSplash(res: Response, o: SplashOptions): void {
       name: wisprText(o.hotspot.name),
     },
     terms: termsFor(o.hotspot, t),
-  });
+  }, o.status ?? 200);
 }
 
 /**

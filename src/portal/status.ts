@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { allowanceLeft } from './allowance';
 import { FormSigner } from './form-token';
 import type { PortalDeps } from './deps';
-import { allowFormAction, renderError } from './render';
+import { allowFormAction, renderError, renderPage } from './render';
 import { formatDuration, type Messages } from './i18n/messages';
 import { sendApiError } from '../api-errors';
 
@@ -91,7 +91,7 @@ export function statusRouter(deps: PortalDeps & { statusSigner: FormSigner }): R
     const t = res.locals['t'] as Messages;
     const here = new URL(req.originalUrl, deps.publicUrl);
     here.searchParams.set('lang', t.otherLang);
-    res.render('status', {
+    renderPage(res, 'status', {
       hotspot,
       status,
       ticket,

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { PortalDeps } from './deps';
 import type { Messages } from './i18n/messages';
-import { renderError } from './render';
+import { renderError, renderPage } from './render';
 import { openingHoursText, termsFor } from './splash';
 
 /**
@@ -20,7 +20,7 @@ export function venueRouter(deps: PortalDeps): Router {
     const chilliLogin = await deps.redis.hget(deps.keys.hotspot(hotspot.id), 'chilliLoginUrl').catch(() => null);
     const loginUrl = chilliLogin ?? (hotspot.loginHosts[0] ? `http://${hotspot.loginHosts[0]}/login` : null);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('venue', {
+    renderPage(res, 'venue', {
       hotspot,
       loginUrl,
       hours: hotspot.openingHours ? openingHoursText(hotspot.openingHours, t) : null,

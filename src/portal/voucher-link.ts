@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { formatCode, normalizeCode } from '../vouchers/codes';
-import { renderError } from './render';
+import { renderError, renderPage } from './render';
 import { rememberVoucherCookie } from './splash';
 
 /**
@@ -16,7 +16,7 @@ export function voucherLinkRouter(): Router {
     if (!code) return renderError(res, 404, 'errNotFound');
     rememberVoucherCookie(res, code);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('voucher-saved', { code: formatCode(code) });
+    renderPage(res, 'voucher-saved', { code: formatCode(code) });
   });
   return router;
 }

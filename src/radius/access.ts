@@ -4,7 +4,10 @@ import type { Logger } from '../log';
 import { normalizeMac } from '../mac';
 import { isGrantUsername } from '../grants/grants';
 import type { Keys } from '../redis/keys';
-import type { Pool } from '../pool/pool';
+import type { AdmitInput, Pool } from '../pool/pool';
+
+/** The credential of a second admission, once CHAP is checked here. */
+const VERIFIED = Object.freeze({ kind: 'verified', value: '' } as const);
 import type { RefusalReason } from '../refusals';
 import type { NasRecord } from '../pool/site-store';
 import { verifyChap } from '../grants/chap';
@@ -37,9 +40,13 @@ function octets(req: RadiusRequest, name: string): Buffer | undefined {
   return Buffer.isBuffer(v) ? v : undefined;
 }
 
-/** A key that names one Access-Request, so a retransmission is recognised by the admit script too. */
-export function requestKey(nasIp: string, req: RadiusRequest): string {
-  return `${nasIp}:${req.identifier}:${req.authenticator.toString('hex')}`;
+/**
+ * A key that names one Access-Request of a NAS (its Identifier and Request Authenticator), so that a retransmission
+ * is recognised by the admit script too; the script also checks that it comes from the NAS the session is on. Kept
+ * in the session record, so short: base64, not hex.
+ */
+export function requestKey(req: RadiusRequest): string {
+  return `${req.identifier}:${req.authenticator.toString('base64')}`;
 }
 
 /** The fields of an Access-Request that a grant login needs, each read and checked once. */
@@ -106,24 +113,22 @@ async function decide(
     // shared secret already identify the NAS; the mismatch is for the operator to fix.
     log.warn({ expected: nas.identifier, got: identifier }, 'NAS-Identifier differs from the site file; fix the router identity');
   }
-  const input = {
+  const input: AdmitInput = {
     sessionId: f.username,
     mac: f.mac,
     hotspotId: nas.hotspotId,
     nasIp: nas.ip,
     acctSessionId: text(req, 'Acct-Session-Id') ?? '',
-    requestKey: requestKey(nas.ip, req),
-  };
-  let admission = await deps.pool.admit({
-    ...input,
+    requestKey: requestKey(req),
     credential: f.chap
-      ? { kind: 'chap', value: `${f.chap.subarray(0, 1).toString('hex')}:${f.challenge.toString('hex')}:${f.chap.subarray(1).toString('hex')}` }
+      ? { kind: 'chap', value: `${f.chap.toString('hex', 0, 1)}:${f.challenge.toString('hex')}:${f.chap.toString('hex', 1)}` }
       : { kind: 'pap', value: f.pap ?? '' },
-  });
+  };
+  let admission = await deps.pool.admit(input);
   if (!admission.ok && admission.reason === 'check_password') {
     // A CHAP challenge the portal did not compute the response for: check it here, then admit as verified.
     if (!f.chap || !verifyChap(f.chap, f.challenge, admission.password)) return reject('grant_invalid', 'wrong CHAP password');
-    admission = await deps.pool.admit({ ...input, credential: { kind: 'verified', value: '' } });
+    admission = await deps.pool.admit({ ...input, credential: VERIFIED });
   }
   if (!admission.ok && (admission.reason === 'closed_hours' || admission.reason === 'pool_full')) {
     const back = await readComeBack(deps.redis, deps.keys, admission.reason, nas.hotspotId, Date.now());

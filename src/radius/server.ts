@@ -14,6 +14,7 @@ import type { NasDirectory } from './nas-directory';
 import type { SessionControl } from './session-control';
 import { normalizeSourceIp } from './nas-directory';
 import type { Datagram } from './transport';
+import { ReplyCache } from './reply-cache';
 
 export interface RadiusServerDeps {
   readonly redis: Redis;
@@ -48,8 +49,8 @@ export interface RadiusCounters {
 }
 
 const RETRANSMIT_WINDOW_MS = 30_000;
-/** Bounds the reply cache under a flood: about 30 s of replies at 3,000 requests/s. */
-const MAX_CACHED_REPLIES = 100_000;
+/** Bounds the reply cache under a flood: about 30 s of replies at 3,000 requests/s (a reply and its key, ~180 octets). */
+const REPLY_CACHE_BYTES = 16 * 1024 * 1024;
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 /**
@@ -58,11 +59,8 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * counted, and logged at most once per interval per source and reason.
  */
 export class RadiusServer {
-  /** Replies by request (source, Identifier, authenticator), with their keys and times in arrival order. */
-  private readonly replies = new Map<string, Buffer>();
-  private replyKeys: string[] = [];
-  private replyTimes: number[] = [];
-  private replyHead = 0;
+  /** Replies by request (source, Identifier, authenticator), for retransmissions. */
+  private readonly replies = new ReplyCache(RETRANSMIT_WINDOW_MS, REPLY_CACHE_BYTES);
   private readonly dropLogAt = new Map<string, number>();
   private readonly counts = { received: 0, accepted: 0, rejected: 0, accounted: 0, retransmits: 0, failedOpen: 0, spooled: 0, spoolFailures: 0 };
   private readonly dropped: Partial<Record<DropReason, number>> = {};
@@ -93,10 +91,7 @@ export class RadiusServer {
     }
 
     // RFC 5080 2.2.2: same source, Identifier and authenticator within the window is a retransmission.
-    // The authenticator as 16 latin1 characters: half the string a hex key would make, for every request.
-    const cacheKey = `${port}:${sourceIp}:${d.port}:${d.msg[1]}:${d.msg.toString('latin1', 4, 20)}`;
-    this.expireReplies();
-    const cached = this.replies.get(cacheKey);
+    const cached = this.replies.get(port, sourceIp, d.port, d.msg, Date.now());
     if (cached) {
       this.counts.retransmits++;
       return cached;
@@ -138,7 +133,7 @@ export class RadiusServer {
       }
       if (decision.code === Code.AccessAccept) this.counts.accepted++;
       else this.counts.rejected++;
-      log.info({ userName: req.attributes['User-Name'], outcome: decision.outcome }, 'Access-Request');
+      if (this.logsOn) log.info({ userName: req.attributes['User-Name'], outcome: decision.outcome }, 'Access-Request');
       reply = encodeResponse(decision.code, req, decision.attributes, nas.secret);
     } else {
       const action = accountingAction(nas, req);
@@ -155,13 +150,10 @@ export class RadiusServer {
           );
         });
       }
-      log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
+      if (this.logsOn) log.info({ userName: req.attributes['User-Name'], status: req.attributes['Acct-Status-Type'], outcome }, 'Accounting-Request');
       reply = encodeResponse(Code.AccountingResponse, req, [], nas.secret);
     }
-    if (this.replies.size >= MAX_CACHED_REPLIES) this.dropOldestReply();
-    this.replies.set(cacheKey, reply);
-    this.replyKeys.push(cacheKey);
-    this.replyTimes.push(Date.now());
+    this.replies.set(port, sourceIp, d.port, d.msg, reply, Date.now());
     return reply;
   }
 
@@ -208,23 +200,6 @@ export class RadiusServer {
     this.counts.failedOpen++;
     const o = this.deps.failOpen.options;
     return { code: Code.AccessAccept, attributes, outcome: `fail-open ${o.upKbps}k/${o.downKbps}k for ${o.sessionTimeoutSec}s` };
-  }
-
-  private expireReplies(): void {
-    const cutoff = Date.now() - RETRANSMIT_WINDOW_MS;
-    while (this.replyHead < this.replyTimes.length && this.replyTimes[this.replyHead]! < cutoff) this.dropOldestReply();
-  }
-
-  private dropOldestReply(): void {
-    if (this.replyHead >= this.replyKeys.length) return;
-    this.replies.delete(this.replyKeys[this.replyHead]!);
-    this.replyHead++;
-    // The arrays are compacted now and then, not on every request.
-    if (this.replyHead > 65_536 && this.replyHead * 2 > this.replyKeys.length) {
-      this.replyKeys = this.replyKeys.slice(this.replyHead);
-      this.replyTimes = this.replyTimes.slice(this.replyHead);
-      this.replyHead = 0;
-    }
   }
 
   private drop(reason: DropReason, sourceIp: string): null {

@@ -102,7 +102,10 @@ export class Keys {
   leases(): string {
     return `${this.tag}:leases`;
   }
-  /** Hash: a device's usage per WIB day (fields d<day>:s seconds, d<day>:b bytes). */
+  /**
+   * Hash: a device's usage on one WIB day (day; d<day>:s seconds, d<day>:b bytes) and its live sessions
+   * (l:<session id> = booked at, ms); scripts/lib/device.lua keeps it to one day.
+   */
   device(mac: string): string {
     return `${this.tag}:device:${mac}`;
   }
@@ -117,10 +120,6 @@ export class Keys {
   /** String: grants issued in the minute since the first, for a device (`mac:<MAC>`) or a source network (`src:<network>`). */
   grantRate(subject: string): string {
     return `${this.tag}:grant-rate:${subject}`;
-  }
-  /** String: the cached admission result of one Access-Request, for retransmissions. */
-  admitRequest(requestKey: string): string {
-    return `${this.tag}:admit-req:${requestKey}`;
   }
   /**
    * Hash: a voucher (code, batch, note, createdAt, createdBy, hotspots JSON or '' for all, validityMinutes,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import { paths } from '../paths';
+import { scriptSender } from './script-call';
 
 /**
  * Limpah's Lua scripts, one per file in src/redis/scripts/, named `<name>-<numberOfKeys>.lua` as in BullMQ, each
@@ -11,6 +12,9 @@ import { paths } from '../paths';
  *
  * Every script is registered as a command when a client is made (registerScripts, called by connectRedis and the
  * test and benchmark harnesses), and typed here: `redis.admit(...)` needs no cast and no lazy definition.
+ *
+ * On a single Redis (or one behind Sentinel) a call goes out as one RESP frame (script-call.ts) rather than through
+ * ioredis's script path, which builds and throws away a few kilobytes per call (bench:radius).
  */
 
 type Reply = Array<string | number>;
@@ -20,10 +24,10 @@ export interface ScriptCommands {
   admit(
     ...a: [
       pool: string, hotspot: string, hotspotLive: string, grant: string, session: string, leases: string, device: string,
-      admitRequest: string, deviceBlock: string,
+      deviceBlock: string,
       prefix: string, sessionId: string, mac: string, hotspotId: string, nasIp: string, acctSessionId: string,
-      pendingLeaseMs: number, requestCacheMs: number, credentialKind: string, credential: string, deviceSalt: string,
-      aggregateRetentionSec: number,
+      pendingLeaseMs: number | string, requestCacheMs: number | string, credentialKind: string, credential: string,
+      deviceSalt: string, aggregateRetentionSec: number | string, requestKey: string,
     ]
   ): Promise<Reply>;
   account(
@@ -31,7 +35,7 @@ export interface ScriptCommands {
       pool: string, session: string, leases: string, unmatchedAccounting: string, grant: string,
       prefix: string, status: string, sessionId: string, acctSessionId: string, sessionTimeSec: number,
       inputBytes: number, outputBytes: number, terminateCause: string, recordJson: string, closedRetentionSec: number,
-      hotspotId: string, framedIp: string, nasIp: string, mac: string, aggregateRetentionSec: number,
+      hotspotId: string, framedIp: string, nasIp: string, mac: string, aggregateRetentionSec: number | string,
     ]
   ): Promise<[string, string]>;
   release(
@@ -65,7 +69,7 @@ export type BareRedisClient = Redis | Cluster;
 
 /** Each command and its script's number of keys: the files in scripts/ must be exactly these. */
 export const SCRIPT_KEYS: { readonly [C in keyof ScriptCommands]: number } = Object.freeze({
-  admit: 9,
+  admit: 8,
   account: 5,
   release: 4,
   rerate: 4,
@@ -131,9 +135,16 @@ export function shippedScripts(): readonly ScriptFile[] {
   return bundled;
 }
 
-/** Registers every script on a new client; every client Limpah, its tests and its benchmarks use comes through here. */
+/**
+ * Registers every script on a new client; every client Limpah, its tests and its benchmarks use comes through here.
+ * ioredis's defineCommand registers them for pipelines and a Cluster; on a single Redis the command itself is then
+ * replaced by a sender of one frame per call (script-call.ts).
+ */
 export function registerScripts<C extends BareRedisClient>(client: C): C & ScriptCommands {
-  for (const s of shippedScripts()) client.defineCommand(s.command, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+  for (const s of shippedScripts()) {
+    client.defineCommand(s.command, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+    if (!client.isCluster) Object.defineProperty(client, s.command, { value: scriptSender(client as Redis, s), configurable: true, writable: true });
+  }
   return client as C & ScriptCommands;
 }
 

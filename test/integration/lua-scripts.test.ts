@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { hotspotField, Keys } from '../../src/redis/keys';
 import { readScripts, resolveIncludes, SCRIPT_KEYS, shippedScripts } from '../../src/redis/scripts';
 import { paths } from '../../src/paths';
 import { WIB_OFFSET_SEC, wibDay } from '../../src/time';
+import { Redis } from 'ioredis';
+import { startEmbeddedRedis } from '../../src/redis/embedded';
+import { registerScripts } from '../../src/redis/scripts';
 import { testRedis } from '../support/redis';
 
 const lib = (name: string) => readFileSync(join(paths.luaScripts, 'lib', `${name}.lua`), 'utf8');
@@ -80,6 +84,29 @@ describe('the Lua scripts and their shared pieces', () => {
       expect(() => readScripts(dir)).toThrow(/broken-1\.lua includes "nothing"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are sent whole on a new connection and by hash after, and again whole when Redis has forgotten them', async () => {
+    // A private redis-server: SCRIPT FLUSH would pull the scripts from under the other suites.
+    const dataDir = mkdtempSync(join(tmpdir(), 'limpah-lua-flush-'));
+    const server = await startEmbeddedRedis({ dataDir, appendOnly: false });
+    const client = registerScripts(new Redis(server.url, { maxRetriesPerRequest: 1 }));
+    try {
+      const k = new Keys('flush');
+      const args = [k.voucher('NONE'), k.voucherDevices('NONE'), k.deviceBlock('AA:BB:CC:DD:EE:FF'), k.hotspot('h'), 'AA:BB:CC:DD:EE:FF', 'h', 1000] as const;
+      expect((await client.redeemVoucher(...args))[0]).toBe('voucher_invalid');
+      expect((await client.redeemVoucher(...args))[0]).toBe('voucher_invalid');
+      const sha = createHash('sha1').update(shippedScripts().find((f) => f.command === 'redeemVoucher')!.lua).digest('hex');
+      expect(await client.script('EXISTS', sha)).toEqual([1]);
+      await client.script('FLUSH');
+      // NOSCRIPT for the hash: the call is sent again with the script, and answers as before.
+      expect((await client.redeemVoucher(...args))[0]).toBe('voucher_invalid');
+      expect(await client.script('EXISTS', sha)).toEqual([1]);
+    } finally {
+      client.disconnect();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

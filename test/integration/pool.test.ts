@@ -11,6 +11,7 @@ import { allowanceLeft } from '../../src/portal/allowance';
 import { NasDirectory } from '../../src/radius/nas-directory';
 import pino from 'pino';
 import { dumpNamespace, testRedis } from '../support/redis';
+import { wibDay } from '../../src/time';
 import { testSite } from '../support/site';
 
 /** Admissions made here skip the credential check, as RADIUS does once it has verified CHAP itself. */
@@ -88,6 +89,49 @@ describe('the pool ledger in a real redis-server', () => {
     expect(second.result).toMatchObject({ ok: true, sessionTimeoutSec: 1800 });
     await pool.account(acct(second.g.username, mac, { status: 'stop', sessionTimeSec: 1800 }));
     expect((await admit(mac)).result).toEqual({ ok: false, reason: 'daily_limit' });
+  });
+
+  it('keeps one day of usage in a device record, however many days in a row the device comes', async () => {
+    const mac = 'AA:00:00:00:00:9F';
+    const today = wibDay(Date.now());
+    // Storage: what the record holds is the point, and only its fields can tell. Yesterday's usage as this version
+    // writes it, and two older days as a record from before the day was kept (no day field) would hold them.
+    await redis.hset(keys.device(mac), { day: today - 1, [`d${today - 1}:s`]: 600, [`d${today - 1}:b`]: 1000 });
+    const { g } = await admit(mac);
+    await pool.account(acct(g.username, mac, { status: 'interim', sessionTimeSec: 60, outputBytes: 10 }));
+    const fields = (record: Record<string, string>) => Object.keys(record).filter((f) => !f.startsWith('l:')).sort();
+    expect(fields(await redis.hgetall(keys.device(mac)))).toEqual([`d${today}:b`, `d${today}:s`, 'day']);
+    expect(await usedToday(mac)).toEqual({ sec: 60, bytes: 10 });
+
+    const legacy = 'AA:00:00:00:00:1F';
+    await redis.hset(keys.device(legacy), { [`d${today - 3}:s`]: 1, [`d${today - 3}:b`]: 1, [`d${today - 2}:s`]: 2, [`d${today - 2}:b`]: 2 });
+    const other = await admit(legacy);
+    await pool.account(acct(other.g.username, legacy, { status: 'stop', sessionTimeSec: 30, inputBytes: 5 }));
+    expect(await redis.hgetall(keys.device(legacy))).toEqual({ day: String(today), [`d${today}:s`]: '30', [`d${today}:b`]: '5' });
+    expect(await redis.ttl(keys.device(legacy))).toBeGreaterThan(47 * 3600);
+  });
+
+  it('leaves no device record behind for a session that used nothing, and keeps one with usage for two days', async () => {
+    // Storage: whether the record exists and expires is the point.
+    const idle = await admit('AA:00:00:00:00:3F');
+    expect(Object.keys(await redis.hgetall(keys.device('AA:00:00:00:00:3F')))).toEqual([`l:${idle.g.username}`]);
+    await pool.release(idle.g.username, HOTSPOT, 'test');
+    expect(await redis.exists(keys.device('AA:00:00:00:00:3F'))).toBe(0);
+    const used = await admit('AA:00:00:00:00:4F');
+    await pool.account(acct(used.g.username, 'AA:00:00:00:00:4F', { status: 'stop', sessionTimeSec: 60, outputBytes: 1 }));
+    expect(await redis.ttl(keys.device('AA:00:00:00:00:4F'))).toBeGreaterThan(47 * 3600);
+  });
+
+  it('answers a retransmission only for the request that made the session, from the same router', async () => {
+    const g = await createGrant(redis, keys, { hotspotId: HOTSPOT, mac: 'AA:00:00:00:00:2F' });
+    const input = { sessionId: g.username, mac: g.mac, hotspotId: HOTSPOT, nasIp: '127.0.0.1', acctSessionId: 'x', requestKey: '7:abc', credential: VERIFIED };
+    expect((await pool.admit(input)).ok).toBe(true);
+    expect(await pool.admit({ ...input, requestKey: '8:def' })).toEqual({ ok: false, reason: 'grant_invalid' });
+    expect(await pool.admit({ ...input, nasIp: '127.0.0.9' })).toEqual({ ok: false, reason: 'grant_invalid' });
+    // Past the retransmission window (30 s by default) the same request is refused too.
+    const later = new Pool(redis, keys, { requestCacheMs: 0 });
+    expect(await later.admit(input)).toEqual({ ok: false, reason: 'grant_invalid' });
+    expect((await pool.snapshot()).sessions).toBe(1);
   });
 
   it('refuses a device whose daily megabytes are used up', async () => {

@@ -19,7 +19,7 @@ describe('refusals', () => {
   });
 
   it('is the list the admission script refuses with, no more and no less', () => {
-    const lua = readFileSync(join(paths.luaScripts, 'admit-9.lua'), 'utf8');
+    const lua = readFileSync(join(paths.luaScripts, 'admit-8.lua'), 'utf8');
     const refused = new Set([...lua.matchAll(/refuse\('([a-z_]+)'\)/g)].map((m) => m[1]!));
     // 'wrong_password' is the script's own step towards grant_invalid (the caller checks the CHAP response).
     refused.delete('wrong_password');

@@ -196,19 +196,32 @@ export const MESSAGES: Readonly<Record<Locale, Messages>> = Object.freeze({ id, 
 /** Picks the locale: an explicit `lang` choice, else Accept-Language, else Bahasa Indonesia. */
 export function pickLocale(explicit: unknown, acceptLanguage: string | undefined): Locale {
   if (explicit === 'en' || explicit === 'id') return explicit;
-  if (acceptLanguage) {
-    const ranked = acceptLanguage
-      .split(',')
-      .map((part) => {
-        const [tag, ...params] = part.trim().toLowerCase().split(';');
-        const q = params.map((p) => /^q=([0-9.]+)$/.exec(p.trim())?.[1]).find(Boolean);
-        return { tag: tag ?? '', q: q === undefined ? 1 : Number(q) };
-      })
-      .sort((a, b) => b.q - a.q);
-    for (const { tag } of ranked) {
-      if (tag.startsWith('id') || tag.startsWith('in')) return 'id';
-      if (tag.startsWith('en')) return 'en';
-    }
+  if (!acceptLanguage) return 'id';
+  let locale = acceptLanguageSeen.get(acceptLanguage);
+  if (!locale) {
+    locale = fromAcceptLanguage(acceptLanguage);
+    // A browser sends the same header on every request, and a town's phones a few dozen between them; anything
+    // beyond that (made-up headers) starts the memory over rather than growing it.
+    if (acceptLanguageSeen.size >= 256) acceptLanguageSeen.clear();
+    acceptLanguageSeen.set(acceptLanguage, locale);
+  }
+  return locale;
+}
+
+const acceptLanguageSeen = new Map<string, Locale>();
+
+function fromAcceptLanguage(acceptLanguage: string): Locale {
+  const ranked = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^q=([0-9.]+)$/.exec(p.trim())?.[1]).find(Boolean);
+      return { tag: tag ?? '', q: q === undefined ? 1 : Number(q) };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag.startsWith('id') || tag.startsWith('in')) return 'id';
+    if (tag.startsWith('en')) return 'en';
   }
   return 'id';
 }

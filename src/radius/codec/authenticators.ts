@@ -1,11 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
-import { hmacMd5 as hmacMd5Of, md5 as md5Of } from '../digest';
+import { equal16, hmacFinish, hmacMd5 as hmacMd5Of, hmacStart, md5 as md5Of, md5Finish, md5Start, md5Update } from '../digest';
 import { AUTH_LENGTH, AUTH_OFFSET, checkFraming, HEADER_LENGTH } from './framing';
 import { Attr } from './types';
 
 /**
  * The authenticators: Request and Response Authenticators (RFC 2865, 2866, 5176), Message-Authenticator (RFC 3579)
- * and User-Password hiding (RFC 2865 5.2). Digests are compared in constant time, as octets.
+ * and User-Password hiding (RFC 2865 5.2). Digests are computed over ranges of the packet, with zeros fed in place of
+ * the fields that are zeroed, written straight into the packet when signing, and compared in constant time.
  */
 
 function md5(...parts: Buffer[]): Buffer {
@@ -15,6 +15,8 @@ function md5(...parts: Buffer[]): Buffer {
 /** Zeros in place of an authenticator or Message-Authenticator value. */
 export const ZERO16 = Buffer.alloc(16);
 const secretBuffers = new Map<string, Buffer>();
+/** A digest computed to be compared. */
+const digest = Buffer.alloc(16);
 
 /** The secret as bytes, kept per secret (a site has a few dozen): one allocation less per packet. */
 function secretBytes(secret: string): Buffer {
@@ -32,7 +34,7 @@ function hmacMd5(secret: string, data: Buffer): Buffer {
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === 16 && b.length === 16 && equal16(a, 0, b, 0);
 }
 
 /** Offset of the first Message-Authenticator value in a framed packet, -1 when there is none, -2 when it is malformed. */
@@ -51,17 +53,29 @@ export function messageAuthenticatorOffset(packet: Buffer): number {
 export function verifyMessageAuthenticator(packet: Buffer, secret: string, zeroAuthenticator: boolean): boolean {
   const off = messageAuthenticatorOffset(packet);
   if (off < 0) return false;
-  // The digest is fed the packet in pieces, with zeros in place of the fields, so nothing is copied.
-  const parts = zeroAuthenticator
-    ? [packet.subarray(0, AUTH_OFFSET), ZERO16, packet.subarray(HEADER_LENGTH, off), ZERO16, packet.subarray(off + 16)]
-    : [packet.subarray(0, off), ZERO16, packet.subarray(off + 16)];
-  return safeEqual(hmacMd5Of(secret, parts), packet.subarray(off, off + 16));
+  hmacStart(secret);
+  if (zeroAuthenticator) {
+    md5Update(packet, 0, AUTH_OFFSET);
+    md5Update(ZERO16);
+    md5Update(packet, HEADER_LENGTH, off);
+  } else {
+    md5Update(packet, 0, off);
+  }
+  md5Update(ZERO16);
+  md5Update(packet, off + 16, packet.length);
+  hmacFinish(digest, 0);
+  return equal16(digest, 0, packet, off);
 }
 
 /** RFC 2866 3: the Accounting Request Authenticator is MD5(packet with a zero authenticator ‖ secret). */
 export function verifyAccountingAuthenticator(packet: Buffer, secret: string): boolean {
-  const expected = md5(packet.subarray(0, AUTH_OFFSET), ZERO16, packet.subarray(HEADER_LENGTH), secretBytes(secret));
-  return safeEqual(expected, packet.subarray(AUTH_OFFSET, AUTH_OFFSET + AUTH_LENGTH));
+  md5Start();
+  md5Update(packet, 0, AUTH_OFFSET);
+  md5Update(ZERO16);
+  md5Update(packet, HEADER_LENGTH, packet.length);
+  md5Update(secretBytes(secret));
+  md5Finish(digest, 0);
+  return equal16(digest, 0, packet, AUTH_OFFSET);
 }
 
 /**
@@ -71,7 +85,9 @@ export function verifyAccountingAuthenticator(packet: Buffer, secret: string): b
 export function signMessageAuthenticator(packet: Buffer, secret: string): void {
   const off = HEADER_LENGTH + 2;
   packet.fill(0, off, off + 16);
-  hmacMd5(secret, packet).copy(packet, off);
+  hmacStart(secret);
+  md5Update(packet);
+  hmacFinish(packet, off);
 }
 
 /**
@@ -79,7 +95,10 @@ export function signMessageAuthenticator(packet: Buffer, secret: string): void {
  * RFC 5176 3.3): MD5 over the packet, with the Request Authenticator or zeros in place, and the secret.
  */
 export function signAuthenticator(packet: Buffer, secret: string): void {
-  md5(packet, secretBytes(secret)).copy(packet, AUTH_OFFSET);
+  md5Start();
+  md5Update(packet);
+  md5Update(secretBytes(secret));
+  md5Finish(packet, AUTH_OFFSET);
 }
 
 /**
@@ -87,13 +106,15 @@ export function signAuthenticator(packet: Buffer, secret: string): void {
  * MD5(secret ‖ Request Authenticator). `input` is hidden when `reveal`, plain otherwise.
  */
 function xorChain(input: Buffer, secret: string, authenticator: Buffer, reveal: boolean): Buffer {
-  const out = Buffer.alloc(input.length);
-  let prev = authenticator;
+  const out = Buffer.allocUnsafe(input.length);
   const key = secretBytes(secret);
   for (let i = 0; i < input.length; i += 16) {
-    const b = md5(key, prev);
-    for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ b[j]!;
-    prev = (reveal ? input : out).subarray(i, i + 16);
+    md5Start();
+    md5Update(key);
+    if (i === 0) md5Update(authenticator, 0, 16);
+    else md5Update(reveal ? input : out, i - 16, i);
+    md5Finish(digest, 0);
+    for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ digest[j]!;
   }
   return out;
 }
@@ -103,7 +124,7 @@ export function decryptUserPassword(hidden: Buffer, secret: string, authenticato
   if (hidden.length < 16 || hidden.length > 128 || hidden.length % 16 !== 0) return null;
   const out = xorChain(hidden, secret, authenticator, true);
   const nul = out.indexOf(0);
-  return out.subarray(0, nul === -1 ? out.length : nul).toString('utf8');
+  return out.toString('utf8', 0, nul === -1 ? out.length : nul);
 }
 
 /** RFC 2865 5.2: hides a User-Password; used by tests and the benchmark to play the NAS. */

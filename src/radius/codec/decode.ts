@@ -1,5 +1,5 @@
 import { NO_VENDOR, type AttributeDef } from '../dictionary';
-import { decryptUserPassword, messageAuthenticatorOffset, verifyAccountingAuthenticator, verifyMessageAuthenticator, ZERO16 } from './authenticators';
+import { decryptUserPassword, messageAuthenticatorOffset, verifyAccountingAuthenticator, verifyMessageAuthenticator } from './authenticators';
 import { dictionary, radius } from './dictionaries';
 import { AUTH_LENGTH, AUTH_OFFSET, checkFraming, hasAttribute, HEADER_LENGTH, MAX_PACKET_LENGTH, rawAttributes } from './framing';
 import { Attr, Code, REPLY_ATTRIBUTE_BUDGET, type AttrValue, type DecodeResult } from './types';
@@ -66,29 +66,37 @@ export function decodeRequest(
 const INVALID = Symbol('invalid');
 
 /**
- * A value by its dictionary type: text as utf8, integers as numbers or their VALUE name, addresses dotted,
- * anything else as octets (a view into the packet copy, which the request owns). Dates are left out, and so are
- * hidden values (User-Password is decrypted by the caller).
+ * The value in packet[start, end) by its dictionary type: text as utf8, integers as numbers or their VALUE name,
+ * addresses dotted, anything else as octets (a view into the packet copy, which the request owns). Dates are left
+ * out, and so are hidden values (User-Password is decrypted by the caller). Read in place: only octets make a view.
  */
-function decodeValue(def: AttributeDef, value: Buffer): AttrValue | undefined | typeof INVALID {
+function decodeValue(def: AttributeDef, packet: Buffer, start: number, end: number): AttrValue | undefined | typeof INVALID {
   if (def.encrypted) return undefined;
-  if (def.hasTag && value.length > 0 && value[0]! <= 0x1f) value = def.type === 'integer' ? Buffer.concat([ZERO16.subarray(0, 1), value.subarray(1)]) : value.subarray(1);
+  if (def.hasTag && end > start && packet[start]! <= 0x1f) {
+    if (def.type === 'integer') {
+      // A tagged integer (RFC 2868): the tag octet stands for the value's high octet, which is zero.
+      if (end - start !== 4) return INVALID;
+      const n = packet.readUInt32BE(start) & 0xffffff;
+      return def.names.get(n) ?? n;
+    }
+    start++;
+  }
   switch (def.type) {
     case 'string':
     case 'text':
-      return value.toString('utf8');
+      return packet.toString('utf8', start, end);
     case 'integer':
     case 'time': {
-      if (value.length !== 4) return INVALID;
-      const n = value.readUInt32BE(0);
+      if (end - start !== 4) return INVALID;
+      const n = packet.readUInt32BE(start);
       return def.names.get(n) ?? n;
     }
     case 'ipaddr':
-      return value.length === 4 ? `${value[0]}.${value[1]}.${value[2]}.${value[3]}` : INVALID;
+      return end - start === 4 ? `${packet[start]}.${packet[start + 1]}.${packet[start + 2]}.${packet[start + 3]}` : INVALID;
     case 'date':
-      return value.length === 4 ? undefined : INVALID;
+      return end - start === 4 ? undefined : INVALID;
     default:
-      return value;
+      return packet.subarray(start, end);
   }
 }
 
@@ -109,20 +117,20 @@ function decodeAttributeValues(packet: Buffer): {
   const length = packet.readUInt16BE(2);
   for (let off = HEADER_LENGTH; off < length; off += packet[off + 1]!) {
     const type = packet[off]!;
-    const value = packet.subarray(off + 2, off + packet[off + 1]!);
+    const end = off + packet[off + 1]!;
     if (type === Attr.UserPassword) {
-      hiddenPassword ??= value;
+      hiddenPassword ??= packet.subarray(off + 2, end);
       continue;
     }
-    if (type === Attr.ProxyState) proxyStates.push(value);
+    if (type === Attr.ProxyState) proxyStates.push(packet.subarray(off + 2, end));
     if (type === Attr.VendorSpecific) {
       // RFC 2865 5.26: the high-order octet of the Vendor-Id is 0.
-      if (value[0] !== 0) return null;
-      const vendorId = value.readUInt32BE(0);
-      for (let sub = 4; sub < value.length; sub += value[sub + 1]!) {
-        const def = dictionary.byId(vendorId, value[sub]!);
+      if (packet[off + 2] !== 0 || end - off < 6) return null;
+      const vendorId = packet.readUInt32BE(off + 2);
+      for (let sub = off + 6; sub < end; sub += packet[sub + 1]!) {
+        const def = dictionary.byId(vendorId, packet[sub]!);
         if (!def || vendor[def.name] !== undefined) continue;
-        const v = decodeValue(def, value.subarray(sub + 2, sub + value[sub + 1]!));
+        const v = decodeValue(def, packet, sub + 2, sub + packet[sub + 1]!);
         if (v === INVALID) return null;
         if (v !== undefined) vendor[def.name] = v;
       }
@@ -130,7 +138,7 @@ function decodeAttributeValues(packet: Buffer): {
     }
     const def = dictionary.byId(NO_VENDOR, type);
     if (!def || standard[def.name] !== undefined) continue;
-    const v = decodeValue(def, value);
+    const v = decodeValue(def, packet, off + 2, end);
     if (v === INVALID) return null;
     if (v !== undefined) standard[def.name] = v;
   }

@@ -78,6 +78,7 @@
 -- @include time
 -- @include ledger
 -- @include voucher
+-- @include device
 local status, sid = ARGV[2], ARGV[3]
 local stored = redis.call('HMGET', KEYS[2], 'hotspotId', 'mac', 'nasIp')
 -- Only the router a session runs on may account for it: another router (even of the same operator) must not
@@ -92,10 +93,10 @@ local day = wibDay(nowSec)
 
 -- Books the session at the rate it wants, or at what the pool has left if that is less (never beyond capacity).
 local function book(wantDown, wantUp)
-  local room = poolRoom(KEYS[1])
+  local room = poolRoom(KEYS[1], hotspotId)
   local down = math.max(0, math.min(wantDown, room.freeDown))
   local up = math.max(0, math.min(wantUp, room.freeUp))
-  bookSession(KEYS[1], liveKey, deviceKey, hotspotId, sid, down, up, nowMs)
+  bookSession(KEYS[1], room, liveKey, deviceKey, hotspotId, sid, down, up, nowMs)
   return down, up
 end
 
@@ -140,17 +141,19 @@ local function int(n) return string.format('%.0f', n) end
 -- A voucher session's usage is the voucher's, not the device's free day.
 local voucherKey = s[11] and K.voucher(s[11]) or nil
 if voucherKey and redis.call('EXISTS', voucherKey) == 0 then voucherKey = nil end
-local usageKey = voucherKey or deviceKey
-local secField = voucherKey and 'usedSec' or ('d' .. day .. ':s')
-local byteField = voucherKey and 'usedBytes' or ('d' .. day .. ':b')
-if dTime > 0 then
-  redis.call('HSET', KEYS[2], 'sessionTime', int(newTime))
-  redis.call('HINCRBY', usageKey, secField, int(dTime))
+-- The device's usage today once this record is counted, when it is known without another read.
+local usedSec, usedBytes
+if changed then
+  redis.call('HSET', KEYS[2], 'sessionTime', dTime > 0 and int(newTime) or s[2], 'inputBytes',
+    dIn > 0 and int(newIn) or s[3], 'outputBytes', dOut > 0 and int(newOut) or s[4])
+  if voucherKey then
+    if dTime > 0 then redis.call('HINCRBY', voucherKey, 'usedSec', int(dTime)) end
+    if dIn + dOut > 0 then redis.call('HINCRBY', voucherKey, 'usedBytes', int(dIn + dOut)) end
+  else
+    usedSec, usedBytes = addDeviceUsage(deviceKey, day, dTime, dIn + dOut)
+    redis.call('EXPIRE', deviceKey, DEVICE_TTL_SEC)
+  end
 end
-if dIn > 0 then redis.call('HSET', KEYS[2], 'inputBytes', int(newIn)) end
-if dOut > 0 then redis.call('HSET', KEYS[2], 'outputBytes', int(newOut)) end
-if dIn + dOut > 0 then redis.call('HINCRBY', usageKey, byteField, int(dIn + dOut)) end
-if changed and not voucherKey then redis.call('EXPIRE', deviceKey, 172800) end
 if changed then
   local dailyKey = K.daily(day)
   if dTime > 0 then
@@ -210,8 +213,11 @@ if voucherKey then
 end
 local quota = redis.call('HMGET', hotspotKey, 'dailyMinutes', 'dailyMB')
 if quota[1] then
-  local used = redis.call('HMGET', deviceKey, 'd' .. day .. ':s', 'd' .. day .. ':b')
-  if tonumber(used[1] or '0') >= tonumber(quota[1]) * 60 or tonumber(used[2] or '0') >= tonumber(quota[2]) * MIB then
+  if not usedSec then
+    local used = redis.call('HMGET', deviceKey, deviceDayFields(day))
+    usedSec, usedBytes = tonumber(used[1] or '0'), tonumber(used[2] or '0')
+  end
+  if usedSec >= tonumber(quota[1]) * 60 or usedBytes >= tonumber(quota[2]) * MIB then
     return {'over_quota', 'active'}
   end
 end

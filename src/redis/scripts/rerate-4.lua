@@ -23,13 +23,12 @@ local s = redis.call('HMGET', KEYS[2], 'state', 'downKbps', 'upKbps', 'hotspotId
 if not s[1] or s[1] == 'closed' then return {'not-live', 0, 0} end
 local oldDown, oldUp = tonumber(s[2]), tonumber(s[3])
 local down, up = tonumber(ARGV[1]), tonumber(ARGV[2])
-local room = poolRoom(KEYS[1])
+local room = poolRoom(KEYS[1], s[4])
 if down > oldDown then
   down = math.min(down, oldDown + math.max(0, room.freeDown))
   local maxShare = tonumber(redis.call('HGET', KEYS[4], 'maxShareKbps') or '0')
   if maxShare > 0 then
-    local held = tonumber(redis.call('HGET', KEYS[1], hotspotField(s[4], 'down')) or '0')
-    down = math.min(down, math.max(oldDown, maxShare - held + oldDown))
+    down = math.min(down, math.max(oldDown, maxShare - room.heldDown + oldDown))
   end
 end
 if up > oldUp then
@@ -38,6 +37,6 @@ end
 local dDown, dUp = down - oldDown, up - oldUp
 redis.call('HDEL', KEYS[2], 'needsRerate')
 if dDown == 0 and dUp == 0 then return {'unchanged', down, up} end
-moveRate(KEYS[1], s[4], dDown, dUp)
+movePool(KEYS[1], s[4], room, dDown, dUp, 0)
 redis.call('HSET', KEYS[2], 'downKbps', down, 'upKbps', up)
 return {'rerated', down, up}

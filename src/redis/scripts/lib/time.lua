@@ -4,11 +4,14 @@
 ]]
 local WIB_OFFSET_SEC = 25200
 
--- Redis time now: whole seconds and milliseconds since the epoch.
+-- Redis time now: whole seconds and milliseconds since the epoch, and the milliseconds as text, made from TIME's
+-- own digits (a number handed to redis.call is printed with "%.17g", which costs more than the call's command).
 local function now()
   local t = redis.call('TIME')
   local sec = tonumber(t[1])
-  return sec, sec * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local us = t[2]
+  local msText = t[1] .. string.sub('000' .. (#us > 3 and string.sub(us, 1, #us - 3) or ''), -3)
+  return sec, sec * 1000 + math.floor(tonumber(us) / 1000), msText
 end
 
 -- The WIB day number of a Unix time in seconds (the `d<day>:` fields of a device, the per-day totals).
