@@ -35,6 +35,7 @@ import { createGrant, GRANT_TTL_MS } from '../src/grants/grants';
 import { startEmbeddedRedis } from '../src/redis/embedded';
 import { inspect, Vendor } from '../src/radius/codec';
 import { BENCH_SECRET } from './site';
+import { npmCommand } from './command';
 import {
   FR_GRANT_PREFIX,
   FREERADIUS_BIN,
@@ -214,23 +215,6 @@ function rowLine(label: string, concurrency: number, row: Row): string {
 }
 
 const HEADER = `${'server'.padEnd(17)} conc   req/s  p50 ms  p99 ms  server us/auth  redis us/auth  others  accepted`;
-
-/** The outermost `npm run <script>` among this process's ancestors (npm sets it as its process title), if any. */
-function npmCommand(): string | undefined {
-  let found: string | undefined;
-  let pid = process.ppid;
-  for (let depth = 0; depth < 8 && pid > 1; depth++) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
-      if (/^npm run \S+/.test(cmdline)) found = cmdline;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
-  return found ?? (process.env['npm_lifecycle_event'] ? `npm run ${process.env['npm_lifecycle_event']}` : undefined);
-}
 
 async function main(): Promise<void> {
   const setEnv = ['BENCH_REQUESTS', 'BENCH_CONCURRENCY', 'BENCH_WARMUP', 'BENCH_TARGETS', 'BENCH_CPU_PROF', 'BENCH_SERVER_NODE_ARGS']
